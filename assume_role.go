@@ -1,0 +1,260 @@
+package tempcreds
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+)
+
+// DefaultRoleSessionName is the seed's default session name for AssumeRole.
+const DefaultRoleSessionName = "temporary-credentials"
+
+// AssumeRoleAPI is the one STS method the assume-role provider needs.
+// *sts.Client implements it.
+type AssumeRoleAPI interface {
+	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+}
+
+// AssumeRoleOptions configure an AssumeRoleProvider. Every field maps to the
+// AssumeRole parameter of the same name.
+type AssumeRoleOptions struct {
+	// RoleSessionName defaults to DefaultRoleSessionName.
+	RoleSessionName string
+	// Duration of the session; 0 lets STS choose (1 hour). With temporary
+	// source credentials AWS caps it at RoleChainingLimit: a longer one is
+	// capped to 1 hour and reported through Warn.
+	Duration          time.Duration
+	ExternalID        string
+	Policy            string // inline session policy, JSON
+	PolicyARNs        []string
+	Tags              map[string]string
+	TransitiveTagKeys []string
+	SourceIdentity    string
+	// SerialNumber of the MFA device; requires TokenCode.
+	SerialNumber string
+	TokenCode    TokenCodeFunc
+	// Source signs the AssumeRole call: any provider, captured here and
+	// wrapped in its own Cache, so it is refreshed (only when due) before
+	// each call and chains of roles keep refreshing. Nil means the STS
+	// client's own credentials.
+	Source aws.CredentialsProvider
+	// Warn receives warnings (the role-chaining cap). Default: slog.Default().
+	Warn func(msg string)
+}
+
+// AssumeRoleProvider gets credentials from STS AssumeRole: the seed's
+// ChainableTemporaryCredentials with a RoleArn.
+type AssumeRoleProvider struct {
+	client  AssumeRoleAPI
+	roleARN string
+	opts    AssumeRoleOptions
+}
+
+var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// NewAssumeRole returns an AssumeRole provider for roleARN, checking every
+// input against STS's limits so mistakes fail here, not at the first refresh.
+func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeRoleOptions)) (*AssumeRoleProvider, error) {
+	var o AssumeRoleOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.RoleSessionName == "" {
+		o.RoleSessionName = DefaultRoleSessionName
+	}
+	if client == nil {
+		return nil, configError("AssumeRole needs an STS client")
+	}
+	if err := checkAssumeRole(roleARN, o); err != nil {
+		return nil, err
+	}
+	if o.Source != nil {
+		o.Source = NewCache(o.Source)
+	}
+	if o.Warn == nil {
+		o.Warn = func(msg string) { slog.Default().Warn(msg) }
+	}
+	return &AssumeRoleProvider{client: client, roleARN: roleARN, opts: o}, nil
+}
+
+func checkRoleARN(roleARN string) error {
+	if roleARN == "" {
+		return configError("a role ARN is required")
+	}
+	if len(roleARN) < 20 || len(roleARN) > 2048 || !strings.HasPrefix(roleARN, "arn:") {
+		return configError("role ARN %q is not an ARN like arn:aws:iam::123456789012:role/NAME", roleARN)
+	}
+	return nil
+}
+
+func checkPolicy(policy string, arns []string) error {
+	if policy != "" {
+		if len(policy) > 2048 {
+			return configError("the session policy is %d characters; STS allows 2048", len(policy))
+		}
+		if !json.Valid([]byte(policy)) {
+			return configError("the session policy is not valid JSON")
+		}
+	}
+	if len(arns) > 10 {
+		return configError("%d policy ARNs given; STS allows 10", len(arns))
+	}
+	for _, a := range arns {
+		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
+			return configError("policy ARN %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
+		}
+	}
+	return nil
+}
+
+func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
+	if err := checkRoleARN(roleARN); err != nil {
+		return err
+	}
+	if !sessionNamePattern.MatchString(o.RoleSessionName) {
+		return configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
+	}
+	if err := checkDuration("AssumeRole", o.Duration); err != nil {
+		return err
+	}
+	if o.Duration > 12*time.Hour {
+		return configError("AssumeRole duration %s exceeds STS's maximum of 12h", o.Duration)
+	}
+	if o.ExternalID != "" && (len(o.ExternalID) < 2 || len(o.ExternalID) > 1224) {
+		return configError("external ID must be 2 to 1224 characters, got %d", len(o.ExternalID))
+	}
+	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
+		return err
+	}
+	if len(o.Tags) > 50 {
+		return configError("%d session tags given; STS allows 50", len(o.Tags))
+	}
+	for _, k := range o.TransitiveTagKeys {
+		if _, ok := o.Tags[k]; !ok {
+			return configError("transitive tag key %q is not one of the session tags", k)
+		}
+	}
+	if o.SourceIdentity != "" && !sessionNamePattern.MatchString(o.SourceIdentity) {
+		return configError("source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
+	}
+	return checkMFA(o.SerialNumber, o.TokenCode)
+}
+
+// RoleARN returns the role this provider assumes.
+func (p *AssumeRoleProvider) RoleARN() string { return p.roleARN }
+
+// Retrieve gets the source credentials (refreshing them only if due), then
+// calls AssumeRole signed with exactly those credentials.
+func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	const op = "AssumeRole"
+	src, err := p.sourceCredentials(ctx)
+	if err != nil {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "source credentials", Err: err}
+	}
+	in := p.input()
+	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > RoleChainingLimit {
+		p.warnCap()
+		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
+	}
+	if p.opts.SerialNumber != "" {
+		code, err := tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
+		if err != nil {
+			return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "MFA token code", Err: err}
+		}
+		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
+	}
+	// Sign with the snapshot just taken, so the call and our chaining check
+	// agree on which credentials were used.
+	sign := func(o *sts.Options) { o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return src, nil }) }
+	if p.opts.Source == nil {
+		sign = func(*sts.Options) {}
+	}
+	out, err := p.client.AssumeRole(ctx, in, sign)
+	if err != nil && isChainingLimit(err) && p.opts.SerialNumber == "" && in.DurationSeconds != nil &&
+		*in.DurationSeconds > int32(RoleChainingLimit/time.Second) {
+		// The client's own credentials were temporary after all.
+		p.warnCap()
+		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
+		out, err = p.client.AssumeRole(ctx, in, sign)
+	}
+	if err != nil {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Err: err}
+	}
+	user := ""
+	if out.AssumedRoleUser != nil {
+		user = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	creds, err := fromSTS(op, out.Credentials, user)
+	if e, ok := err.(*Error); ok {
+		e.RoleARN = p.roleARN
+	}
+	return creds, err
+}
+
+// sourceCredentials returns the credentials that will sign the call: the
+// Source's, or the client's own if the client exposes them.
+func (p *AssumeRoleProvider) sourceCredentials(ctx context.Context) (aws.Credentials, error) {
+	if p.opts.Source != nil {
+		return p.opts.Source.Retrieve(ctx)
+	}
+	if c, ok := p.client.(interface{ Options() sts.Options }); ok && c.Options().Credentials != nil {
+		return c.Options().Credentials.Retrieve(ctx)
+	}
+	return aws.Credentials{}, nil
+}
+
+func (p *AssumeRoleProvider) warnCap() {
+	p.opts.Warn(fmt.Sprintf("tempcreds: AssumeRole %s: duration %s capped to 1h: AWS limits sessions assumed with temporary credentials (role chaining) to 1 hour",
+		p.roleARN, p.opts.Duration))
+}
+
+func (p *AssumeRoleProvider) input() *sts.AssumeRoleInput {
+	o := p.opts
+	in := &sts.AssumeRoleInput{
+		RoleArn:         aws.String(p.roleARN),
+		RoleSessionName: aws.String(o.RoleSessionName),
+	}
+	if o.Duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(o.Duration / time.Second))
+	}
+	if o.ExternalID != "" {
+		in.ExternalId = aws.String(o.ExternalID)
+	}
+	if o.Policy != "" {
+		in.Policy = aws.String(o.Policy)
+	}
+	for _, a := range o.PolicyARNs {
+		in.PolicyArns = append(in.PolicyArns, types.PolicyDescriptorType{Arn: aws.String(a)})
+	}
+	keys := make([]string, 0, len(o.Tags))
+	for k := range o.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(o.Tags[k])})
+	}
+	in.TransitiveTagKeys = append([]string(nil), o.TransitiveTagKeys...)
+	if o.SourceIdentity != "" {
+		in.SourceIdentity = aws.String(o.SourceIdentity)
+	}
+	return in
+}
+
+// isChainingLimit reports AWS's refusal of a long chained session.
+func isChainingLimit(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" &&
+		strings.Contains(ae.ErrorMessage(), "1 hour session limit")
+}

@@ -1,0 +1,130 @@
+package tempcreds
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+)
+
+// ErrInvalidConfig is wrapped by every construction error (a serial number
+// without a token-code callback, an empty role ARN, ...).
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// configError returns an error wrapping ErrInvalidConfig.
+func configError(format string, args ...any) error {
+	return fmt.Errorf("tempcreds: %w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+}
+
+// Error is returned when an STS call (or getting what it needs: source
+// credentials, an MFA code, a web identity token) fails. It names the
+// operation and the role, wraps the cause, and never holds a secret.
+type Error struct {
+	// Op is the STS operation: "GetSessionToken", "AssumeRole" or
+	// "AssumeRoleWithWebIdentity".
+	Op string
+	// RoleARN is the role asked for, if any.
+	RoleARN string
+	// Stage says what failed: "source credentials", "MFA token code",
+	// "web identity token" or "" for the STS call itself.
+	Stage string
+	// Err is the cause: for STS errors a smithy.APIError whose ErrorCode is
+	// AWS's code (ExpiredToken, AccessDenied, ValidationError, ...).
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("tempcreds: ")
+	b.WriteString(e.Op)
+	if e.RoleARN != "" {
+		b.WriteString(" ")
+		b.WriteString(e.RoleARN)
+	}
+	if e.Stage != "" {
+		b.WriteString(": getting the ")
+		b.WriteString(e.Stage)
+	}
+	b.WriteString(": ")
+	b.WriteString(describeCause(e.Err))
+	if hint := hintFor(e.Err); hint != "" {
+		b.WriteString(" (")
+		b.WriteString(hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code returns AWS's error code of the cause ("ExpiredToken", ...), or "".
+func (e *Error) Code() string {
+	var ae smithy.APIError
+	if errors.As(e.Err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// describeCause prints an STS API error as "Code: Message", without the
+// SDK's operation-error wrapping noise, and anything else as it is.
+func describeCause(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		if msg := ae.ErrorMessage(); msg != "" {
+			return ae.ErrorCode() + ": " + msg
+		}
+		return ae.ErrorCode()
+	}
+	return err.Error()
+}
+
+// hintFor adds what to do about the errors users meet most.
+func hintFor(err error) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	switch ae.ErrorCode() {
+	case "ExpiredToken":
+		return "the source credentials have expired: refresh them and retry"
+	case "InvalidClientTokenId", "SignatureDoesNotMatch":
+		return "the source credentials are not valid keys"
+	case "InvalidIdentityToken", "ExpiredTokenException":
+		return "the web identity token was refused: check its issuer, audience and expiry"
+	case "RegionDisabledException":
+		return "STS is not activated in this region: use another region or activate it"
+	}
+	return ""
+}
+
+// ExpiredCredentialsError is returned when a provider hands out credentials
+// that are already inside the expiry window: a skewed clock, or a source
+// that serves nearly expired credentials. They are never passed on.
+type ExpiredCredentialsError struct {
+	Expires time.Time     // the expiry the provider gave
+	Now     time.Time     // our wall clock when they arrived
+	Window  time.Duration // the expiry window
+}
+
+func (e *ExpiredCredentialsError) Error() string {
+	left := e.Expires.Sub(e.Now).Round(time.Second)
+	return fmt.Sprintf("tempcreds: the provider returned credentials expiring at %s, %s from now, inside the %s expiry window "+
+		"(is this machine's clock wrong, or is the source serving nearly expired credentials?)",
+		e.Expires.UTC().Format(time.RFC3339), left, e.Window)
+}
+
+// ProviderPanicError is returned to every waiter when the wrapped provider
+// panics.
+type ProviderPanicError struct {
+	// Value describes the panic (only runtime errors are kept verbatim;
+	// other values are reduced to their type, as they might hold secrets).
+	Value string
+}
+
+func (e *ProviderPanicError) Error() string {
+	return "tempcreds: the credentials provider panicked: " + e.Value
+}

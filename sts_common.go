@@ -1,0 +1,110 @@
+package tempcreds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// ProviderSource names the providers in aws.Credentials.Source.
+const (
+	SourceSessionToken = "tempcreds.SessionToken"
+	SourceAssumeRole   = "tempcreds.AssumeRole"
+	SourceWebIdentity  = "tempcreds.WebIdentity"
+)
+
+// STS duration limits (see FACTS.md).
+const (
+	minSessionDuration = 15 * time.Minute
+	maxSessionDuration = 36 * time.Hour
+	// RoleChainingLimit is AWS's cap on sessions assumed with temporary
+	// (role or session-token) credentials.
+	RoleChainingLimit = time.Hour
+)
+
+// checkMFA refuses a serial number without a callback (the seed throws too).
+func checkMFA(serial string, fn TokenCodeFunc) error {
+	if serial != "" && fn == nil {
+		return configError("SerialNumber %q is set but no TokenCode callback is: the MFA code cannot be asked for", serial)
+	}
+	if serial != "" && (len(serial) < 9 || len(serial) > 256) {
+		return configError("SerialNumber %q must be 9 to 256 characters (an MFA device ARN or hardware serial)", serial)
+	}
+	return nil
+}
+
+func checkDuration(op string, d time.Duration) error {
+	if d == 0 {
+		return nil
+	}
+	if d%time.Second != 0 {
+		return configError("%s duration %s is not a whole number of seconds", op, d)
+	}
+	if d < minSessionDuration || d > maxSessionDuration {
+		return configError("%s duration %s is outside STS's range of 15m to 36h", op, d)
+	}
+	return nil
+}
+
+// tokenCode asks the callback for a code and checks it looks like one
+// before spending an STS call on it.
+func tokenCode(ctx context.Context, fn TokenCodeFunc, serial string) (string, error) {
+	code, err := fn(ctx, serial)
+	if err != nil {
+		return "", err
+	}
+	code = strings.TrimSpace(code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return "", fmt.Errorf("the MFA code for %s must be 6 digits, got %d characters", serial, len(code))
+	}
+	return code, nil
+}
+
+// withSource makes one STS call sign with source (already a Cache), or
+// leaves the client's own credentials when source is nil.
+func withSource(source aws.CredentialsProvider) func(*sts.Options) {
+	return func(o *sts.Options) {
+		if source != nil {
+			o.Credentials = source
+		}
+	}
+}
+
+// fromSTS converts STS's credentials, refusing an incomplete answer.
+func fromSTS(op string, c *types.Credentials, assumedRoleARN string) (aws.Credentials, error) {
+	if c == nil || aws.ToString(c.AccessKeyId) == "" || aws.ToString(c.SecretAccessKey) == "" ||
+		aws.ToString(c.SessionToken) == "" || c.Expiration == nil {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: assumedRoleARN,
+			Err: errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)")}
+	}
+	source := map[string]string{
+		"GetSessionToken":           SourceSessionToken,
+		"AssumeRole":                SourceAssumeRole,
+		"AssumeRoleWithWebIdentity": SourceWebIdentity,
+	}[op]
+	return aws.Credentials{
+		AccessKeyID:     aws.ToString(c.AccessKeyId),
+		SecretAccessKey: aws.ToString(c.SecretAccessKey),
+		SessionToken:    aws.ToString(c.SessionToken),
+		Source:          source,
+		CanExpire:       true,
+		Expires:         c.Expiration.UTC(),
+		AccountID:       accountOf(assumedRoleARN),
+	}, nil
+}
+
+// accountOf returns the account ID of an ARN, or "".
+func accountOf(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return a.AccountID
+}

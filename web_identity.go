@@ -1,0 +1,241 @@
+package tempcreds
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// DefaultWebIdentitySessionName is the default session name for
+// AssumeRoleWithWebIdentity.
+const DefaultWebIdentitySessionName = "web-identity"
+
+// AssumeRoleWithWebIdentityAPI is the one STS method the web identity
+// provider needs. *sts.Client implements it.
+type AssumeRoleWithWebIdentityAPI interface {
+	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
+}
+
+// TokenSource supplies the web identity token, read again on every load so
+// a long-lived process follows the identity provider's rotations.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// TokenFunc adapts a function to a TokenSource.
+type TokenFunc func(ctx context.Context) (string, error)
+
+// Token calls f.
+func (f TokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
+
+// StaticToken is a token that can be replaced at run time (the seed's
+// params.WebIdentityToken = updatedToken); the next load uses the new one.
+type StaticToken struct{ v atomic.Pointer[string] }
+
+// NewStaticToken returns a StaticToken holding token.
+func NewStaticToken(token string) *StaticToken {
+	t := &StaticToken{}
+	t.Set(token)
+	return t
+}
+
+// Set replaces the token.
+func (t *StaticToken) Set(token string) { t.v.Store(&token) }
+
+// Token returns the current token.
+func (t *StaticToken) Token(context.Context) (string, error) {
+	p := t.v.Load()
+	if p == nil || *p == "" {
+		return "", errors.New("no web identity token has been set")
+	}
+	return *p, nil
+}
+
+// TokenFile reads the token from a file on every load (as
+// AWS_WEB_IDENTITY_TOKEN_FILE does), trimming surrounding whitespace.
+type TokenFile string
+
+// Token reads the file.
+func (f TokenFile) Token(context.Context) (string, error) {
+	b, err := os.ReadFile(string(f))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("web identity token file %s does not exist (yet?)", string(f))
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", fmt.Errorf("reading web identity token file %s: %v", string(f), pe.Err)
+		}
+		return "", fmt.Errorf("reading web identity token file %s: %w", string(f), err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("web identity token file %s is empty", string(f))
+	}
+	return tok, nil
+}
+
+// TokenCommand runs a command (argv, no shell) on every load and uses its
+// standard output, trimmed, as the token. Timeout defaults to 30 s.
+type TokenCommand struct {
+	Argv    []string
+	Timeout time.Duration
+}
+
+// Token runs the command.
+func (c TokenCommand) Token(ctx context.Context) (string, error) {
+	if len(c.Argv) == 0 {
+		return "", errors.New("the web identity token command is empty")
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("web identity token command %q timed out after %s", c.Argv[0], timeout)
+		}
+		// stderr is left out: a failing token helper may print the token.
+		return "", fmt.Errorf("web identity token command %q failed: %v", c.Argv[0], err)
+	}
+	tok := strings.TrimSpace(stdout.String())
+	if tok == "" {
+		return "", fmt.Errorf("web identity token command %q printed nothing", c.Argv[0])
+	}
+	return tok, nil
+}
+
+// WebIdentityOptions configure a WebIdentityProvider.
+type WebIdentityOptions struct {
+	// RoleSessionName defaults to DefaultWebIdentitySessionName.
+	RoleSessionName string
+	// ProviderID is only for OAuth 2.0 providers (www.amazon.com, graph.facebook.com).
+	ProviderID string
+	Policy     string
+	PolicyARNs []string
+	// Duration is sent only when set, as the SDKs do (STS then uses 1 hour,
+	// some servers the token's expiry).
+	Duration time.Duration
+}
+
+// WebIdentityProvider gets credentials from STS AssumeRoleWithWebIdentity
+// (an unsigned call): the seed's WebIdentityCredentials.
+type WebIdentityProvider struct {
+	client  AssumeRoleWithWebIdentityAPI
+	roleARN string
+	token   TokenSource
+	opts    WebIdentityOptions
+}
+
+// NewWebIdentity returns a web identity provider for roleARN whose token
+// comes from token, read again on every load.
+func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token TokenSource, optFns ...func(*WebIdentityOptions)) (*WebIdentityProvider, error) {
+	var o WebIdentityOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.RoleSessionName == "" {
+		o.RoleSessionName = DefaultWebIdentitySessionName
+	}
+	if client == nil {
+		return nil, configError("AssumeRoleWithWebIdentity needs an STS client")
+	}
+	if token == nil {
+		return nil, configError("AssumeRoleWithWebIdentity needs a token source (a file, a command, a callback or a token)")
+	}
+	if err := checkRoleARN(roleARN); err != nil {
+		return nil, err
+	}
+	if !sessionNamePattern.MatchString(o.RoleSessionName) {
+		return nil, configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
+	}
+	if err := checkDuration("AssumeRoleWithWebIdentity", o.Duration); err != nil {
+		return nil, err
+	}
+	if o.Duration > 12*time.Hour {
+		return nil, configError("AssumeRoleWithWebIdentity duration %s exceeds STS's maximum of 12h", o.Duration)
+	}
+	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
+		return nil, err
+	}
+	return &WebIdentityProvider{client: client, roleARN: roleARN, token: token, opts: o}, nil
+}
+
+// Retrieve reads the token and calls AssumeRoleWithWebIdentity.
+func (p *WebIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	const op = "AssumeRoleWithWebIdentity"
+	tok, err := p.token.Token(ctx)
+	if err != nil {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token", Err: err}
+	}
+	if len(tok) < 4 || len(tok) > 20000 {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
+			Err: fmt.Errorf("the token is %d characters; STS accepts 4 to 20000", len(tok))}
+	}
+	in := &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn:          aws.String(p.roleARN),
+		RoleSessionName:  aws.String(p.opts.RoleSessionName),
+		WebIdentityToken: aws.String(tok),
+	}
+	if p.opts.ProviderID != "" {
+		in.ProviderId = aws.String(p.opts.ProviderID)
+	}
+	if p.opts.Policy != "" {
+		in.Policy = aws.String(p.opts.Policy)
+	}
+	for _, a := range p.opts.PolicyARNs {
+		in.PolicyArns = append(in.PolicyArns, types.PolicyDescriptorType{Arn: aws.String(a)})
+	}
+	if p.opts.Duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(p.opts.Duration / time.Second))
+	}
+	out, err := p.client.AssumeRoleWithWebIdentity(ctx, in, func(o *sts.Options) {
+		o.Credentials = aws.AnonymousCredentials{}
+	})
+	if err != nil {
+		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Err: redactError(err, tok)}
+	}
+	user := ""
+	if out.AssumedRoleUser != nil {
+		user = aws.ToString(out.AssumedRoleUser.Arn)
+	}
+	creds, err := fromSTS(op, out.Credentials, user)
+	if e, ok := err.(*Error); ok {
+		e.RoleARN = p.roleARN
+	}
+	return creds, err
+}
+
+// redactError keeps err's chain (errors.As still finds the API error) but
+// makes sure secret never shows in its message.
+func redactError(err error, secret string) error {
+	if secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return &redactedError{err: err, secret: secret}
+}
+
+type redactedError struct {
+	err    error
+	secret string
+}
+
+func (e *redactedError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), e.secret, "[REDACTED]")
+}
+func (e *redactedError) Unwrap() error { return e.err }
