@@ -64,6 +64,7 @@ type Call struct {
 	At        time.Time  // server clock
 	ErrorCode string     // "" on success
 	Issued    string     // access key issued, on success
+	Subject   string     // the web identity token's sub claim, when it had one
 }
 
 // Fault is an injected failure for one request.
@@ -264,9 +265,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	status, body, code, issued := s.handle(action, signer, r.Header.Get("X-Amz-Security-Token"), form)
-	params := cloneParams(form)
-	s.calls = append(s.calls, Call{Action: action, SignedBy: signer, RoleARN: form.Get("RoleArn"),
-		Params: params, At: s.clock.Now(), ErrorCode: code, Issued: issued})
+	call := Call{Action: action, SignedBy: signer, RoleARN: form.Get("RoleArn"),
+		Params: cloneParams(form), At: s.clock.Now(), ErrorCode: code, Issued: issued}
+	if tok := form.Get("WebIdentityToken"); tok != "" {
+		if c, err := parseClaims(tok); err == nil {
+			call.Subject = c.Sub
+		}
+	}
+	s.calls = append(s.calls, call)
 	s.mu.Unlock()
 
 	w.Header().Set("Content-Type", "text/xml")
