@@ -176,7 +176,9 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	}
 	// Sign with the snapshot just taken, so the call and our chaining check
 	// agree on which credentials were used.
-	sign := func(o *sts.Options) { o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return src, nil }) }
+	sign := func(o *sts.Options) {
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return src, nil })
+	}
 	if p.opts.Source == nil {
 		sign = func(*sts.Options) {}
 	}

@@ -489,4 +489,3 @@ func TestCoarseClockTicksAndStopsWhenIdle(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
