@@ -1,14 +1,19 @@
 GO ?= go
+STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test test-unit bench vet lint
+.PHONY: test vet lint bench
 
-# The test command (README.md): every suite, under the race detector.
-test: vet
+# The test command (README.md): lint, then every suite under the race detector.
+test: vet lint
 	$(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:"; gofmt -l .; exit 1)
 
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Benchmarks of the README table: tempcreds.Cache beside aws.CredentialsCache.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 .

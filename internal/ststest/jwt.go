@@ -49,23 +49,24 @@ func SignJWT(key *rsa.PrivateKey, claims Claims) string {
 }
 
 // verifyJWT checks an RS256 signature against any of keys and returns the
-// claims; expiry and audience are checked by the caller.
-func verifyJWT(token string, keys []*rsa.PublicKey) (Claims, error) {
+// claims, or AWS's message for a refused token; expiry and audience are
+// checked by the caller.
+func verifyJWT(token string, keys []*rsa.PublicKey) (Claims, string) {
 	var c Claims
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return c, errors.New("Token is not a JWT")
+		return c, "Token is not a JWT"
 	}
 	enc := base64.RawURLEncoding
 	hb, err1 := enc.DecodeString(parts[0])
 	pb, err2 := enc.DecodeString(parts[1])
 	sig, err3 := enc.DecodeString(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil {
-		return c, errors.New("Token is not a JWT")
+		return c, "Token is not a JWT"
 	}
 	var h struct{ Alg string }
 	if json.Unmarshal(hb, &h) != nil || h.Alg != "RS256" {
-		return c, errors.New("Token uses an unsupported signing algorithm")
+		return c, "Token uses an unsupported signing algorithm"
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	ok := false
@@ -76,12 +77,12 @@ func verifyJWT(token string, keys []*rsa.PublicKey) (Claims, error) {
 		}
 	}
 	if !ok {
-		return c, errors.New("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
+		return c, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
 	}
 	if json.Unmarshal(pb, &c) != nil {
-		return c, errors.New("Token claims are not valid JSON")
+		return c, "Token claims are not valid JSON"
 	}
-	return c, nil
+	return c, ""
 }
 
 // parseClaims reads a JWT's claims without checking its signature.

@@ -545,9 +545,9 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values) (any, string, *apiEr
 	if err != nil {
 		return nil, "", err
 	}
-	claims, verr := verifyJWT(form.Get("WebIdentityToken"), s.jwtKeys)
-	if verr != nil {
-		return nil, "", errf(400, "InvalidIdentityToken", "%s", verr.Error())
+	claims, refused := verifyJWT(form.Get("WebIdentityToken"), s.jwtKeys)
+	if refused != "" {
+		return nil, "", errf(400, "InvalidIdentityToken", "%s", refused)
 	}
 	now := s.clock.Now()
 	if exp := time.Unix(claims.Exp, 0); !now.Before(exp) {

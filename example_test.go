@@ -1,0 +1,157 @@
+package tempcreds_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// fakeSTS starts the test STS and returns a client for it and a user's
+// (fake) long-term keys. In real code the client is sts.NewFromConfig(cfg).
+func fakeSTS() (*ststest.Server, *sts.Client, *credentials.StaticCredentialsProvider) {
+	s := ststest.New()
+	user := s.AddUser("alice")
+	keys := credentials.NewStaticCredentialsProvider(user.AccessKeyID, user.SecretAccessKey, "")
+	return s, s.Client(nil), &keys
+}
+
+// The seed's RoleA-from-RoleB chain: RoleB is assumed with the environment's
+// keys, RoleA with RoleB's credentials. Each hop has its own Cache, so a
+// refresh of RoleA re-fetches RoleB only when RoleB itself is due.
+func Example_chain() {
+	s, client, envKeys := fakeSTS()
+	defer s.Close()
+
+	roleB, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/RoleB",
+		func(o *tempcreds.AssumeRoleOptions) { o.Source = envKeys })
+	if err != nil {
+		log.Fatal(err)
+	}
+	roleA, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/RoleA",
+		func(o *tempcreds.AssumeRoleOptions) { o.Source = tempcreds.NewCache(roleB) })
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds := tempcreds.NewCache(roleA) // use as cfg.Credentials of any aws-sdk-go-v2 client
+
+	for range 3 {
+		if _, err := creds.Retrieve(context.Background()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("AssumeRole calls for 3 Retrieves:", s.Count("AssumeRole"))
+	// Output: AssumeRole calls for 3 Retrieves: 2
+}
+
+func ExampleNewAssumeRole() {
+	s, client, keys := fakeSTS()
+	defer s.Close()
+	p, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/ProjectsS3Development", func(o *tempcreds.AssumeRoleOptions) {
+		o.Source = keys
+		o.RoleSessionName = "colbyProjectsDev"
+		o.Duration = 2 * time.Hour
+		o.Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::dev-projects-*"}]}`
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(creds.Source, creds.AccountID, time.Until(creds.Expires).Round(time.Hour))
+	// Output: tempcreds.AssumeRole 123456789012 2h0m0s
+}
+
+func ExampleNewSessionToken() {
+	s, client, keys := fakeSTS()
+	defer s.Close()
+	secret := []byte("fake-mfa-device-secret")
+	s.AddMFADevice("arn:aws:iam::123456789012:mfa/alice", secret)
+
+	p, err := tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
+		o.Source = keys
+		o.SerialNumber = "arn:aws:iam::123456789012:mfa/alice"
+		o.TokenCode = func(ctx context.Context, serial string) (string, error) {
+			return ststest.TOTP(secret, time.Now()), nil // a real program prompts the user
+		}
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(creds.Source, time.Until(creds.Expires).Round(time.Hour))
+	// Output: tempcreds.SessionToken 12h0m0s
+}
+
+func ExampleNewWebIdentity() {
+	s, client, _ := fakeSTS()
+	defer s.Close()
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	s.TrustJWTKey(&key.PublicKey, "sts.amazonaws.com")
+	tokenFile := filepath.Join(os.TempDir(), "tempcreds-example-token")
+	defer os.Remove(tokenFile)
+	jwt := ststest.SignJWT(key, ststest.Claims{Sub: "ci-job", Aud: "sts.amazonaws.com", Exp: time.Now().Add(time.Hour).Unix()})
+	if err := os.WriteFile(tokenFile, []byte(jwt+"\n"), 0o600); err != nil {
+		log.Fatal(err)
+	}
+
+	// The file is read again on every refresh, so a rotating token keeps working.
+	p, err := tempcreds.NewWebIdentity(client, "arn:aws:iam::123456789012:role/CI", tempcreds.TokenFile(tokenFile))
+	if err != nil {
+		log.Fatal(err)
+	}
+	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(creds.Source)
+	// Output: tempcreds.WebIdentity
+}
+
+func ExampleNewTemporary() {
+	s, client, keys := fakeSTS()
+	defer s.Close()
+	// With a RoleARN: AssumeRole. Without: GetSessionToken.
+	creds, err := tempcreds.NewTemporary(client, tempcreds.TemporaryParams{
+		RoleARN: "arn:aws:iam::123456789012:role/TemporaryCredentials",
+		Source:  keys,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := creds.Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(c.Source, creds.NeedsRefresh())
+	// Output: tempcreds.AssumeRole false
+}
+
+func ExampleNewCache() {
+	s, client, keys := fakeSTS()
+	defer s.Close()
+	p, _ := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/A",
+		func(o *tempcreds.AssumeRoleOptions) { o.Source = keys })
+	creds := tempcreds.NewCache(p, func(o *tempcreds.CacheOptions) {
+		o.ExpiryWindow = 30 * time.Second // never hand out credentials with less left
+		o.RefreshAhead = 10 * time.Minute // refresh in the background this early
+	})
+	a, _ := creds.Retrieve(context.Background())
+	b, _ := creds.Retrieve(context.Background())
+	fmt.Println("same credentials:", a.AccessKeyID == b.AccessKeyID, "STS calls:", s.Count("AssumeRole"))
+	// Output: same credentials: true STS calls: 1
+}
