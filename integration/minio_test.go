@@ -65,7 +65,10 @@ const anyRole = "arn:aws:iam::123456789012:role/minio-ignores-this"
 func assumeRole(t *testing.T, optFns ...func(*tempcreds.AssumeRoleOptions)) *tempcreds.Cache {
 	t.Helper()
 	p, err := tempcreds.NewAssumeRole(minio.STSClient(nil), anyRole, append([]func(*tempcreds.AssumeRoleOptions){
-		func(o *tempcreds.AssumeRoleOptions) { o.Source = minio.RootCredentials(); o.Duration = 15 * time.Minute },
+		func(o *tempcreds.AssumeRoleOptions) {
+			o.Source = minio.RootCredentials()
+			o.Duration = 15 * time.Minute
+		},
 	}, optFns...)...)
 	if err != nil {
 		t.Fatal(err)

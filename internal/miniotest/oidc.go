@@ -1,10 +1,8 @@
 package miniotest
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/tempcreds/tempcreds/internal/jwttest"
 )
 
 // OIDC is a minimal OpenID Connect issuer on loopback: a discovery
@@ -74,7 +74,7 @@ func (o *OIDC) jwks(w http.ResponseWriter, _ *http.Request) {
 	enc := base64.RawURLEncoding
 	pub := o.key.PublicKey
 	writeJSON(w, map[string]any{"keys": []map[string]string{{
-		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "tempcreds-test",
+		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": jwttest.KeyID,
 		"n": enc.EncodeToString(pub.N.Bytes()),
 		"e": enc.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 	}}})
@@ -99,15 +99,4 @@ func (o *OIDC) Token(sub string, ttl time.Duration) string {
 func (o *OIDC) Sign(claims map[string]any) string { return SignRS256(o.key, claims) }
 
 // SignRS256 signs claims with key: for tokens from a key MinIO does not trust.
-func SignRS256(key *rsa.PrivateKey, claims map[string]any) string {
-	enc := base64.RawURLEncoding
-	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": "tempcreds-test"})
-	payload, _ := json.Marshal(claims)
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		panic(err)
-	}
-	return signing + "." + enc.EncodeToString(sig)
-}
+func SignRS256(key *rsa.PrivateKey, claims map[string]any) string { return jwttest.Sign(key, claims) }

@@ -2,13 +2,15 @@ package ststest
 
 import (
 	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+
 	"errors"
 	"strings"
+
+	"github.com/tempcreds/tempcreds/internal/jwttest"
 )
 
 // Claims are the JWT claims the fake STS reads.
@@ -34,19 +36,8 @@ func (c Claims) hasAudience(aud string) bool {
 	return false
 }
 
-// SignJWT returns an RS256 JWT of claims signed with key (kid "test").
-func SignJWT(key *rsa.PrivateKey, claims Claims) string {
-	enc := base64.RawURLEncoding
-	header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": "test"})
-	payload, _ := json.Marshal(claims)
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		panic(err)
-	}
-	return signing + "." + enc.EncodeToString(sig)
-}
+// SignJWT returns an RS256 JWT of claims signed with key.
+func SignJWT(key *rsa.PrivateKey, claims Claims) string { return jwttest.Sign(key, claims) }
 
 // verifyJWT checks an RS256 signature against any of keys and returns the
 // claims, or AWS's message for a refused token; expiry and audience are
