@@ -157,10 +157,16 @@ func (p *AssumeRoleProvider) RoleARN() string { return p.roleARN }
 // Retrieve gets the source credentials (refreshing them only if due), then
 // calls AssumeRole signed with exactly those credentials.
 func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := p.RetrieveResult(ctx)
+	return r.Credentials, err
+}
+
+// RetrieveResult is Retrieve that also returns the assumed-role user.
+func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error) {
 	const op = "AssumeRole"
 	src, err := p.sourceCredentials(ctx)
 	if err != nil {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "source credentials", Err: err}
+		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "source credentials", Err: err}
 	}
 	in := p.input()
 	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > RoleChainingLimit {
@@ -170,7 +176,7 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	if p.opts.SerialNumber != "" {
 		code, err := tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "MFA token code", Err: err}
+			return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "MFA token code", Err: err}
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
@@ -191,17 +197,9 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		out, err = p.client.AssumeRole(ctx, in, sign)
 	}
 	if err != nil {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Err: err}
+		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Err: err}
 	}
-	user := ""
-	if out.AssumedRoleUser != nil {
-		user = aws.ToString(out.AssumedRoleUser.Arn)
-	}
-	creds, err := fromSTS(op, out.Credentials, user)
-	if e, ok := err.(*Error); ok {
-		e.RoleARN = p.roleARN
-	}
-	return creds, err
+	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }
 
 // sourceCredentials returns the credentials that will sign the call: the

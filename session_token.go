@@ -64,6 +64,12 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 
 // Retrieve calls GetSessionToken.
 func (p *SessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := p.RetrieveResult(ctx)
+	return r.Credentials, err
+}
+
+// RetrieveResult is Retrieve as a Result (no assumed-role user).
+func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, error) {
 	const op = "GetSessionToken"
 	in := &sts.GetSessionTokenInput{}
 	if p.opts.Duration > 0 {
@@ -72,13 +78,13 @@ func (p *SessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 	if p.opts.SerialNumber != "" {
 		code, err := tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return aws.Credentials{}, &Error{Op: op, Stage: "MFA token code", Err: err}
+			return Result{}, &Error{Op: op, Stage: "MFA token code", Err: err}
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
 	out, err := p.client.GetSessionToken(ctx, in, withSource(p.opts.Source))
 	if err != nil {
-		return aws.Credentials{}, &Error{Op: op, Err: err}
+		return Result{}, &Error{Op: op, Err: err}
 	}
-	return fromSTS(op, out.Credentials, "")
+	return resultFromSTS(op, "", out.Credentials, nil)
 }

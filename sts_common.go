@@ -77,27 +77,32 @@ func withSource(source aws.CredentialsProvider) func(*sts.Options) {
 	}
 }
 
-// fromSTS converts STS's credentials, refusing an incomplete answer.
-func fromSTS(op string, c *types.Credentials, assumedRoleARN string) (aws.Credentials, error) {
+// resultFromSTS converts STS's answer, refusing incomplete credentials.
+func resultFromSTS(op, roleARN string, c *types.Credentials, user *types.AssumedRoleUser) (Result, error) {
 	if c == nil || aws.ToString(c.AccessKeyId) == "" || aws.ToString(c.SecretAccessKey) == "" ||
 		aws.ToString(c.SessionToken) == "" || c.Expiration == nil {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: assumedRoleARN,
+		return Result{}, &Error{Op: op, RoleARN: roleARN,
 			Err: errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)")}
+	}
+	r := Result{}
+	if user != nil {
+		r.AssumedRoleARN, r.AssumedRoleID = aws.ToString(user.Arn), aws.ToString(user.AssumedRoleId)
 	}
 	source := map[string]string{
 		"GetSessionToken":           SourceSessionToken,
 		"AssumeRole":                SourceAssumeRole,
 		"AssumeRoleWithWebIdentity": SourceWebIdentity,
 	}[op]
-	return aws.Credentials{
+	r.Credentials = aws.Credentials{
 		AccessKeyID:     aws.ToString(c.AccessKeyId),
 		SecretAccessKey: aws.ToString(c.SecretAccessKey),
 		SessionToken:    aws.ToString(c.SessionToken),
 		Source:          source,
 		CanExpire:       true,
 		Expires:         c.Expiration.UTC(),
-		AccountID:       accountOf(assumedRoleARN),
-	}, nil
+		AccountID:       accountOf(r.AssumedRoleARN),
+	}
+	return r, nil
 }
 
 // accountOf returns the account ID of an ARN, or "".

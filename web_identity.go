@@ -178,13 +178,19 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 
 // Retrieve reads the token and calls AssumeRoleWithWebIdentity.
 func (p *WebIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := p.RetrieveResult(ctx)
+	return r.Credentials, err
+}
+
+// RetrieveResult is Retrieve that also returns the assumed-role user.
+func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error) {
 	const op = "AssumeRoleWithWebIdentity"
 	tok, err := p.token.Token(ctx)
 	if err != nil {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token", Err: err}
+		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token", Err: err}
 	}
 	if len(tok) < 4 || len(tok) > 20000 {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
+		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
 			Err: fmt.Errorf("the token is %d characters; STS accepts 4 to 20000", len(tok))}
 	}
 	in := &sts.AssumeRoleWithWebIdentityInput{
@@ -208,17 +214,9 @@ func (p *WebIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, er
 		o.Credentials = aws.AnonymousCredentials{}
 	})
 	if err != nil {
-		return aws.Credentials{}, &Error{Op: op, RoleARN: p.roleARN, Err: redactError(err, tok)}
+		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Err: redactError(err, tok)}
 	}
-	user := ""
-	if out.AssumedRoleUser != nil {
-		user = aws.ToString(out.AssumedRoleUser.Arn)
-	}
-	creds, err := fromSTS(op, out.Credentials, user)
-	if e, ok := err.(*Error); ok {
-		e.RoleARN = p.roleARN
-	}
-	return creds, err
+	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }
 
 // redactError keeps err's chain (errors.As still finds the API error) but

@@ -1,0 +1,336 @@
+// Package filecache is tempcreds' persistent credentials cache: one JSON
+// file per key in a 0700 directory, each 0600, in the seed's format (the STS
+// response) plus a metadata object of ours. Writers take a per-key flock,
+// re-read after locking (another process may have refreshed), write a temp
+// file in the same directory, fsync it, rename it over the entry and fsync
+// the directory. Readers never follow symlinks, refuse files that another
+// user owns or that others can read, and treat a corrupt entry as a miss.
+package filecache
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// FormatVersion is the version of our metadata object.
+const FormatVersion = 1
+
+// Entry is one cache file: the seed's STS response shape plus our metadata.
+type Entry struct {
+	Credentials     *Credentials     `json:"Credentials"`
+	AssumedRoleUser *AssumedRoleUser `json:"AssumedRoleUser,omitempty"`
+	Meta            *Meta            `json:"tempcreds,omitempty"`
+}
+
+// Credentials is the STS Credentials object.
+type Credentials struct {
+	AccessKeyId     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+// AssumedRoleUser is the STS AssumedRoleUser object.
+type AssumedRoleUser struct {
+	AssumedRoleId string
+	Arn           string
+}
+
+// Meta is what tempcreds records beside the STS response. It never holds a
+// secret: Source describes the source identity by access key ID or profile.
+type Meta struct {
+	Version     int       `json:"version"`
+	Key         string    `json:"key"`
+	Kind        string    `json:"kind"` // session-token, assume-role, web-identity
+	RoleARN     string    `json:"roleArn,omitempty"`
+	SessionName string    `json:"sessionName,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Region      string    `json:"region,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// Lifetime is the session's whole lifetime, if known (0 if not).
+func (e *Entry) Lifetime() time.Duration {
+	if e.Meta == nil || e.Meta.CreatedAt.IsZero() || e.Credentials == nil {
+		return 0
+	}
+	return e.Credentials.Expiration.Sub(e.Meta.CreatedAt)
+}
+
+// complete reports whether the entry has usable credentials.
+func (e *Entry) complete() bool {
+	c := e.Credentials
+	return c != nil && c.AccessKeyId != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero()
+}
+
+// InsecureError is returned for a cache file or directory that another user
+// owns, or that is wider than allowed, or that is a symlink.
+type InsecureError struct {
+	Path   string
+	Reason string
+	Fix    string
+}
+
+func (e *InsecureError) Error() string {
+	return fmt.Sprintf("tempcreds: refusing cache %s: %s (fix: %s)", e.Path, e.Reason, e.Fix)
+}
+
+// Store is a directory of entries, one per key.
+type Store struct {
+	Dir string
+	// Warn receives warnings (a corrupt entry treated as a miss). Optional.
+	Warn func(msg string)
+	// LockTimeout bounds waiting for another process's lock (default 2 min:
+	// it may be waiting for an MFA code).
+	LockTimeout time.Duration
+}
+
+// DefaultDir is $XDG_CACHE_HOME/tempcreds, else ~/.cache/tempcreds.
+func DefaultDir() (string, error) {
+	if x := os.Getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "tempcreds"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("tempcreds: no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir: %w", err)
+	}
+	return filepath.Join(home, ".cache", "tempcreds"), nil
+}
+
+// ValidKey reports whether key can name an entry (hex digits, 8 to 64).
+func ValidKey(key string) bool {
+	if len(key) < 8 || len(key) > 64 {
+		return false
+	}
+	return strings.Trim(key, "0123456789abcdef") == ""
+}
+
+// Path returns the file of key.
+func (s *Store) Path(key string) string { return filepath.Join(s.Dir, key+".json") }
+
+// ensureDir creates the directory 0700 and checks an existing one.
+func (s *Store) ensureDir() error {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("tempcreds: creating cache directory %s: %w", s.Dir, err)
+	}
+	return checkDir(s.Dir)
+}
+
+func checkDir(dir string) error {
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("tempcreds: cache directory %s: %w", dir, err)
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return &InsecureError{dir, "the directory is a symlink", "remove it or pass --cache-dir with a real directory"}
+	}
+	if !st.IsDir() {
+		return &InsecureError{dir, "it is not a directory", "remove it or pass another --cache-dir"}
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
+		return &InsecureError{dir, fmt.Sprintf("the directory is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "use your own --cache-dir"}
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return &InsecureError{dir, fmt.Sprintf("the directory is writable by others (mode %04o)", st.Mode().Perm()), "chmod 700 " + dir}
+	}
+	return nil
+}
+
+// Read returns the entry of key; (nil, nil) when there is none or it is
+// corrupt (with a warning); an *InsecureError for an unsafe file.
+func (s *Store) Read(key string) (*Entry, error) {
+	if err := checkDir(s.Dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return readEntry(s.Path(key), 0o600, s.Warn)
+}
+
+// readEntry opens path without following symlinks and decodes it.
+func readEntry(path string, allowed fs.FileMode, warn func(string)) (*Entry, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, &InsecureError{path, "the cache file is a symlink", "rm " + path}
+		}
+		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &InsecureError{path, "the cache file is not a regular file", "rm " + path}
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
+		return nil, &InsecureError{path, fmt.Sprintf("the cache file is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "rm " + path}
+	}
+	if extra := st.Mode().Perm() &^ (allowed | 0o600); extra != 0 {
+		return nil, &InsecureError{path, fmt.Sprintf("the cache file's mode %04o lets others read or write it", st.Mode().Perm()), "chmod 600 " + path}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
+	}
+	var e Entry
+	if err := json.Unmarshal(b, &e); err != nil || !e.complete() {
+		if warn != nil {
+			warn(fmt.Sprintf("tempcreds: ignoring corrupt cache entry %s (it will be replaced)", path))
+		}
+		return nil, nil
+	}
+	return &e, nil
+}
+
+// Write replaces the entry of key atomically.
+func (s *Store) Write(key string, e *Entry) error {
+	if err := s.ensureDir(); err != nil {
+		return err
+	}
+	return writeAtomic(s.Path(key), 0o600, e)
+}
+
+// writeAtomic writes e to a temp file beside path with mode, fsyncs it,
+// renames it over path and fsyncs the directory.
+func writeAtomic(path string, mode fs.FileMode, e *Entry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("tempcreds: writing cache in %s: %w", dir, err)
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = tmp.Close()
+			_ = os.Remove(name)
+		}
+	}()
+	// Set the mode on the open file: CreateTemp's 0600 is already narrow,
+	// but an explicit chmod also ignores the umask for a configured mode.
+	if err := tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		return fmt.Errorf("tempcreds: writing cache %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("tempcreds: writing cache %s: %w", path, err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// Lock takes the cross-process lock of key and returns its release.
+func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
+	return lockFile(ctx, filepath.Join(s.Dir, key+".lock"), s.LockTimeout)
+}
+
+func lockFile(ctx context.Context, path string, timeout time.Duration) (func(), error) {
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	l := flock.New(path)
+	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil || !ok {
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, fmt.Errorf("tempcreds: waiting for the cache lock %s: %w (is another tempcreds stuck, e.g. at an MFA prompt?)", path, err)
+	}
+	return func() { _ = l.Unlock() }, nil
+}
+
+// Listed is one entry as `cache list` shows it: never a secret.
+type Listed struct {
+	Key     string
+	Meta    Meta
+	Expires time.Time
+	Err     error // set when the entry could not be read
+}
+
+// List returns every entry, sorted by key.
+func (s *Store) List() ([]Listed, error) {
+	if err := checkDir(s.Dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	names, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []Listed
+	for _, n := range names {
+		key := strings.TrimSuffix(filepath.Base(n), ".json")
+		if !ValidKey(key) {
+			continue
+		}
+		e, err := readEntry(n, 0o600, nil)
+		l := Listed{Key: key, Err: err}
+		if err == nil && e == nil {
+			l.Err = errors.New("corrupt entry")
+		}
+		if e != nil {
+			l.Expires = e.Credentials.Expiration
+			if e.Meta != nil {
+				l.Meta = *e.Meta
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Remove deletes the entry of key (and its lock file). A missing entry is
+// not an error.
+func (s *Store) Remove(key string) error {
+	if !ValidKey(key) {
+		return fmt.Errorf("tempcreds: %q is not a cache key (see `tempcreds cache list`)", key)
+	}
+	for _, p := range []string{s.Path(key), filepath.Join(s.Dir, key+".lock")} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("tempcreds: removing %s: %w", p, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package filecache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/tempcreds/tempcreds"
+)
+
+// Backend is where entries live: a Store (one file per key) or a SingleFile.
+type Backend interface {
+	Read(key string) (*Entry, error)
+	Write(key string, e *Entry) error
+	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
+
+// KeyInputs are every input that changes the credentials; the key is their
+// hash. SourceIdentity describes who signs (an access key ID, a profile
+// chain, or the key of the hop below), never a secret.
+type KeyInputs struct {
+	Kind              string            `json:"kind"`
+	SourceIdentity    string            `json:"source,omitempty"`
+	RoleARN           string            `json:"roleArn,omitempty"`
+	SessionName       string            `json:"sessionName,omitempty"`
+	DurationSeconds   int64             `json:"duration,omitempty"`
+	ExternalID        string            `json:"externalId,omitempty"`
+	Policy            string            `json:"policy,omitempty"`
+	PolicyARNs        []string          `json:"policyArns,omitempty"`
+	Tags              map[string]string `json:"tags,omitempty"`
+	TransitiveTagKeys []string          `json:"transitiveTagKeys,omitempty"`
+	SourceIdentityTag string            `json:"sourceIdentity,omitempty"`
+	MFASerial         string            `json:"mfaSerial,omitempty"`
+	WebIdentity       string            `json:"webIdentity,omitempty"` // token file or command, not the token
+	Region            string            `json:"region,omitempty"`
+	Endpoint          string            `json:"endpoint,omitempty"`
+}
+
+// Key returns the hex SHA-256 (first 40 digits) of the inputs' JSON, in
+// which map keys are sorted: the same inputs give the same key.
+func (k KeyInputs) Key() string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		panic(err) // only strings, ints, slices and maps: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:40]
+}
+
+// Provider reads credentials from a Backend, and on a miss (or with less
+// than MinTTL left) takes the key's lock, re-reads, and only then calls
+// Inner and writes its answer. Many processes asking at once make one call.
+type Provider struct {
+	Backend Backend
+	Key     string
+	Inputs  KeyInputs // recorded in the entry's metadata
+	Inner   aws.CredentialsProvider
+	// MinTTL: an entry with less left is refreshed. Capped to half the
+	// session's lifetime, so short sessions are still reused.
+	MinTTL time.Duration
+	Clock  tempcreds.Clock
+	// Debug receives one line per step (hit, miss, write). Optional.
+	Debug func(msg string)
+	// Warn receives failures to write the cache (the credentials are still
+	// returned). Optional.
+	Warn func(msg string)
+}
+
+func (p *Provider) now() time.Time {
+	if p.Clock != nil {
+		return p.Clock.Now()
+	}
+	return time.Now()
+}
+
+func (p *Provider) debug(format string, args ...any) {
+	if p.Debug != nil {
+		p.Debug(fmt.Sprintf(format, args...))
+	}
+}
+
+// Retrieve returns cached credentials with at least MinTTL left, else
+// fresh ones from Inner.
+func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if creds, ok, err := p.lookup(); err != nil || ok {
+		return creds, err
+	}
+	unlock, err := p.Backend.Lock(ctx, p.Key)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	defer unlock()
+	if creds, ok, err := p.lookup(); err != nil || ok {
+		p.debug("cache %s: refreshed by another process while we waited", p.Key)
+		return creds, err
+	}
+	p.debug("cache %s: miss, calling %s", p.Key, p.Inputs.Kind)
+	r, err := tempcreds.RetrieveResult(ctx, p.Inner)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	e := p.entry(r)
+	if err := p.Backend.Write(p.Key, e); err != nil {
+		if p.Warn != nil {
+			p.Warn(fmt.Sprintf("tempcreds: could not write the cache (credentials still used): %v", err))
+		}
+	} else {
+		p.debug("cache %s: written, expires %s", p.Key, e.Credentials.Expiration.Format(time.RFC3339))
+	}
+	return r.Credentials, nil
+}
+
+// lookup returns the entry's credentials if they are ours (or a helper file
+// for this role) and have enough time left.
+func (p *Provider) lookup() (aws.Credentials, bool, error) {
+	e, err := p.Backend.Read(p.Key)
+	if err != nil || e == nil {
+		return aws.Credentials{}, false, err
+	}
+	if !p.matches(e) {
+		p.debug("cache %s: entry is for other inputs, ignoring it", p.Key)
+		return aws.Credentials{}, false, nil
+	}
+	left := e.Credentials.Expiration.Sub(p.now())
+	need := p.MinTTL
+	if life := e.Lifetime(); life > 0 && need > life/2 {
+		need = life / 2
+	}
+	if left < need || left <= 0 {
+		p.debug("cache %s: %s left, want %s: refreshing", p.Key, left.Round(time.Second), need)
+		return aws.Credentials{}, false, nil
+	}
+	p.debug("cache %s: hit, %s left", p.Key, left.Round(time.Second))
+	c := e.Credentials
+	creds := aws.Credentials{
+		AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		CanExpire: true, Expires: c.Expiration, Source: "tempcreds.filecache",
+	}
+	if e.AssumedRoleUser != nil {
+		if a, err := arn.Parse(e.AssumedRoleUser.Arn); err == nil {
+			creds.AccountID = a.AccountID
+		}
+	}
+	return creds, true, nil
+}
+
+// matches accepts our own entry for this key, or an aws-sts-helper file
+// (no metadata) whose AssumedRoleUser is this role.
+func (p *Provider) matches(e *Entry) bool {
+	if e.Meta != nil {
+		return e.Meta.Key == p.Key
+	}
+	return p.Inputs.RoleARN != "" && e.AssumedRoleUser != nil && AssumedRoleMatches(e.AssumedRoleUser.Arn, p.Inputs.RoleARN)
+}
+
+// AssumedRoleMatches reports whether an assumed-role user ARN
+// (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) is a session of roleARN
+// (arn:aws:iam::ACCOUNT:role/PATH/NAME).
+func AssumedRoleMatches(assumedARN, roleARN string) bool {
+	a, err1 := arn.Parse(assumedARN)
+	r, err2 := arn.Parse(roleARN)
+	if err1 != nil || err2 != nil || a.AccountID != r.AccountID || a.Partition != r.Partition {
+		return false
+	}
+	parts := strings.Split(a.Resource, "/")
+	if len(parts) < 3 || parts[0] != "assumed-role" {
+		return false
+	}
+	roleName := r.Resource[strings.LastIndex(r.Resource, "/")+1:]
+	return strings.HasPrefix(r.Resource, "role/") && parts[1] == roleName
+}
+
+func (p *Provider) entry(r tempcreds.Result) *Entry {
+	c := r.Credentials
+	e := &Entry{
+		Credentials: &Credentials{AccessKeyId: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+			SessionToken: c.SessionToken, Expiration: c.Expires.UTC()},
+		Meta: &Meta{Version: FormatVersion, Key: p.Key, Kind: p.Inputs.Kind, RoleARN: p.Inputs.RoleARN,
+			SessionName: p.Inputs.SessionName, Source: p.Inputs.SourceIdentity, Region: p.Inputs.Region,
+			CreatedAt: p.now().UTC().Truncate(time.Second)},
+	}
+	if r.AssumedRoleARN != "" {
+		e.AssumedRoleUser = &AssumedRoleUser{AssumedRoleId: r.AssumedRoleID, Arn: r.AssumedRoleARN}
+	}
+	return e
+}

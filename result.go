@@ -1,0 +1,35 @@
+package tempcreds
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Result is one STS answer as the seed's cache file keeps it: the
+// credentials and, for roles, the assumed-role user.
+type Result struct {
+	Credentials aws.Credentials
+	// AssumedRoleARN and AssumedRoleID describe the assumed-role user
+	// (empty for GetSessionToken).
+	AssumedRoleARN string
+	AssumedRoleID  string
+}
+
+// ResultProvider is a provider that can also tell who the credentials belong
+// to. The STS providers of this package implement it; the persistent cache
+// uses it to write the seed's file format.
+type ResultProvider interface {
+	aws.CredentialsProvider
+	RetrieveResult(ctx context.Context) (Result, error)
+}
+
+// RetrieveResult gets a Result from p, with the assumed-role user when p
+// can tell it.
+func RetrieveResult(ctx context.Context, p aws.CredentialsProvider) (Result, error) {
+	if rp, ok := p.(ResultProvider); ok {
+		return rp.RetrieveResult(ctx)
+	}
+	creds, err := p.Retrieve(ctx)
+	return Result{Credentials: creds}, err
+}
