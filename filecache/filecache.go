@@ -97,14 +97,18 @@ type Store struct {
 	LockTimeout time.Duration
 }
 
-// DefaultDir is $XDG_CACHE_HOME/tempcreds, else ~/.cache/tempcreds.
-func DefaultDir() (string, error) {
-	if x := os.Getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+// DefaultDir is $XDG_CACHE_HOME/tempcreds, else $HOME/.cache/tempcreds,
+// read through getenv (os.Getenv if nil).
+func DefaultDir(getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
 		return filepath.Join(x, "tempcreds"), nil
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("tempcreds: no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir: %w", err)
+	home := getenv("HOME")
+	if home == "" || !filepath.IsAbs(home) {
+		return "", errors.New("tempcreds: no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir")
 	}
 	return filepath.Join(home, ".cache", "tempcreds"), nil
 }

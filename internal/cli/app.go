@@ -1,0 +1,244 @@
+// Package cli is the tempcreds command line: one file per command, each
+// turning flags into a call of a plain function over an app (its streams,
+// environment and clock), so tests run commands in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/filecache"
+)
+
+// Exit codes, documented in README.md.
+const (
+	ExitOK          = 0
+	ExitCredentials = 1 // STS, the source or the network refused or failed
+	ExitUsage       = 2 // bad flags, environment or configuration
+	ExitCache       = 3 // an unsafe or unusable cache file or directory
+	ExitExecFailed  = 126
+	ExitNotFound    = 127
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+// App is what a command runs against: streams, environment, clock, terminal.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        func() []string
+	Clock          tempcreds.Clock
+	// OpenTTY opens the terminal for MFA prompts (default /dev/tty).
+	OpenTTY func() (io.ReadWriteCloser, error)
+}
+
+// app is an App during one run, with its --debug setting.
+type app struct {
+	App
+	stdout, stderr io.Writer
+	getenv         env
+	clock          tempcreds.Clock
+	openTTY        func() (io.ReadWriteCloser, error)
+	debug          bool
+}
+
+// DefaultApp is the real process's streams and environment.
+func DefaultApp() App {
+	return App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ,
+		Clock: tempcreds.SystemClock{},
+		OpenTTY: func() (io.ReadWriteCloser, error) {
+			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		}}
+}
+
+func (a *app) debugf(format string, args ...any) {
+	if a.debug {
+		fmt.Fprintf(a.stderr, "tempcreds: debug: "+format+"\n", args...)
+	}
+}
+
+func (a *app) debugLine(msg string) { a.debugf("%s", msg) }
+
+func (a *app) warnf(msg string) {
+	if !strings.HasPrefix(msg, "tempcreds:") {
+		msg = "tempcreds: " + msg
+	}
+	fmt.Fprintln(a.stderr, strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))
+}
+
+// Run runs the command line args (without the program name) and returns the
+// exit code. It never panics on bad input and never calls os.Exit.
+func Run(ctx context.Context, base App, args []string) (code int) {
+	a := &app{App: base, stdout: base.Stdout, stderr: base.Stderr, getenv: base.Getenv, clock: base.Clock, openTTY: base.OpenTTY}
+	if a.getenv == nil {
+		a.getenv = os.Getenv
+	}
+	if a.clock == nil {
+		a.clock = tempcreds.SystemClock{}
+	}
+	if a.openTTY == nil {
+		a.openTTY = func() (io.ReadWriteCloser, error) { return nil, errors.New("no terminal") }
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug, not bad input: report it without the value (it might
+			// hold a secret) and exit non-zero.
+			fmt.Fprintf(a.stderr, "tempcreds: internal error (%T); please report it with --debug output\n", r)
+			code = ExitCredentials
+		}
+	}()
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintln(a.stderr, errorMessage(err))
+	code = exitCode(err)
+	if code == ExitUsage && cmd != nil && isFlagError(err) {
+		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// exitError carries a child's exit code through cobra.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func isFlagError(err error) bool {
+	var ue *UsageError
+	return !errors.As(err, &ue)
+}
+
+func errorMessage(err error) string {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "tempcreds:") {
+		msg = "tempcreds: " + msg
+	}
+	return msg
+}
+
+func exitCode(err error) int {
+	var ue *UsageError
+	var ie *filecache.InsecureError
+	var te *tempcreds.Error
+	switch {
+	case errors.As(err, &ie):
+		return ExitCache
+	case errors.As(err, &ue), errors.Is(err, tempcreds.ErrInvalidConfig):
+		return ExitUsage
+	case errors.As(err, &te):
+		return ExitCredentials
+	case strings.Contains(err.Error(), "unknown flag"), strings.Contains(err.Error(), "unknown command"),
+		strings.Contains(err.Error(), "invalid argument"), strings.Contains(err.Error(), "flag needs an argument"),
+		strings.Contains(err.Error(), "accepts "), strings.Contains(err.Error(), "requires at least"):
+		return ExitUsage
+	}
+	return ExitCredentials
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tempcreds",
+		Short: "Acquire, cache, refresh and chain AWS temporary credentials",
+		Long: `tempcreds gets AWS temporary credentials (AssumeRole, role chains, GetSessionToken
+with MFA, web identity), caches them on disk (0600, one file per role) and hands them
+to your shell, to a command, or to the AWS CLI and SDKs.
+
+Credentials come from, in order: flags, environment (AWS_STS_ACCESS_KEY/SECRET,
+AWS_ROLE_ARN, ... as aws-sts-helper; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_STS),
+the ~/.aws/config profile, then defaults.`,
+		Example: `  eval "$(tempcreds export --role-arn arn:aws:iam::123456789012:role/Dev)"
+  tempcreds exec --profile prod -- aws s3 ls
+  credential_process = tempcreds export --format credential-process --profile prod-source --role-arn arn:aws:iam::123456789012:role/Deploy`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(a.exportCommand(), a.execCommand(), a.cacheCommand(), a.versionCommand())
+	return root
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.stdout, "tempcreds", Version)
+			return nil
+		},
+	}
+}
+
+// addCredentialFlags registers the flags that say which credentials to get.
+func addCredentialFlags(cmd *cobra.Command, o *Options) {
+	f := cmd.Flags()
+	f.StringVar(&o.Profile, "profile", "", "profile in ~/.aws/config (default $AWS_PROFILE)")
+	f.StringVar(&o.RoleARN, "role-arn", "", "role to assume (default $AWS_ROLE_ARN, else the profile's role_arn)")
+	f.StringVar(&o.RoleSessionName, "role-session-name", "", "session name (default $AWS_ROLE_SESSION_NAME, else \"temporary\")")
+	f.StringVar(&o.Duration, "duration", "", "session duration: seconds (3600) or a duration (1h); default $AWS_ROLE_DURATION_SECONDS, else 12h (1h if the role allows less)")
+	f.StringArrayVar(&o.Via, "via", nil, "role to assume first, in order (repeatable): a chain")
+	f.BoolVar(&o.NoRole, "no-role", false, "GetSessionToken only, no role")
+	f.StringVar(&o.MFASerial, "mfa-serial", "", "MFA device ARN or serial (default the profile's mfa_serial)")
+	f.StringVar(&o.MFACode, "mfa-code", "", "the current 6-digit MFA code (else a prompt on the terminal)")
+	f.StringVar(&o.MFACommand, "mfa-command", "", "shell command printing the MFA code (hardware tokens, password managers)")
+	f.StringVar(&o.MFAMode, "mfa-mode", "session", "session: one MFA GetSessionToken, roles assumed from it (AWS caps those at 1h); role: MFA on AssumeRole itself")
+	f.StringVar(&o.WebIdentityTokenFile, "web-identity-token-file", "", "web identity token file, re-read on every refresh (default $AWS_WEB_IDENTITY_TOKEN_FILE)")
+	f.StringVar(&o.WebIdentityTokenCommand, "web-identity-token-command", "", "shell command printing the web identity token")
+	f.StringVar(&o.ExternalID, "external-id", "", "external ID for the role")
+	f.StringVar(&o.Policy, "policy", "", "session policy JSON, or @FILE")
+	f.StringArrayVar(&o.PolicyARNs, "policy-arn", nil, "managed session policy ARN (repeatable)")
+	f.StringArrayVar(&o.Tags, "tag", nil, "session tag KEY=VALUE (repeatable)")
+	f.StringVar(&o.SourceIdentity, "source-identity", "", "source identity for the role session")
+	f.StringVar(&o.Region, "region", "", "STS region (default $AWS_REGION, the profile's region, else us-east-1)")
+	f.StringVar(&o.EndpointURL, "endpoint-url", "", "STS endpoint (default $AWS_ENDPOINT_URL_STS)")
+	f.StringVar(&o.CacheFile, "cache-file", "", "single-file cache as aws-sts-helper (default $AWS_STS_FILE_NAME)")
+	f.StringVar(&o.CacheDir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds or ~/.cache/tempcreds)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the cache")
+	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
+	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
+}
+
+// credentials resolves and retrieves the credentials the flags describe.
+func (a *app) credentials(ctx context.Context, o Options) (*built, error) {
+	a.debug = o.Debug
+	p, err := resolve(ctx, o, a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
+	return a.build(p)
+}
+
+// retrieve resolves the flags and gets the credentials.
+func (a *app) retrieve(ctx context.Context, o Options) (*built, aws.Credentials, error) {
+	b, err := a.credentials(ctx, o)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	creds, err := b.provider.Retrieve(ctx)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	return b, creds, nil
+}
+
+// getenvOf is a's environment lookup as a plain function.
+func getenvOf(a *app) func(string) string { return a.getenv }

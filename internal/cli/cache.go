@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds/filecache"
+)
+
+func (a *app) cacheCommand() *cobra.Command {
+	var dir string
+	store := func() (*filecache.Store, error) {
+		if dir == "" {
+			d, err := filecache.DefaultDir(getenvOf(a))
+			if err != nil {
+				return nil, err
+			}
+			dir = d
+		}
+		return &filecache.Store{Dir: dir}, nil
+	}
+	cmd := &cobra.Command{
+		Use:   "cache",
+		Short: "List, clear or locate cached credentials",
+		Example: `  tempcreds cache list
+  tempcreds cache clear 3f2a9c...     # one entry
+  tempcreds cache clear               # all entries
+  tempcreds cache path`,
+	}
+	cmd.PersistentFlags().StringVar(&dir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds or ~/.cache/tempcreds)")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List entries: key, kind, role, session name, expiry, time left (never a secret)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			s, err := store()
+			if err != nil {
+				return err
+			}
+			entries, err := s.List()
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "KEY\tKIND\tROLE\tSESSION\tEXPIRES\tLEFT")
+			now := a.clock.Now()
+			for _, e := range entries {
+				if e.Err != nil {
+					fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%v\n", e.Key, e.Err)
+					continue
+				}
+				left := e.Expires.Sub(now).Round(time.Second)
+				leftText := left.String()
+				if left <= 0 {
+					leftText = "expired"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, dash(e.Meta.Kind), dash(e.Meta.RoleARN), dash(e.Meta.SessionName),
+					e.Expires.UTC().Format(time.RFC3339), leftText)
+			}
+			return w.Flush()
+		},
+	}, &cobra.Command{
+		Use:   "clear [KEY...]",
+		Short: "Remove the given entries, or all of them",
+		RunE: func(_ *cobra.Command, keys []string) error {
+			s, err := store()
+			if err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				entries, err := s.List()
+				if err != nil {
+					return err
+				}
+				for _, e := range entries {
+					keys = append(keys, e.Key)
+				}
+			}
+			for _, k := range keys {
+				if !filecache.ValidKey(k) {
+					return usagef("%q is not a cache key (see tempcreds cache list)", k)
+				}
+				if err := s.Remove(k); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(a.stderr, "tempcreds: removed %d entr%s from %s\n", len(keys), plural(len(keys), "y", "ies"), s.Dir)
+			return nil
+		},
+	}, &cobra.Command{
+		Use:   "path",
+		Short: "Print the cache directory",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			s, err := store()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, s.Dir)
+			return nil
+		},
+	})
+	return cmd
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

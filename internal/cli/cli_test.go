@@ -1,0 +1,555 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/fakeclock"
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+const (
+	roleA = "arn:aws:iam::123456789012:role/A"
+	roleB = "arn:aws:iam::123456789012:role/B"
+	roleC = "arn:aws:iam::123456789012:role/C"
+	mfa   = "arn:aws:iam::123456789012:mfa/alice"
+)
+
+// harness runs commands in-process against a fake STS on a fake clock.
+type harness struct {
+	t       *testing.T
+	clk     *fakeclock.Clock
+	sts     *ststest.Server
+	user    aws.Credentials
+	env     map[string]string
+	dir     string
+	mu      sync.Mutex
+	prompts int
+	secret  []byte
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	clk := fakeclock.New(t0)
+	s := ststest.New(ststest.WithClock(clk))
+	t.Cleanup(s.Close)
+	h := &harness{t: t, clk: clk, sts: s, user: s.AddUser("alice"), dir: t.TempDir(), secret: []byte("fake-totp-secret-cli")}
+	s.AddMFADevice(mfa, h.secret)
+	h.env = map[string]string{
+		"HOME":                        h.dir,
+		"XDG_CACHE_HOME":              filepath.Join(h.dir, "cache"),
+		"AWS_ENDPOINT_URL_STS":        s.URL,
+		"AWS_CONFIG_FILE":             filepath.Join(h.dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(h.dir, "credentials"),
+	}
+	return h
+}
+
+func (h *harness) withKeys() *harness {
+	h.env["AWS_STS_ACCESS_KEY"] = h.user.AccessKeyID
+	h.env["AWS_STS_ACCESS_SECRET"] = h.user.SecretAccessKey
+	return h
+}
+
+// fakeTTY answers an MFA prompt with the current TOTP.
+type fakeTTY struct {
+	h   *harness
+	out bytes.Buffer
+	in  io.Reader
+}
+
+func (f *fakeTTY) Read(p []byte) (int, error)  { return f.in.Read(p) }
+func (f *fakeTTY) Write(p []byte) (int, error) { return f.out.Write(p) }
+func (f *fakeTTY) Close() error                { return nil }
+
+func (h *harness) run(args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	app := App{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: h.clk,
+		Getenv: func(k string) string { return h.env[k] },
+		Environ: func() []string {
+			var e []string
+			for k, v := range h.env {
+				e = append(e, k+"="+v)
+			}
+			return e
+		},
+		OpenTTY: func() (io.ReadWriteCloser, error) {
+			h.mu.Lock()
+			h.prompts++
+			h.mu.Unlock()
+			return &fakeTTY{h: h, in: strings.NewReader(ststest.TOTP(h.secret, h.clk.Now()) + "\n")}, nil
+		},
+	}
+	code = Run(context.Background(), app, args)
+	return out.String(), errb.String(), code
+}
+
+func (h *harness) writeFile(name, body string) string {
+	h.t.Helper()
+	p := filepath.Join(h.dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+func (h *harness) noSecrets(texts ...string) {
+	h.t.Helper()
+	for _, text := range texts {
+		if strings.Contains(text, h.user.SecretAccessKey) || strings.Contains(text, "fake-session-token-") || strings.Contains(text, "fake-secret-") {
+			h.t.Errorf("a secret leaked into: %q", text)
+		}
+	}
+}
+
+func parseJSON(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	return m
+}
+
+func TestExportUsesTheHelperVariablesAndTheCache(t *testing.T) {
+	h := newHarness(t).withKeys()
+	h.env["AWS_ROLE_ARN"] = roleA
+	h.sts.SetMaxSessionDuration(roleA, 12*time.Hour)
+
+	out, stderr, code := h.run("export", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := parseJSON(t, out)
+	exp, _ := time.Parse(time.RFC3339, m["Expiration"].(string))
+	if exp.Sub(t0) != 12*time.Hour {
+		t.Errorf("session of %s, want the helper's default 12h", exp.Sub(t0))
+	}
+	calls := h.sts.Calls()
+	if got := calls[0].Params.Get("RoleSessionName"); got != "temporary" {
+		t.Errorf("session name %q, want the helper's default \"temporary\"", got)
+	}
+	out2, _, _ := h.run("export", "--format", "json")
+	if out2 != out || h.sts.Count("AssumeRole") != 1 {
+		t.Errorf("second export: %d AssumeRole calls, same output %v; want a cache hit", h.sts.Count("AssumeRole"), out2 == out)
+	}
+	entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("cache entries %v", entries)
+	}
+	st, _ := os.Stat(entries[0])
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("entry mode %v", st.Mode().Perm())
+	}
+	h.noSecrets(stderr)
+
+	// Flags win over the environment.
+	out3, _, _ := h.run("export", "--format", "json", "--role-arn", roleB, "--duration", "1h")
+	if out3 == out || h.sts.Count("AssumeRole") != 2 {
+		t.Errorf("--role-arn did not override AWS_ROLE_ARN")
+	}
+	if last := h.sts.Calls()[len(h.sts.Calls())-1]; last.RoleARN != roleB || last.Params.Get("DurationSeconds") != "3600" {
+		t.Errorf("last call %s %s", last.RoleARN, last.Params.Get("DurationSeconds"))
+	}
+}
+
+func TestTheDefaultDurationFallsBackWhenTheRoleAllowsLess(t *testing.T) {
+	h := newHarness(t).withKeys()
+	h.sts.SetMaxSessionDuration(roleA, time.Hour)
+	out, stderr, code := h.run("export", "--format", "json", "--role-arn", roleA)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	exp, _ := time.Parse(time.RFC3339, parseJSON(t, out)["Expiration"].(string))
+	if exp.Sub(t0) != time.Hour || !strings.Contains(stderr, "allows less than the default 12h") {
+		t.Errorf("session %s, stderr %q", exp.Sub(t0), stderr)
+	}
+	// Asked for explicitly, it is an error naming the limit and the flag.
+	_, stderr, code = h.run("export", "--role-arn", roleA, "--duration", "2h", "--no-cache")
+	if code != ExitCredentials || !strings.Contains(stderr, "MaxSessionDuration") {
+		t.Errorf("explicit 2h: exit %d, %q", code, stderr)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	h := newHarness(t).withKeys()
+	tests := []struct {
+		format string
+		check  func(t *testing.T, out string)
+	}{
+		{"sh", func(t *testing.T, out string) {
+			for _, v := range []string{"export AWS_ACCESS_KEY_ID='ASIA", "export AWS_SECRET_ACCESS_KEY='", "export AWS_SESSION_TOKEN='", "export AWS_CREDENTIAL_EXPIRATION='2026-11-22T21:00:00Z'"} {
+				if !strings.Contains(out, v) {
+					t.Errorf("missing %q in\n%s", v, out)
+				}
+			}
+		}},
+		{"fish", func(t *testing.T, out string) {
+			if !strings.Contains(out, "set -gx AWS_SESSION_TOKEN '") {
+				t.Error(out)
+			}
+		}},
+		{"powershell", func(t *testing.T, out string) {
+			if !strings.Contains(out, "$Env:AWS_ACCESS_KEY_ID = 'ASIA") {
+				t.Error(out)
+			}
+		}},
+		{"env", func(t *testing.T, out string) {
+			if !strings.Contains(out, `AWS_CREDENTIAL_EXPIRATION="2026-11-22T21:00:00Z"`) {
+				t.Error(out)
+			}
+		}},
+		{"json", func(t *testing.T, out string) {
+			m := parseJSON(t, out)
+			for _, k := range []string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"} {
+				if m[k] == nil {
+					t.Errorf("no %s", k)
+				}
+			}
+		}},
+		{"credential-process", func(t *testing.T, out string) {
+			m := parseJSON(t, out)
+			if m["Version"] != 1.0 || m["Expiration"] != "2026-11-22T21:00:00Z" || m["SessionToken"] == nil {
+				t.Error(out)
+			}
+		}},
+		{"ini", func(t *testing.T, out string) {
+			if !strings.HasPrefix(out, "[default]\naws_access_key_id = ASIA") || !strings.Contains(out, "aws_session_token = ") {
+				t.Error(out)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.format, func(t *testing.T) {
+			out, stderr, code := h.run("export", "--no-role", "--format", tc.format)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			tc.check(t, out)
+		})
+	}
+	t.Run("--out writes 0600 whatever the umask", func(t *testing.T) {
+		path := filepath.Join(h.dir, "aws-temp-credentials.sh")
+		_, stderr, code := h.run("export", "--no-role", "--out", path)
+		st, err := os.Stat(path)
+		if code != 0 || err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("exit %d %s, %v %v", code, stderr, err, st)
+		}
+	})
+}
+
+func TestQuotingSurvivesHostileValues(t *testing.T) {
+	c := aws.Credentials{AccessKeyID: "AKIA'$(touch /tmp/x)`", SecretAccessKey: `a'b"c\d$e`, SessionToken: "t'\n'x"}
+	var b bytes.Buffer
+	if err := writeCredentials(&b, "sh", c, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := `export AWS_ACCESS_KEY_ID='AKIA'\''$(touch /tmp/x)` + "`" + `'`
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("sh quoting:\n%s\nwant %s", b.String(), want)
+	}
+	b.Reset()
+	_ = writeCredentials(&b, "powershell", c, "")
+	if !strings.Contains(b.String(), `$Env:AWS_SECRET_ACCESS_KEY = 'a''b"c\d$e'`) {
+		t.Errorf("powershell quoting: %s", b.String())
+	}
+	b.Reset()
+	_ = writeCredentials(&b, "fish", c, "")
+	if !strings.Contains(b.String(), `set -gx AWS_SECRET_ACCESS_KEY 'a\'b"c\\d$e';`) {
+		t.Errorf("fish quoting: %s", b.String())
+	}
+}
+
+// TestProfileChainOverADay: three role hops from ~/.aws/config with MFA on
+// the first, exported every 5 minutes for a simulated day.
+func TestProfileChainOverADay(t *testing.T) {
+	h := newHarness(t)
+	h.writeFile("credentials", fmt.Sprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+	h.writeFile("config", fmt.Sprintf(`[profile base]
+region = us-east-1
+[profile b]
+role_arn = %s
+source_profile = base
+mfa_serial = %s
+[profile c]
+role_arn = %s
+source_profile = b
+[profile a]
+role_arn = %s
+source_profile = c
+role_session_name = deploy
+`, roleB, mfa, roleC, roleA))
+
+	end := t0.Add(24 * time.Hour)
+	runs := 0
+	for ; h.clk.Now().Before(end); h.clk.Advance(5 * time.Minute) {
+		out, stderr, code := h.run("export", "--profile", "a", "--format", "credential-process")
+		if code != 0 {
+			t.Fatalf("at +%s: exit %d: %s", h.clk.Now().Sub(t0), code, stderr)
+		}
+		m := parseJSON(t, out)
+		exp, _ := time.Parse(time.RFC3339, m["Expiration"].(string))
+		if left := exp.Sub(h.clk.Now()); left < 15*time.Minute {
+			t.Fatalf("at +%s: handed out credentials with %s left", h.clk.Now().Sub(t0), left)
+		}
+		if strings.Contains(stderr, "warning") {
+			t.Fatalf("unexpected warning: %s", stderr)
+		}
+		runs++
+	}
+	counts := map[string]int{}
+	for _, c := range h.sts.Calls() {
+		if c.ErrorCode != "" {
+			t.Errorf("STS refused a call: %+v", c)
+		}
+		counts[c.Action+" "+c.RoleARN]++
+		if c.RoleARN == roleA && c.Params.Get("RoleSessionName") != "deploy" {
+			t.Errorf("role_session_name not used: %v", c.Params)
+		}
+	}
+	t.Logf("%d exports over 24 h: %d MFA prompts, STS calls %v", runs, h.prompts, counts)
+	// 12-hour MFA sessions: a prompt at the start and one when it ends.
+	if h.prompts < 2 || h.prompts > 3 || counts["GetSessionToken "] != h.prompts {
+		t.Errorf("MFA prompts %d, GetSessionToken calls %d; want one prompt per 12-hour MFA session", h.prompts, counts["GetSessionToken "])
+	}
+	// A (final; 1-hour sessions, min TTL 15 min, exports every 5 min): a
+	// refresh every 50 min → 29. B and C are consulted only when A refreshes
+	// and refreshed only when expired: every other A refresh → 15 each.
+	if n := counts["AssumeRole "+roleA]; n < 28 || n > 30 {
+		t.Errorf("AssumeRole(A) %d times, want 24h/50min ≈ 29", n)
+	}
+	for _, r := range []string{roleB, roleC} {
+		if n := counts["AssumeRole "+r]; n < 14 || n > 16 {
+			t.Errorf("AssumeRole(%s) %d times, want ≈ 15 (only when due)", r, n)
+		}
+	}
+}
+
+func TestMFAModeRolePromptsOnAssumeRole(t *testing.T) {
+	h := newHarness(t).withKeys()
+	_, stderr, code := h.run("export", "--role-arn", roleA, "--mfa-serial", mfa, "--mfa-mode", "role", "--duration", "2h")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	calls := h.sts.Calls()
+	if len(calls) != 1 || calls[0].Action != "AssumeRole" || calls[0].Params.Get("SerialNumber") != mfa || calls[0].Params.Get("DurationSeconds") != "7200" {
+		t.Errorf("calls %+v", calls)
+	}
+	if h.prompts != 1 {
+		t.Errorf("prompts %d", h.prompts)
+	}
+}
+
+func TestExecGivesTheChildOnlyTheCredentials(t *testing.T) {
+	h := newHarness(t).withKeys()
+	h.env["AWS_PROFILE"] = "stale"
+	h.env["AWS_ACCESS_KEY_ID"] = "AKIAFAKESTALE"
+	out := filepath.Join(h.dir, "env.txt")
+	_, stderr, code := h.run("exec", "--no-role", "--", "sh", "-c", "env > "+out+"; exit 7")
+	if code != 7 {
+		t.Fatalf("exit %d, want the child's 7: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(out)
+	env := string(b)
+	for _, bad := range []string{"AWS_PROFILE=", "AKIAFAKESTALE", "AWS_STS_ACCESS_SECRET=", "AWS_STS_ACCESS_KEY=", h.user.SecretAccessKey} {
+		if strings.Contains(env, bad) {
+			t.Errorf("the child's environment has %q", bad)
+		}
+	}
+	for _, good := range []string{"AWS_ACCESS_KEY_ID=ASIA", "AWS_SESSION_TOKEN=", "AWS_CREDENTIAL_EXPIRATION=", "TEMPCREDS_EXEC="} {
+		if !strings.Contains(env, good) {
+			t.Errorf("the child's environment lacks %q", good)
+		}
+	}
+
+	h.env["TEMPCREDS_EXEC"] = "session"
+	_, stderr, code = h.run("exec", "--no-role", "--", "true")
+	if code != ExitUsage || !strings.Contains(stderr, "--allow-nested") {
+		t.Errorf("nested: exit %d %q", code, stderr)
+	}
+	if _, _, code = h.run("exec", "--no-role", "--allow-nested", "--", "true"); code != 0 {
+		t.Errorf("--allow-nested: exit %d", code)
+	}
+	delete(h.env, "TEMPCREDS_EXEC")
+	if _, stderr, code = h.run("exec", "--no-role", "--", "no-such-command-tempcreds"); code != ExitNotFound {
+		t.Errorf("missing command: exit %d %q", code, stderr)
+	}
+}
+
+func TestCacheListClearPath(t *testing.T) {
+	h := newHarness(t).withKeys()
+	if _, stderr, code := h.run("export", "--role-arn", roleA, "--duration", "1h"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := h.run("export", "--no-role"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, _, code := h.run("cache", "list")
+	if code != 0 || !strings.Contains(out, roleA) || !strings.Contains(out, "session-token") || !strings.Contains(out, "1h0m0s") {
+		t.Errorf("cache list:\n%s", out)
+	}
+	h.noSecrets(out)
+	path, _, _ := h.run("cache", "path")
+	if strings.TrimSpace(path) != filepath.Join(h.dir, "cache", "tempcreds") {
+		t.Errorf("cache path %q", path)
+	}
+	key := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if _, _, code := h.run("cache", "clear", key); code != 0 {
+		t.Error("clear one")
+	}
+	out, _, _ = h.run("cache", "list")
+	if strings.Contains(out, key) || len(strings.Split(strings.TrimSpace(out), "\n")) != 2 {
+		t.Errorf("after clearing %s:\n%s", key, out)
+	}
+	h.run("cache", "clear")
+	out, _, _ = h.run("cache", "list")
+	if len(strings.Split(strings.TrimSpace(out), "\n")) != 1 {
+		t.Errorf("after clearing all:\n%s", out)
+	}
+}
+
+func TestDebugRedactsSecrets(t *testing.T) {
+	h := newHarness(t).withKeys()
+	_, stderr, code := h.run("export", "--role-arn", roleA, "--duration", "1h", "--debug")
+	if code != 0 || !strings.Contains(stderr, "tempcreds: debug:") || !strings.Contains(stderr, "AKIA…") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if strings.Contains(stderr, h.user.AccessKeyID) {
+		t.Error("--debug printed a whole access key ID")
+	}
+	h.noSecrets(stderr)
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(h *harness)
+		args  []string
+		code  int
+		want  string
+	}{
+		{"malformed role ARN", nil, []string{"export", "--role-arn", "arn:aws:iam::role/x"}, ExitUsage, `--role-arn "arn:aws:iam::role/x" is not a role ARN`},
+		{"malformed --via", nil, []string{"export", "--via", "RoleB", "--role-arn", roleA}, ExitUsage, `--via "RoleB" is not a role ARN`},
+		{"duration below 15 minutes", nil, []string{"export", "--role-arn", roleA, "--duration", "60"}, ExitUsage, "outside what STS allows"},
+		{"duration above 12 hours", nil, []string{"export", "--role-arn", roleA, "--duration", "13h"}, ExitUsage, "outside what STS allows for assume-role: 15m0s to 12h0m0s"},
+		{"duration that is not one", nil, []string{"export", "--no-role", "--duration", "soon"}, ExitUsage, `--duration "soon" is not a duration`},
+		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
+		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an octal mode"},
+		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner read-write"},
+		{"empty secret", func(h *harness) { h.env["AWS_STS_ACCESS_SECRET"] = "" }, []string{"export", "--no-role"}, ExitUsage, "must be set together"},
+		{"missing profile", nil, []string{"export", "--profile", "nope"}, ExitUsage, `profile "nope" is not in the AWS config`},
+		{"source_profile cycle", func(h *harness) {
+			h.writeFile("config", "[profile x]\nrole_arn = "+roleA+"\nsource_profile = y\n[profile y]\nrole_arn = "+roleB+"\nsource_profile = x\n")
+		}, []string{"export", "--profile", "x"}, ExitUsage, "source_profile cycle"},
+		{"unknown format", nil, []string{"export", "--no-role", "--format", "yaml"}, ExitUsage, `--format "yaml" is not one of`},
+		{"policy not JSON", nil, []string{"export", "--role-arn", roleA, "--policy", "{oops"}, ExitUsage, "--policy is not valid JSON"},
+		{"policy file missing", nil, []string{"export", "--role-arn", roleA, "--policy", "@/nonexistent/policy.json"}, ExitUsage, "--policy @/nonexistent/policy.json"},
+		{"tag without value", nil, []string{"export", "--role-arn", roleA, "--tag", "team"}, ExitUsage, `--tag "team" must be KEY=VALUE`},
+		{"MFA code not 6 digits", nil, []string{"export", "--no-role", "--mfa-serial", mfa, "--mfa-code", "12345"}, ExitUsage, "--mfa-code must be 6 digits"},
+		{"MFA code rejected", nil, []string{"export", "--no-role", "--mfa-serial", mfa, "--mfa-code", "000000"}, ExitCredentials, "MultiFactorAuthentication failed"},
+		{"bad mfa mode", nil, []string{"export", "--mfa-mode", "sometimes"}, ExitUsage, "--mfa-mode"},
+		{"no-role with a role", nil, []string{"export", "--no-role", "--role-arn", roleA}, ExitUsage, "--no-role cannot be combined"},
+		{"policy without a role", nil, []string{"export", "--policy", "{}"}, ExitUsage, "need a role"},
+		{"unknown flag", nil, []string{"export", "--rolearn", roleA}, ExitUsage, "unknown flag: --rolearn"},
+		{"unknown command", nil, []string{"exprot"}, ExitUsage, `unknown command "exprot"`},
+		{"exec without a command", nil, []string{"exec"}, ExitUsage, "requires at least 1 arg"},
+		{"access denied names the role", func(h *harness) { h.sts.InjectFaults(ststest.Fault{Status: 403, Code: "AccessDenied"}) }, []string{"export", "--role-arn", roleA, "--duration", "1h"}, ExitCredentials, "AssumeRole " + roleA + ": AccessDenied"},
+		{"expired source credentials", func(h *harness) { h.sts.InjectFaults(ststest.Fault{Code: "ExpiredToken"}) }, []string{"export", "--role-arn", roleA, "--duration", "1h"}, ExitCredentials, "the source credentials have expired"},
+		{"unreadable token file", nil, []string{"export", "--role-arn", roleA, "--web-identity-token-file", "/nonexistent/token"}, ExitCredentials, "web identity token file /nonexistent/token does not exist"},
+		{"corrupt cache entry is replaced", func(h *harness) {
+			h.run("export", "--no-role")
+			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
+			_ = os.WriteFile(entries[0], []byte("{corrupt"), 0o600)
+		}, []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
+		{"symlinked cache entry", func(h *harness) {
+			h.run("export", "--no-role")
+			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
+			_ = os.Rename(entries[0], entries[0]+".real")
+			_ = os.Symlink(entries[0]+".real", entries[0])
+		}, []string{"export", "--no-role"}, ExitCache, "is a symlink"},
+		{"group-readable cache entry", func(h *harness) {
+			h.run("export", "--no-role")
+			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
+			_ = os.Chmod(entries[0], 0o644)
+		}, []string{"export", "--no-role"}, ExitCache, "chmod 600"},
+		{"cache directory owned by someone else", func(h *harness) {
+			d := filepath.Join(h.dir, "cache", "tempcreds")
+			_ = os.MkdirAll(d, 0o700)
+			if err := os.Chown(d, 4242, 4242); err != nil {
+				h.t.Fatalf("chown (the suite runs as root): %v", err)
+			}
+		}, []string{"export", "--no-role"}, ExitCache, "owned by uid 4242"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t).withKeys()
+			if tc.setup != nil {
+				tc.setup(h)
+			}
+			out, stderr, code := h.run(tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if tc.code != 0 && out != "" {
+				t.Errorf("stdout on failure: %q", out)
+			}
+			h.noSecrets(stderr)
+		})
+	}
+}
+
+func TestResolveIsPureAndOrdered(t *testing.T) {
+	getenv := func(m map[string]string) env { return func(k string) string { return m[k] } }
+	p, err := resolve(context.Background(), Options{RoleARN: roleA, Via: []string{roleB, roleC}, CacheDir: "/tmp/x"},
+		getenv(map[string]string{"AWS_STS_ACCESS_KEY": "AKIAFAKE", "AWS_STS_ACCESS_SECRET": "fake"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, hp := range p.Hops {
+		got = append(got, hp.RoleARN)
+	}
+	if want := []string{roleB, roleC, roleA}; !equal(got, want) {
+		t.Errorf("hops %v, want %v", got, want)
+	}
+	if p.Hops[2].Duration != 0 {
+		t.Errorf("a chained role asks for %s by default; want STS's default (1h)", p.Hops[2].Duration)
+	}
+	keys := map[string]bool{}
+	below := ""
+	for i := range p.Hops {
+		k := p.keyInputs(i, below).Key()
+		keys[k] = true
+		below = k
+	}
+	if len(keys) != 3 {
+		t.Error("hops share a cache key")
+	}
+}
+
+func equal(a, b []string) bool {
+	sort.Strings(a[:0])
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+)
+
+// nestMarker is set in the child's environment by exec.
+const nestMarker = "TEMPCREDS_EXEC"
+
+// clearedVars would override or contradict the credentials given to the
+// child, or hand it our source secrets: exec removes them.
+var clearedVars = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_STS_ACCESS_KEY", "AWS_STS_ACCESS_SECRET",
+	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+}
+
+func (a *app) execCommand() *cobra.Command {
+	var o Options
+	var allowNested bool
+	cmd := &cobra.Command{
+		Use:   "exec [flags] -- COMMAND [ARGS...]",
+		Short: "Run a command with the credentials in its environment",
+		Long: `Run COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+AWS_CREDENTIAL_EXPIRATION set, after removing variables that would override them
+(AWS_PROFILE, old keys, container-credential and web-identity settings). Signals are
+forwarded; tempcreds exits with the command's exit code. Nesting inside another
+tempcreds exec is refused unless --allow-nested.`,
+		Example: `  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
+  tempcreds exec --profile prod -- terraform plan`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runExec(cmd.Context(), o, allowNested, args)
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	addCredentialFlags(cmd, &o)
+	cmd.Flags().BoolVar(&allowNested, "allow-nested", false, "allow running inside another tempcreds exec")
+	return cmd
+}
+
+func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []string) error {
+	if v := a.getenv(nestMarker); v != "" && !allowNested {
+		return usagef("already inside tempcreds exec (%s=%s): its credentials are in the environment; pass --allow-nested to nest anyway", nestMarker, v)
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", args[0])
+		return &exitError{ExitNotFound}
+	}
+	b, creds, err := a.retrieve(ctx, o)
+	if err != nil {
+		return err
+	}
+	env := childEnv(a.environ(), creds, b.hop.RoleARN)
+	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
+	return a.runChild(path, args, env)
+}
+
+func (a *app) environ() []string {
+	if a.Environ != nil {
+		return a.Environ()
+	}
+	return os.Environ()
+}
+
+// childEnv is environ without clearedVars, plus the credentials.
+func childEnv(environ []string, c aws.Credentials, role string) []string {
+	drop := map[string]bool{nestMarker: true}
+	for _, v := range clearedVars {
+		drop[v] = true
+	}
+	var env []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] {
+			env = append(env, kv)
+		}
+	}
+	for _, kv := range envVars(c) {
+		env = append(env, kv[0]+"="+kv[1])
+	}
+	return append(env, nestMarker+"="+firstNonEmpty(role, "session"))
+}
+
+// runChild runs the command, forwards signals, and returns its exit code as
+// an exitError (128+N when it died of signal N).
+func (a *app) runChild(path string, args, env []string) error {
+	cmd := exec.Command(path, args[1:]...)
+	cmd.Args[0] = args[0]
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.Stdin, a.stdout, a.stderr
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(a.stderr, "tempcreds: %s: %v\n", args[0], err)
+		return &exitError{ExitExecFailed}
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return &exitError{128 + int(ws.Signal())}
+		}
+		return &exitError{ee.ExitCode()}
+	}
+	if err != nil {
+		return err
+	}
+	return nil
+}

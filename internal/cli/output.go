@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Formats are the --format values of export.
+var Formats = []string{"sh", "fish", "powershell", "env", "json", "credential-process", "ini"}
+
+// envVars are the variables a format sets, in order.
+func envVars(c aws.Credentials) [][2]string {
+	v := [][2]string{
+		{"AWS_ACCESS_KEY_ID", c.AccessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey},
+	}
+	if c.SessionToken != "" {
+		v = append(v, [2]string{"AWS_SESSION_TOKEN", c.SessionToken})
+	}
+	if c.CanExpire {
+		v = append(v, [2]string{"AWS_CREDENTIAL_EXPIRATION", c.Expires.UTC().Format(time.RFC3339)})
+	}
+	return v
+}
+
+// shQuote quotes s for POSIX shells: single quotes, with ' as '\”.
+func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// fishQuote quotes s for fish: single quotes, escaping \ and '.
+func fishQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// psQuote quotes s for PowerShell: single quotes, doubled inside.
+func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// dotenvQuote quotes s for dotenv files: double quotes, escaping \ " and $.
+func dotenvQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "\n", `\n`).Replace(s) + `"`
+}
+
+// writeCredentials prints c in format; profile names the ini section.
+func writeCredentials(w io.Writer, format string, c aws.Credentials, profile string) error {
+	var b strings.Builder
+	switch format {
+	case "sh", "":
+		for _, kv := range envVars(c) {
+			fmt.Fprintf(&b, "export %s=%s\n", kv[0], shQuote(kv[1]))
+		}
+	case "fish":
+		for _, kv := range envVars(c) {
+			fmt.Fprintf(&b, "set -gx %s %s;\n", kv[0], fishQuote(kv[1]))
+		}
+	case "powershell":
+		for _, kv := range envVars(c) {
+			fmt.Fprintf(&b, "$Env:%s = %s\n", kv[0], psQuote(kv[1]))
+		}
+	case "env":
+		for _, kv := range envVars(c) {
+			fmt.Fprintf(&b, "%s=%s\n", kv[0], dotenvQuote(kv[1]))
+		}
+	case "json":
+		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
+		if c.SessionToken != "" {
+			out["SessionToken"] = c.SessionToken
+		}
+		if c.CanExpire {
+			out["Expiration"] = c.Expires.UTC().Format(time.RFC3339)
+		}
+		if err := writeJSON(&b, out); err != nil {
+			return err
+		}
+	case "credential-process":
+		out := struct {
+			Version         int
+			AccessKeyID     string `json:"AccessKeyId"`
+			SecretAccessKey string
+			SessionToken    string `json:",omitempty"`
+			Expiration      string `json:",omitempty"`
+			AccountID       string `json:"AccountId,omitempty"`
+		}{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, AccountID: c.AccountID}
+		if c.CanExpire {
+			out.Expiration = c.Expires.UTC().Format(time.RFC3339)
+		}
+		if err := writeJSON(&b, out); err != nil {
+			return err
+		}
+	case "ini":
+		if profile == "" {
+			profile = "default"
+		}
+		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", profile, c.AccessKeyID, c.SecretAccessKey)
+		if c.SessionToken != "" {
+			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
+		}
+		if c.CanExpire {
+			fmt.Fprintf(&b, "# expires %s\n", c.Expires.UTC().Format(time.RFC3339))
+		}
+	default:
+		return usagef("--format %q is not one of %s", format, strings.Join(Formats, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,563 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/tempcreds/tempcreds/filecache"
+)
+
+// Defaults of the aws-sts-helper variables.
+const (
+	defaultSessionName = "temporary"
+	defaultDuration    = 43200 * time.Second
+	defaultRegion      = "us-east-1"
+)
+
+// Options are the command-line flags shared by the credential commands.
+type Options struct {
+	Profile                 string
+	RoleARN                 string
+	RoleSessionName         string
+	Duration                string
+	Via                     []string
+	NoRole                  bool
+	MFASerial               string
+	MFACode                 string
+	MFACommand              string
+	MFAMode                 string
+	WebIdentityTokenFile    string
+	WebIdentityTokenCommand string
+	ExternalID              string
+	Policy                  string
+	PolicyARNs              []string
+	Tags                    []string
+	SourceIdentity          string
+	Region                  string
+	EndpointURL             string
+	CacheFile               string
+	CacheDir                string
+	NoCache                 bool
+	MinTTL                  string
+	Debug                   bool
+}
+
+// sourceKind says where the long-term (first) credentials come from.
+type sourceKind int
+
+const (
+	sourceDefaultChain sourceKind = iota // aws-sdk-go-v2's default chain
+	sourceStatic                         // keys (AWS_STS_* or a profile's keys)
+	sourceProfileSDK                     // a profile the SDK resolves (SSO, credential_process, ...)
+	sourceWebIdentity                    // the first hop itself is web identity
+)
+
+// hop is one STS call of the chain, from the source upwards.
+type hop struct {
+	Kind            string // session-token, assume-role, web-identity
+	RoleARN         string
+	SessionName     string
+	Duration        time.Duration
+	DurationDefault bool // the duration was not asked for: fall back if the role refuses it
+	ExternalID      string
+	Policy          string
+	PolicyARNs      []string
+	Tags            map[string]string
+	TransitiveTags  []string
+	SourceIdentity  string
+	MFASerial       string
+	TokenFile       string
+	TokenCommand    string
+}
+
+// plan is everything needed to get the credentials, resolved from flags,
+// environment and profile; building it does no network and no STS call.
+type plan struct {
+	Source       sourceKind
+	StaticKey    string // access key ID (for the cache key and --debug)
+	StaticSecret string
+	StaticToken  string
+	Profile      string // for sourceProfileSDK and the cache key
+	Hops         []hop
+	Region       string
+	Endpoint     string
+	MFAMode      string
+	MFACode      string
+	MFACommand   string
+	CacheFile    string
+	CacheMode    os.FileMode
+	CacheDir     string
+	NoCache      bool
+	MinTTL       time.Duration
+	MinTTLSet    bool
+}
+
+// env reads an environment variable through the injectable lookup.
+type env func(string) string
+
+// UsageError is a mistake in flags, environment or configuration: exit 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
+
+func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
+
+// parseDuration accepts seconds ("3600") or a Go duration ("1h", "90m").
+func parseDuration(flag, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, usagef("%s %q must be positive", flag, v)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("%s %q is not a duration: use seconds (3600) or a duration (1h, 90m)", flag, v)
+	}
+	if d%time.Second != 0 {
+		return 0, usagef("%s %q is not a whole number of seconds", flag, v)
+	}
+	return d, nil
+}
+
+func checkARN(flag, v string) error {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.AccountID) != 12 {
+		return usagef("%s %q is not a role ARN like arn:aws:iam::123456789012:role/NAME", flag, v)
+	}
+	return nil
+}
+
+func parseTags(tags []string) (map[string]string, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, t := range tags {
+		k, v, ok := strings.Cut(t, "=")
+		if !ok || k == "" {
+			return nil, usagef("--tag %q must be KEY=VALUE", t)
+		}
+		if _, dup := out[k]; dup {
+			return nil, usagef("--tag %q is given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// readPolicy takes inline JSON or @file.
+func readPolicy(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if strings.HasPrefix(v, "@") {
+		b, err := os.ReadFile(v[1:])
+		if err != nil {
+			return "", usagef("--policy %s: %v", v, errors.Unwrap(err))
+		}
+		v = string(b)
+	}
+	v = strings.TrimSpace(v)
+	if !json.Valid([]byte(v)) {
+		return "", usagef("--policy is not valid JSON (give the JSON, or @FILE)")
+	}
+	return v, nil
+}
+
+// resolve builds the plan: flags > environment > profile > defaults.
+func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
+	p := &plan{MFAMode: o.MFAMode, MFACode: o.MFACode, MFACommand: o.MFACommand, NoCache: o.NoCache}
+	if p.MFAMode == "" {
+		p.MFAMode = "session"
+	}
+	if p.MFAMode != "session" && p.MFAMode != "role" {
+		return nil, usagef("--mfa-mode %q must be session or role", o.MFAMode)
+	}
+	if p.MFACode != "" && (len(p.MFACode) != 6 || strings.Trim(p.MFACode, "0123456789") != "") {
+		return nil, usagef("--mfa-code must be 6 digits")
+	}
+
+	// Cache settings.
+	p.CacheFile = firstNonEmpty(o.CacheFile, getenv("AWS_STS_FILE_NAME"))
+	p.CacheMode = 0o600
+	if m := getenv("AWS_STS_FILE_MODE"); m != "" {
+		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(m, "0o"), "0"), 8, 32)
+		if err != nil || n > 0o777 || n&0o600 != 0o600 {
+			return nil, usagef("AWS_STS_FILE_MODE %q must be an octal mode with owner read-write, like 0600", m)
+		}
+		p.CacheMode = os.FileMode(n)
+	}
+	p.CacheDir = o.CacheDir
+	if p.CacheDir == "" && p.CacheFile == "" && !p.NoCache {
+		d, err := filecache.DefaultDir(getenv)
+		if err != nil {
+			return nil, err
+		}
+		p.CacheDir = d
+	}
+	minTTL, err := parseDuration("--min-ttl", o.MinTTL)
+	if err != nil {
+		return nil, err
+	}
+	p.MinTTL, p.MinTTLSet = minTTL, o.MinTTL != ""
+	if !p.MinTTLSet {
+		p.MinTTL = 15 * time.Minute
+	}
+
+	// Region and endpoint.
+	p.Endpoint = firstNonEmpty(o.EndpointURL, getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL"))
+	p.Region = firstNonEmpty(o.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
+
+	// The target role's parameters.
+	duration, err := parseDuration("--duration", o.Duration)
+	if err != nil {
+		return nil, err
+	}
+	if duration == 0 {
+		if duration, err = parseDuration("AWS_ROLE_DURATION_SECONDS", getenv("AWS_ROLE_DURATION_SECONDS")); err != nil {
+			return nil, err
+		}
+	}
+	roleARN := firstNonEmpty(o.RoleARN, getenv("AWS_ROLE_ARN"))
+	sessionName := firstNonEmpty(o.RoleSessionName, getenv("AWS_ROLE_SESSION_NAME"))
+	tokenFile := firstNonEmpty(o.WebIdentityTokenFile, getenv("AWS_WEB_IDENTITY_TOKEN_FILE"))
+	tokenCommand := o.WebIdentityTokenCommand
+	mfaSerial := o.MFASerial
+	policy, err := readPolicy(o.Policy)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := parseTags(o.Tags)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range o.Via {
+		if err := checkARN("--via", v); err != nil {
+			return nil, err
+		}
+	}
+
+	// The source: web identity; a --profile flag; AWS_STS_ACCESS_KEY/SECRET
+	// (the helper's); AWS_PROFILE; then the SDK's default chain. Web identity (a token file or
+	// command) is its own source: with it, AWS_ROLE_ARN is the web identity
+	// role, as in the SDKs.
+	access, secret := getenv("AWS_STS_ACCESS_KEY"), getenv("AWS_STS_ACCESS_SECRET")
+	switch {
+	case (access == "") != (secret == ""):
+		return nil, usagef("AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
+	case tokenFile != "" || tokenCommand != "":
+		if tokenFile != "" && tokenCommand != "" {
+			return nil, usagef("give --web-identity-token-file or --web-identity-token-command, not both")
+		}
+		p.Source = sourceWebIdentity
+	case o.Profile != "":
+		if err := p.fromProfile(ctx, o.Profile, getenv); err != nil {
+			return nil, err
+		}
+	case access != "":
+		p.Source, p.StaticKey, p.StaticSecret = sourceStatic, access, secret
+	case getenv("AWS_PROFILE") != "":
+		if err := p.fromProfile(ctx, getenv("AWS_PROFILE"), getenv); err != nil {
+			return nil, err
+		}
+	default:
+		p.Source = sourceDefaultChain
+	}
+
+	if p.Source == sourceWebIdentity {
+		if roleARN == "" {
+			return nil, usagef("web identity needs a role: pass --role-arn or set AWS_ROLE_ARN")
+		}
+		if err := checkARN("--role-arn", roleARN); err != nil {
+			return nil, err
+		}
+		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: roleARN,
+			SessionName: firstNonEmpty(sessionName, "web-identity"), Duration: duration, Policy: policy,
+			PolicyARNs: o.PolicyARNs, TokenFile: tokenFile, TokenCommand: tokenCommand})
+		roleARN = "" // consumed
+		if mfaSerial != "" {
+			return nil, usagef("--mfa-serial cannot be used with web identity")
+		}
+	}
+
+	for _, v := range o.Via {
+		p.Hops = append(p.Hops, hop{Kind: "assume-role", RoleARN: v, SessionName: firstNonEmpty(sessionName, defaultSessionName)})
+	}
+
+	final := hop{Kind: "assume-role", RoleARN: roleARN, SessionName: sessionName, Duration: duration,
+		ExternalID: o.ExternalID, Policy: policy, PolicyARNs: o.PolicyARNs, Tags: tags, SourceIdentity: o.SourceIdentity,
+		MFASerial: mfaSerial}
+	switch {
+	case o.NoRole:
+		if o.RoleARN != "" || len(o.Via) > 0 {
+			return nil, usagef("--no-role cannot be combined with --role-arn or --via")
+		}
+		if p.Source == sourceWebIdentity {
+			return nil, usagef("--no-role (GetSessionToken) cannot be used with web identity")
+		}
+		if o.ExternalID != "" || policy != "" || len(o.PolicyARNs) > 0 || len(tags) > 0 || o.SourceIdentity != "" {
+			return nil, usagef("--external-id, --policy, --policy-arn, --tag and --source-identity need a role; --no-role uses GetSessionToken")
+		}
+		// A profile role is dropped: the session token is the target.
+		p.Hops = dropRoleHops(p.Hops)
+		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, MFASerial: firstNonEmpty(mfaSerial, p.profileMFA())})
+	case roleARN != "":
+		if err := checkARN("--role-arn", roleARN); err != nil {
+			return nil, err
+		}
+		p.Hops = append(p.Hops, final)
+	case len(p.Hops) > 0:
+		// The profile (or web identity, or --via) is the target: apply the
+		// flags that shape the last hop.
+		last := &p.Hops[len(p.Hops)-1]
+		if duration != 0 {
+			last.Duration = duration
+		}
+		if sessionName != "" && last.Kind == "assume-role" {
+			last.SessionName = sessionName
+		}
+		if o.ExternalID != "" {
+			last.ExternalID = o.ExternalID
+		}
+		if policy != "" {
+			last.Policy = policy
+		}
+		if len(o.PolicyARNs) > 0 {
+			last.PolicyARNs = o.PolicyARNs
+		}
+		if len(tags) > 0 {
+			last.Tags = tags
+		}
+		if o.SourceIdentity != "" {
+			last.SourceIdentity = o.SourceIdentity
+		}
+		if mfaSerial != "" && last.Kind == "assume-role" {
+			last.MFASerial = mfaSerial
+		}
+	default:
+		// No role anywhere: GetSessionToken, the seed's TemporaryCredentials
+		// without a RoleArn.
+		if o.ExternalID != "" || policy != "" || len(o.PolicyARNs) > 0 || len(tags) > 0 || o.SourceIdentity != "" {
+			return nil, usagef("--external-id, --policy, --policy-arn, --tag and --source-identity need a role: pass --role-arn or set AWS_ROLE_ARN")
+		}
+		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, MFASerial: mfaSerial})
+	}
+
+	// Defaults for the final hop: the helper's session name and duration.
+	last := &p.Hops[len(p.Hops)-1]
+	if last.Kind == "assume-role" && last.SessionName == "" {
+		last.SessionName = defaultSessionName
+	}
+	if last.Duration == 0 && last.Kind != "web-identity" {
+		last.Duration, last.DurationDefault = defaultDuration, true
+	}
+	for i := range p.Hops {
+		if p.Hops[i].Kind == "assume-role" && p.Hops[i].SessionName == "" {
+			p.Hops[i].SessionName = defaultSessionName
+		}
+	}
+	if err := p.checkDurations(); err != nil {
+		return nil, err
+	}
+	if p.MFACode != "" && p.MFACommand != "" {
+		return nil, usagef("give --mfa-code or --mfa-command, not both")
+	}
+	p.applyMFAMode()
+	// The helper's 12-hour default cannot apply to a role assumed with
+	// temporary credentials (AWS's 1-hour chaining cap): ask for STS's
+	// default instead of being capped with a warning on every refresh.
+	if last := &p.Hops[len(p.Hops)-1]; last.DurationDefault && (len(p.Hops) > 1 || p.StaticToken != "") {
+		last.Duration, last.DurationDefault = 0, false
+	}
+	if p.Region == "" {
+		p.Region = defaultRegion
+	}
+	return p, nil
+}
+
+func (p *plan) checkDurations() error {
+	for _, h := range p.Hops {
+		if h.Duration == 0 {
+			continue
+		}
+		lo, hi := 15*time.Minute, 12*time.Hour
+		if h.Kind == "session-token" {
+			hi = 36 * time.Hour
+		}
+		if h.Duration < lo || h.Duration > hi {
+			return usagef("--duration %s is outside what STS allows for %s: %s to %s", h.Duration, h.Kind, lo, hi)
+		}
+	}
+	return nil
+}
+
+// profileMFA returns the mfa_serial of the profile's first role hop.
+func (p *plan) profileMFA() string {
+	for _, h := range p.Hops {
+		if h.MFASerial != "" {
+			return h.MFASerial
+		}
+	}
+	return ""
+}
+
+func dropRoleHops(hops []hop) []hop {
+	var out []hop
+	for _, h := range hops {
+		if h.Kind != "assume-role" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// applyMFAMode: in session mode (the default), MFA on the first role hop
+// signed with long-term keys becomes an MFA GetSessionToken below it,
+// cached on its own, so roles are assumed from it without prompting again
+// (AWS then caps those role sessions at 1 hour). In role mode, MFA stays on
+// AssumeRole: longer sessions, one prompt per role refresh.
+func (p *plan) applyMFAMode() {
+	if p.MFAMode != "session" || p.Source == sourceWebIdentity || len(p.Hops) == 0 {
+		return
+	}
+	first := &p.Hops[0]
+	if first.Kind != "assume-role" || first.MFASerial == "" {
+		return
+	}
+	serial := first.MFASerial
+	first.MFASerial = ""
+	p.Hops = append([]hop{{Kind: "session-token", MFASerial: serial}}, p.Hops...)
+}
+
+// fromProfile reads a profile chain with aws-sdk-go-v2's shared-config
+// loader and turns it into a source and role hops.
+func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) error {
+	cfg, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		if f := getenv("AWS_CONFIG_FILE"); f != "" {
+			o.ConfigFiles = []string{f}
+		}
+		if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+			o.CredentialsFiles = []string{f}
+		}
+	})
+	if err != nil {
+		var ne config.SharedConfigProfileNotExistError
+		var re config.SharedConfigAssumeRoleError
+		switch {
+		case errors.As(err, &ne):
+			return usagef("profile %q is not in the AWS config or credentials file", ne.Profile)
+		case errors.As(err, &re):
+			if re.Err != nil {
+				return usagef("profile chain of %q: source_profile %q: %v", profile, re.Profile, re.Err)
+			}
+			return usagef("profile chain of %q: source_profile %q has no credentials (a source_profile cycle, or a profile without keys)", profile, re.Profile)
+		}
+		return usagef("reading profile %q: %v", profile, err)
+	}
+	if p.Region == "" {
+		p.Region = cfg.Region
+	}
+	var chain []*config.SharedConfig
+	for c := &cfg; c != nil; c = c.Source {
+		chain = append([]*config.SharedConfig{c}, chain...)
+	}
+	if len(chain) > 16 {
+		return usagef("profile chain of %q is deeper than 16 profiles", profile)
+	}
+	leaf := chain[0]
+	names := make([]string, len(chain))
+	for i, c := range chain {
+		names[i] = c.Profile
+	}
+	p.Profile = strings.Join(names, ">")
+	switch {
+	case leaf.Credentials.HasKeys():
+		p.Source = sourceStatic
+		p.StaticKey, p.StaticSecret, p.StaticToken = leaf.Credentials.AccessKeyID, leaf.Credentials.SecretAccessKey, leaf.Credentials.SessionToken
+	case leaf.WebIdentityTokenFile != "" && leaf.RoleARN != "":
+		p.Source = sourceWebIdentity
+		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: leaf.RoleARN,
+			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: leaf.WebIdentityTokenFile})
+		chain = chain[1:]
+	default:
+		// SSO, credential_process, credential_source, or a profile without
+		// credentials: the SDK resolves the leaf profile (its own role
+		// included); we take over from the first profile above it.
+		p.Source = sourceProfileSDK
+		p.Profile = leaf.Profile
+		chain = chain[1:]
+	}
+	for _, c := range chain {
+		if c.RoleARN != "" {
+			p.Hops = append(p.Hops, roleHop(c))
+		}
+	}
+	return nil
+}
+
+func roleHop(c *config.SharedConfig) hop {
+	h := hop{Kind: "assume-role", RoleARN: c.RoleARN, SessionName: c.RoleSessionName, ExternalID: c.ExternalID, MFASerial: c.MFASerial}
+	if c.RoleDurationSeconds != nil {
+		h.Duration = *c.RoleDurationSeconds
+	}
+	return h
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// keyInputs returns the cache key inputs of hop i; below is the key of the
+// hop under it ("" for the first).
+func (p *plan) keyInputs(i int, below string) filecache.KeyInputs {
+	h := p.Hops[i]
+	k := filecache.KeyInputs{
+		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
+		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
+		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial,
+		Region: p.Region, Endpoint: p.Endpoint,
+	}
+	switch {
+	case below != "":
+		k.SourceIdentity = "hop:" + below
+	case h.Kind == "web-identity":
+		k.WebIdentity = "file:" + h.TokenFile
+		if h.TokenFile == "" {
+			k.WebIdentity = "command:" + h.TokenCommand
+		}
+	case p.Source == sourceStatic:
+		k.SourceIdentity = "keys:" + p.StaticKey
+	case p.Source == sourceProfileSDK:
+		k.SourceIdentity = "profile:" + p.Profile
+	default:
+		k.SourceIdentity = "default-chain" // completed with the environment by build
+	}
+	return k
+}
+
+func sortedCopy(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
