@@ -61,9 +61,12 @@ type Provider struct {
 	Key     string
 	Inputs  KeyInputs // recorded in the entry's metadata
 	Inner   aws.CredentialsProvider
-	// MinTTL: an entry with less left is refreshed. Capped to half the
-	// session's lifetime, so short sessions are still reused.
+	// MinTTL: an entry with less left is refreshed.
 	MinTTL time.Duration
+	// ExactMinTTL turns off the cap of MinTTL to half the session's
+	// lifetime (which keeps short sessions reusable); set it when the user
+	// asked for this MinTTL explicitly.
+	ExactMinTTL bool
 	Clock  tempcreds.Clock
 	// Debug receives one line per step (hit, miss, write). Optional.
 	Debug func(msg string)
@@ -129,7 +132,7 @@ func (p *Provider) lookup() (aws.Credentials, bool, error) {
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
 	need := p.MinTTL
-	if life := e.Lifetime(); life > 0 && need > life/2 {
+	if life := e.Lifetime(); life > 0 && need > life/2 && !p.ExactMinTTL {
 		need = life / 2
 	}
 	if left < need || left <= 0 {

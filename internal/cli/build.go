@@ -82,11 +82,11 @@ func (a *app) build(p *plan) (*built, error) {
 		key := in.Key()
 		a.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
 		if backend := a.backend(p, final); backend != nil {
-			minTTL := innerMinTTL
+			minTTL, exact := innerMinTTL, false
 			if final {
-				minTTL = p.MinTTL
+				minTTL, exact = p.MinTTL, p.MinTTLSet
 			}
-			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Inner: prov, MinTTL: minTTL,
+			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Inner: prov, MinTTL: minTTL, ExactMinTTL: exact,
 				Clock: a.clock, Debug: a.debugLine, Warn: a.warnf}
 		}
 		source = tempcreds.NewCache(prov, func(o *tempcreds.CacheOptions) { o.Clock = a.clock })

@@ -1,0 +1,224 @@
+package main
+
+// Tests of the built binary with real consumers: bash and dash evaluate the
+// sh exports, Python parses the JSON, the AWS CLI runs the binary as its
+// credential_process and lists MinIO's buckets with what it printed.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/miniotest"
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tempcreds-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "tempcreds")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building tempcreds: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const role = "arn:aws:iam::123456789012:role/Dev"
+
+// env is a clean environment for the binary: fake keys, the fake STS, a
+// private cache directory.
+func env(t *testing.T, s *ststest.Server, user aws.Credentials) []string {
+	home := t.TempDir()
+	return []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
+		"AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
+		"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+	}
+}
+
+func run(t *testing.T, environ []string, name string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = environ
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+func TestShellsEvaluateTheExports(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("alice")
+	e := env(t, s, user)
+	jsonOut, stderr, err := run(t, e, binary, "export", "--role-arn", role, "--duration", "1h", "--format", "json")
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	var want map[string]string
+	if err := json.Unmarshal([]byte(jsonOut), &want); err != nil {
+		t.Fatal(err)
+	}
+	script := `eval "$(` + binary + ` export --role-arn ` + role + ` --duration 1h)" && printf '%s\n%s\n%s\n%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION"`
+	for _, shell := range []string{"bash", "dash"} {
+		t.Run(shell, func(t *testing.T) {
+			out, stderr, err := run(t, e, shell, "-c", script)
+			if err != nil {
+				t.Fatalf("%v: %s", err, stderr)
+			}
+			got := strings.Split(strings.TrimSpace(out), "\n")
+			if len(got) != 4 || got[0] != want["AccessKeyId"] || got[1] != want["SecretAccessKey"] || got[2] != want["SessionToken"] || got[3] != want["Expiration"] {
+				t.Errorf("%s saw %q, want the JSON's values", shell, got)
+			}
+		})
+	}
+	t.Run("python parses json and credential-process", func(t *testing.T) {
+		py := `import json,subprocess,sys
+for f in ("json","credential-process"):
+    d=json.loads(subprocess.check_output([sys.argv[1],"export","--role-arn",sys.argv[2],"--duration","1h","--format",f]))
+    print(d["AccessKeyId"], d.get("Version", 0), d["Expiration"])`
+		out, stderr, err := run(t, e, "python3", "-c", py, binary, role)
+		if err != nil {
+			t.Fatalf("%v: %s", err, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 2 || lines[0] != want["AccessKeyId"]+" 0 "+want["Expiration"] || lines[1] != want["AccessKeyId"]+" 1 "+want["Expiration"] {
+			t.Errorf("python saw %q", lines)
+		}
+	})
+	if n := s.Count("AssumeRole"); n != 1 {
+		t.Errorf("AssumeRole calls = %d for 5 exports, want 1 (the cache)", n)
+	}
+}
+
+func TestFiftyConcurrentProcessesMakeOneSTSCall(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Latency: 50 * time.Millisecond} })
+	user := s.AddUser("alice")
+	e := env(t, s, user)
+	outs := make([]string, 50)
+	errs := make([]error, 50)
+	var wg sync.WaitGroup
+	for i := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], _, errs[i] = run(t, e, binary, "export", "--role-arn", role, "--duration", "1h", "--format", "credential-process")
+		}()
+	}
+	wg.Wait()
+	for i := range outs {
+		if errs[i] != nil || outs[i] != outs[0] {
+			t.Fatalf("process %d: %v, output differs: %v", i, errs[i], outs[i] != outs[0])
+		}
+	}
+	if n := s.Count("AssumeRole"); n != 1 {
+		t.Errorf("AssumeRole calls = %d for 50 concurrent processes, want 1", n)
+	}
+	entries, _ := filepath.Glob(filepath.Join(strings.TrimPrefix(e[2], "XDG_CACHE_HOME="), "tempcreds", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("entries %v", entries)
+	}
+	var entry filecache.Entry
+	b, _ := os.ReadFile(entries[0])
+	if err := json.Unmarshal(b, &entry); err != nil || entry.Credentials == nil || entry.AssumedRoleUser == nil {
+		t.Errorf("entry is torn or incomplete: %v\n%s", err, b)
+	}
+}
+
+func TestKilledExportsNeverCorruptTheCache(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("alice")
+	e := env(t, s, user)
+	cacheDir := filepath.Join(strings.TrimPrefix(e[2], "XDG_CACHE_HOME="), "tempcreds")
+	// --min-ttl above the session's length: every run refreshes and writes.
+	args := []string{"export", "--role-arn", role, "--duration", "1h", "--min-ttl", "2h"}
+	if _, stderr, err := run(t, e, binary, args...); err != nil {
+		t.Fatal(stderr)
+	}
+	tries := 200
+	for i := range tries {
+		cmd := exec.Command(binary, args...)
+		cmd.Env = e
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(i%40) * 500 * time.Microsecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		entries, _ := filepath.Glob(filepath.Join(cacheDir, "*.json"))
+		if len(entries) != 1 {
+			t.Fatalf("try %d: entries %v", i, entries)
+		}
+		st, _ := os.Stat(entries[0])
+		var entry filecache.Entry
+		b, _ := os.ReadFile(entries[0])
+		if err := json.Unmarshal(b, &entry); err != nil || entry.Credentials == nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("try %d: entry corrupt or wrong mode %v: %v", i, st.Mode().Perm(), err)
+		}
+	}
+	answered := s.Count("AssumeRole") - 1
+	t.Logf("%d SIGKILLed exports, %d of them after STS answered, cache always whole and 0600", tries, answered)
+	if answered < tries/10 {
+		t.Errorf("only %d of %d kills came after the STS call: the test did not reach the write", answered, tries)
+	}
+	// The next export still works and reads a whole entry.
+	if _, stderr, err := run(t, e, binary, "export", "--role-arn", role, "--duration", "1h"); err != nil {
+		t.Fatal(stderr)
+	}
+}
+
+// TestAWSCLIUsesTheCredentialProcess: the AWS CLI (botocore) runs tempcreds
+// as the credential_process of a profile and lists MinIO's buckets with
+// role credentials MinIO issued.
+func TestAWSCLIUsesTheCredentialProcess(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Fatal("the AWS CLI is required (.ci/run installs it): ", err)
+	}
+	m := miniotest.Start(t)
+	ctx := context.Background()
+	root := m.S3Client(m.RootCredentials())
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("via-credential-process")}); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	config := filepath.Join(home, "config")
+	proc := fmt.Sprintf("%s export --format credential-process --endpoint-url %s --role-arn %s --duration 1h --cache-dir %s",
+		binary, m.Endpoint, "arn:aws:iam::123456789012:role/minio-ignores-this", filepath.Join(home, "cache"))
+	if err := os.WriteFile(config, []byte("[profile tc]\nregion = us-east-1\ncredential_process = "+proc+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=" + config,
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_STS_ACCESS_KEY=" + m.RootUser, "AWS_STS_ACCESS_SECRET=" + m.RootPassword}
+	for i := range 2 {
+		out, stderr, err := run(t, e, "aws", "--profile", "tc", "s3", "ls", "--endpoint-url", m.Endpoint)
+		if err != nil || !strings.Contains(out, "via-credential-process") {
+			t.Fatalf("aws s3 ls #%d: %v\n%s\n%s", i+1, err, out, stderr)
+		}
+	}
+	out, _, err := run(t, e, "aws", "--profile", "tc", "configure", "export-credentials", "--format", "process")
+	if err == nil && !strings.Contains(out, `"Version": 1`) {
+		t.Errorf("export-credentials: %s", out)
+	}
+}
