@@ -67,7 +67,7 @@ type Provider struct {
 	// lifetime (which keeps short sessions reusable); set it when the user
 	// asked for this MinTTL explicitly.
 	ExactMinTTL bool
-	Clock  tempcreds.Clock
+	Clock       tempcreds.Clock
 	// Debug receives one line per step (hit, miss, write). Optional.
 	Debug func(msg string)
 	// Warn receives failures to write the cache (the credentials are still
