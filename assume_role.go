@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -61,7 +60,21 @@ type AssumeRoleProvider struct {
 	opts    AssumeRoleOptions
 }
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+// validSessionName reports whether s matches STS's [\w+=,.@-]{2,64}
+// (checked by hand: a package-level regexp costs start-up time on every
+// CLI run, cache hits included).
+func validSessionName(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // NewAssumeRole returns an AssumeRole provider for roleARN, checking every
 // input against STS's limits so mistakes fail here, not at the first refresh.
@@ -122,7 +135,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 	if err := checkRoleARN(roleARN); err != nil {
 		return err
 	}
-	if !sessionNamePattern.MatchString(o.RoleSessionName) {
+	if !validSessionName(o.RoleSessionName) {
 		return configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkDuration("AssumeRole", o.Duration); err != nil {
@@ -145,7 +158,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 			return configError("transitive tag key %q is not one of the session tags", k)
 		}
 	}
-	if o.SourceIdentity != "" && !sessionNamePattern.MatchString(o.SourceIdentity) {
+	if o.SourceIdentity != "" && !validSessionName(o.SourceIdentity) {
 		return configError("source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)

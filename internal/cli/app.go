@@ -242,3 +242,13 @@ func (a *app) retrieve(ctx context.Context, o Options) (*built, aws.Credentials,
 
 // getenvOf is a's environment lookup as a plain function.
 func getenvOf(a *app) func(string) string { return a.getenv }
+
+// Retrieve gets the credentials o describes, with getenv as the environment
+// and warnings written to stderr: the CLI's resolution for library callers
+// (package helper).
+func Retrieve(ctx context.Context, getenv func(string) string, o Options, stderr io.Writer) (aws.Credentials, error) {
+	a := &app{stdout: io.Discard, stderr: stderr, getenv: getenv, clock: tempcreds.SystemClock{},
+		openTTY: DefaultApp().OpenTTY}
+	_, creds, err := a.retrieve(ctx, o)
+	return creds, err
+}

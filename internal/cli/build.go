@@ -37,14 +37,7 @@ type built struct {
 // each cached on disk (its own key) and in memory, each signing with the
 // one below. Nothing here talks to the network.
 func (a *app) build(p *plan) (*built, error) {
-	client := sts.New(sts.Options{
-		Region:     p.Region,
-		HTTPClient: awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
-	}, func(o *sts.Options) {
-		if p.Endpoint != "" {
-			o.BaseEndpoint = aws.String(p.Endpoint)
-		}
-	})
+	client := &lazySTS{region: p.Region, endpoint: p.Endpoint}
 	var source aws.CredentialsProvider
 	switch p.Source {
 	case sourceStatic:
@@ -117,7 +110,7 @@ func (a *app) backend(p *plan, final bool) filecache.Backend {
 	return &filecache.Store{Dir: dir, Warn: a.warnf}
 }
 
-func (a *app) hopProvider(client *sts.Client, h hop, source aws.CredentialsProvider, tokenCode tempcreds.TokenCodeFunc) (aws.CredentialsProvider, error) {
+func (a *app) hopProvider(client *lazySTS, h hop, source aws.CredentialsProvider, tokenCode tempcreds.TokenCodeFunc) (aws.CredentialsProvider, error) {
 	var (
 		p   aws.CredentialsProvider
 		err error
@@ -270,4 +263,41 @@ func redact(s string) string {
 		return "…"
 	}
 	return s[:4] + "…" + s[len(s)-4:]
+}
+
+// lazySTS builds the STS client on its first call, so a cache hit never
+// pays for it.
+type lazySTS struct {
+	region, endpoint string
+	once             sync.Once
+	client           *sts.Client
+}
+
+func (l *lazySTS) get() *sts.Client {
+	l.once.Do(func() {
+		l.client = sts.New(sts.Options{
+			Region:     l.region,
+			HTTPClient: awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
+		}, func(o *sts.Options) {
+			if l.endpoint != "" {
+				o.BaseEndpoint = aws.String(l.endpoint)
+			}
+		})
+	})
+	return l.client
+}
+
+// GetSessionToken calls STS.
+func (l *lazySTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	return l.get().GetSessionToken(ctx, in, optFns...)
+}
+
+// AssumeRole calls STS.
+func (l *lazySTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	return l.get().AssumeRole(ctx, in, optFns...)
+}
+
+// AssumeRoleWithWebIdentity calls STS.
+func (l *lazySTS) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+	return l.get().AssumeRoleWithWebIdentity(ctx, in, optFns...)
 }
