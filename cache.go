@@ -49,6 +49,13 @@ type CacheOptions struct {
 	// MinBackoff and MaxBackoff bound the jittered exponential delay after a
 	// failed background refresh (defaults 1 s and 1 min).
 	MinBackoff, MaxBackoff time.Duration
+	// ExpiryWindowFraction, when set (0 < f ≤ 1), caps ExpiryWindow to this
+	// fraction of the session's lifetime: a server that promises consumers
+	// 15 minutes of life can still serve a 15-minute session for a while.
+	ExpiryWindowFraction float64
+	// OnLoad, if set, is called after every load with the new expiry or the
+	// error (never with credentials): for logging refreshes.
+	OnLoad func(expires time.Time, err error)
 	// LoadTimeout bounds one call of the wrapped provider (default none: an
 	// MFA prompt may take a while). Waiters can always give up through their
 	// own context.
@@ -123,6 +130,9 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 	}
 	if opts.RefreshAhead < opts.ExpiryWindow {
 		opts.RefreshAhead = opts.ExpiryWindow
+	}
+	if opts.ExpiryWindowFraction < 0 || opts.ExpiryWindowFraction > 1 {
+		opts.ExpiryWindowFraction = 0
 	}
 	if opts.RefreshAheadFraction <= 0 || opts.RefreshAheadFraction > 1 {
 		opts.RefreshAheadFraction = DefaultRefreshAheadFraction
@@ -282,6 +292,13 @@ func (c *Cache) load(call *loadCall, background bool) {
 
 	call.snap, call.err = snap, err
 	close(call.done)
+	if c.opts.OnLoad != nil {
+		var exp time.Time
+		if snap != nil {
+			exp = snap.creds.Expires
+		}
+		c.opts.OnLoad(exp, err)
+	}
 }
 
 // backoffLocked is the jittered exponential delay after c.failures failures:
@@ -304,15 +321,19 @@ func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error)
 		return &snapshot{creds: creds}, nil
 	}
 	exp := creds.Expires.UnixNano()
-	hardAt := exp - int64(c.opts.ExpiryWindow)
+	lifetime := time.Duration(exp - now)
+	hard := c.opts.ExpiryWindow
+	if f := c.opts.ExpiryWindowFraction; f > 0 && lifetime > 0 {
+		hard = min(hard, time.Duration(float64(lifetime)*f))
+	}
+	hardAt := exp - int64(hard)
 	if now >= hardAt {
 		return nil, &ExpiredCredentialsError{
-			Expires: creds.Expires, Now: time.Unix(0, now).UTC(), Window: c.opts.ExpiryWindow,
+			Expires: creds.Expires, Now: time.Unix(0, now).UTC(), Window: hard,
 		}
 	}
-	lifetime := time.Duration(exp - now)
 	soft := min(c.opts.RefreshAhead, time.Duration(float64(lifetime)*c.opts.RefreshAheadFraction))
-	soft = max(soft, c.opts.ExpiryWindow)
+	soft = max(soft, hard)
 	softAt := exp - int64(soft)
 	return &snapshot{creds: creds, fastUntil: softAt - c.guard, softAt: softAt, hardAt: hardAt}, nil
 }

@@ -1,0 +1,350 @@
+package tempcreds
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// The container credentials endpoint (the seed's RemoteCredentials).
+const (
+	// ECSHost is where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points.
+	ECSHost = "http://169.254.170.2"
+	// SourceRemote names this provider in aws.Credentials.Source.
+	SourceRemote = "tempcreds.Remote"
+)
+
+// RemoteOptions configure a RemoteProvider. The defaults are the seed's.
+type RemoteOptions struct {
+	// Timeout of one attempt (default 1 s).
+	Timeout time.Duration
+	// Retries after the first attempt (default 3): only timeouts,
+	// connection errors, 5xx and 429 are retried.
+	Retries int
+	// Backoff is the base of the jittered exponential delay between
+	// attempts (default 100 ms).
+	Backoff time.Duration
+	// MaxBody limits the response body (default 64 KiB).
+	MaxBody int64
+	// Getenv replaces os.Getenv for the AWS_CONTAINER_* variables.
+	Getenv func(string) string
+	// HTTPClient replaces the default client (its Timeout is not used:
+	// Timeout applies per attempt).
+	HTTPClient *http.Client
+	// LookupHost resolves "localhost"-like names for the loopback check
+	// (default net.DefaultResolver).
+	LookupHost func(ctx context.Context, host string) ([]string, error)
+}
+
+// RemoteProvider gets credentials from a container credentials endpoint:
+// ECS, EKS Pod Identity, or `tempcreds serve`.
+//
+// It is written here rather than composed from aws-sdk-go-v2's endpointcreds
+// because the behaviour we promise differs: the authorization token file is
+// re-read on every fetch, a response without an RFC 3339 Expiration or a
+// session token is refused instead of cached forever, the body is capped,
+// and retries follow the seed's (1 s timeout, 3 retries) rather than the
+// SDK's standard retryer.
+type RemoteProvider struct {
+	url       string
+	token     string
+	tokenFile string
+	opts      RemoteOptions
+	client    *http.Client
+}
+
+// RemoteError is the endpoint's error answer, or a refused response.
+type RemoteError struct {
+	URL        string
+	StatusCode int    // 0 if no HTTP answer
+	Code       string // the body's Code, if any
+	Message    string
+}
+
+func (e *RemoteError) Error() string {
+	s := "tempcreds: container credentials endpoint " + e.URL
+	if e.StatusCode != 0 {
+		s += fmt.Sprintf(": HTTP %d", e.StatusCode)
+	}
+	if e.Code != "" {
+		s += ": " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+func (o *RemoteOptions) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = time.Second
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	} else if o.Retries == 0 {
+		o.Retries = 3
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 100 * time.Millisecond
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 64 << 10
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.LookupHost == nil {
+		o.LookupHost = net.DefaultResolver.LookupHost
+	}
+}
+
+// NewRemote resolves the endpoint as the SDKs do:
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 + path; it
+// wins), else AWS_CONTAINER_CREDENTIALS_FULL_URI, over http only to
+// loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23, over https to any
+// host. The token comes from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read
+// on every fetch; it wins) or AWS_CONTAINER_AUTHORIZATION_TOKEN.
+func NewRemote(ctx context.Context, optFns ...func(*RemoteOptions)) (*RemoteProvider, error) {
+	var o RemoteOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	o.defaults()
+	var endpoint string
+	if rel := o.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
+		if !strings.HasPrefix(rel, "/") {
+			return nil, configError("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI %q must start with /", rel)
+		}
+		endpoint = ECSHost + rel
+	} else if full := o.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"); full != "" {
+		endpoint = full
+	} else {
+		return nil, configError("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+	}
+	return newRemote(ctx, endpoint, o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"), o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), o)
+}
+
+// NewRemoteURL returns a provider for endpoint with an authorization token
+// (or a token file, re-read on every fetch; it wins), checking the host as
+// NewRemote does.
+func NewRemoteURL(ctx context.Context, endpoint, token, tokenFile string, optFns ...func(*RemoteOptions)) (*RemoteProvider, error) {
+	var o RemoteOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	o.defaults()
+	return newRemote(ctx, endpoint, token, tokenFile, o)
+}
+
+func newRemote(ctx context.Context, endpoint, token, tokenFile string, o RemoteOptions) (*RemoteProvider, error) {
+	if err := checkEndpoint(ctx, endpoint, o.LookupHost); err != nil {
+		return nil, err
+	}
+	client := o.HTTPClient
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: 30 * time.Second}}
+	}
+	// Never follow a redirect: it could carry the token elsewhere.
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.Timeout = 0
+	return &RemoteProvider{url: endpoint, token: token, tokenFile: tokenFile, opts: o, client: &c}, nil
+}
+
+// allowedHTTPHosts are the link-local addresses of ECS and EKS Pod Identity.
+var allowedHTTPHosts = []netip.Addr{
+	netip.MustParseAddr("169.254.170.2"),
+	netip.MustParseAddr("169.254.170.23"),
+	netip.MustParseAddr("fd00:ec2::23"),
+}
+
+// checkEndpoint refuses plain http to anything but loopback and the
+// container hosts.
+func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Context, string) ([]string, error)) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return configError("container credentials URI %q is not an absolute URL", endpoint)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+	default:
+		return configError("container credentials URI %q must be http or https", endpoint)
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if allowedIP(ip) {
+			return nil
+		}
+		return configError("container credentials URI %q: plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for %s)", endpoint, host)
+	}
+	addrs, err := lookup(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return configError("container credentials URI %q: cannot resolve %s to check it is loopback", endpoint, host)
+	}
+	for _, a := range addrs {
+		ip, err := netip.ParseAddr(a)
+		if err != nil || !ip.IsLoopback() {
+			return configError("container credentials URI %q: plain http is only allowed to a host that resolves only to loopback; %s resolves to %s (use https)", endpoint, host, a)
+		}
+	}
+	return nil
+}
+
+func allowedIP(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if ip.IsLoopback() {
+		return true
+	}
+	for _, a := range allowedHTTPHosts {
+		if ip == a {
+			return true
+		}
+	}
+	return false
+}
+
+// URL returns the endpoint.
+func (p *RemoteProvider) URL() string { return p.url }
+
+// remoteResponse is the endpoint's JSON.
+type remoteResponse struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	Token           string `json:"Token"`
+	Expiration      string `json:"Expiration"`
+	AccountID       string `json:"AccountId"`
+	Code            string `json:"Code"`
+	Message         string `json:"Message"`
+}
+
+// Retrieve fetches the credentials, retrying transient failures.
+func (p *RemoteProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	var lastErr error
+	for attempt := 0; attempt <= p.opts.Retries; attempt++ {
+		if attempt > 0 {
+			d := p.opts.Backoff << (attempt - 1)
+			d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+			select {
+			case <-ctx.Done():
+				return aws.Credentials{}, fmt.Errorf("tempcreds: container credentials endpoint %s: %w (last error: %v)", p.url, ctx.Err(), lastErr)
+			case <-time.After(d):
+			}
+		}
+		creds, retry, err := p.fetch(ctx)
+		if err == nil {
+			return creds, nil
+		}
+		lastErr = err
+		if !retry {
+			break
+		}
+	}
+	return aws.Credentials{}, lastErr
+}
+
+// fetch makes one attempt; retry tells whether another attempt may help.
+func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
+	token := p.token
+	if p.tokenFile != "" {
+		b, err := os.ReadFile(p.tokenFile)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: fmt.Sprintf("reading the authorization token file %s: %v", p.tokenFile, err)}
+		}
+		token = strings.TrimRight(string(b), "\r\n \t")
+	}
+	if strings.ContainsAny(token, "\r\n") {
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: "the authorization token contains a line break"}
+	}
+	actx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: err.Error()}
+	}
+	req.Header.Set("Accept", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		msg := "request failed"
+		if actx.Err() != nil && ctx.Err() == nil {
+			msg = fmt.Sprintf("no answer within %s", p.opts.Timeout)
+		} else if ctx.Err() != nil {
+			return aws.Credentials{}, false, fmt.Errorf("tempcreds: container credentials endpoint %s: %w", p.url, ctx.Err())
+		} else {
+			var ne net.Error
+			var oe *net.OpError
+			if errors.As(err, &oe) {
+				msg = oe.Op + ": " + oe.Err.Error()
+			} else if errors.As(err, &ne) {
+				msg = ne.Error()
+			}
+		}
+		return aws.Credentials{}, true, &RemoteError{URL: p.url, Message: msg}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, p.opts.MaxBody+1))
+	if err != nil {
+		return aws.Credentials{}, true, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: "reading the answer: " + err.Error()}
+	}
+	if int64(len(body)) > p.opts.MaxBody {
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
+	}
+	var r remoteResponse
+	jsonErr := json.Unmarshal(body, &r)
+	if resp.StatusCode != http.StatusOK {
+		e := &RemoteError{URL: p.url, StatusCode: resp.StatusCode}
+		if jsonErr == nil {
+			e.Code, e.Message = r.Code, r.Message
+		}
+		retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
+		return aws.Credentials{}, retry, e
+	}
+	if jsonErr != nil {
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200, Message: "the answer is not JSON"}
+	}
+	var missing []string
+	for name, v := range map[string]string{"AccessKeyId": r.AccessKeyID, "SecretAccessKey": r.SecretAccessKey, "Token": r.Token, "Expiration": r.Expiration} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200, Message: "the answer lacks " + strings.Join(missing, ", ")}
+	}
+	exp, err := time.Parse(time.RFC3339, r.Expiration)
+	if err != nil {
+		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200,
+			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(r.Expiration, 40))}
+	}
+	return aws.Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token,
+		CanExpire: true, Expires: exp.UTC(), Source: SourceRemote, AccountID: r.AccountID}, false, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
