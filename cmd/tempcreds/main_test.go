@@ -27,6 +27,10 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if ms := os.Getenv("TEMPCREDS_GO_CONSUMER_MS"); ms != "" {
+		goConsumer(ms)
+		return
+	}
 	dir, err := os.MkdirTemp("", "tempcreds-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -170,7 +170,7 @@ the ~/.aws/config profile, then defaults.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(a.exportCommand(), a.execCommand(), a.cacheCommand(), a.versionCommand())
+	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.versionCommand())
 	return root
 }
 

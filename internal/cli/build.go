@@ -93,7 +93,7 @@ func (a *app) build(p *plan) (*built, error) {
 }
 
 func (a *app) backend(p *plan, final bool) filecache.Backend {
-	if p.NoCache {
+	if p.NoCache || (final && p.NoFinalCache) {
 		return nil
 	}
 	if p.CacheFile != "" && final {

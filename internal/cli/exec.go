@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -29,7 +30,8 @@ var clearedVars = []string{
 
 func (a *app) execCommand() *cobra.Command {
 	var o Options
-	var allowNested bool
+	var allowNested, withServer bool
+	var sf serveFlags
 	cmd := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with the credentials in its environment",
@@ -37,18 +39,56 @@ func (a *app) execCommand() *cobra.Command {
 AWS_CREDENTIAL_EXPIRATION set, after removing variables that would override them
 (AWS_PROFILE, old keys, container-credential and web-identity settings). Signals are
 forwarded; tempcreds exits with the command's exit code. Nesting inside another
-tempcreds exec is refused unless --allow-nested.`,
+tempcreds exec is refused unless --allow-nested.
+
+With --server, the command gets no keys at all: tempcreds serves refreshing credentials
+on loopback and gives the command AWS_CONTAINER_CREDENTIALS_FULL_URI and
+AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps working.`,
 		Example: `  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
-  tempcreds exec --profile prod -- terraform plan`,
+  tempcreds exec --profile prod -- terraform plan
+  tempcreds exec --server --profile prod -- ./long-running-job`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if withServer {
+				return a.runExecServer(cmd.Context(), o, sf, allowNested, args)
+			}
 			return a.runExec(cmd.Context(), o, allowNested, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false)
 	addCredentialFlags(cmd, &o)
 	cmd.Flags().BoolVar(&allowNested, "allow-nested", false, "allow running inside another tempcreds exec")
+	cmd.Flags().BoolVar(&withServer, "server", false, "serve refreshing credentials to the command instead of giving it keys")
+	sf.add(cmd)
 	return cmd
+}
+
+// runExecServer starts a credentials server for the child and gives it
+// only the endpoint and the token.
+func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allowNested bool, args []string) error {
+	if v := a.getenv(nestMarker); v != "" && !allowNested {
+		return usagef("already inside tempcreds exec (%s=%s): pass --allow-nested to nest anyway", nestMarker, v)
+	}
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", args[0])
+		return &exitError{ExitNotFound}
+	}
+	s, _, err := a.startServer(ctx, o, sf)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = s.Shutdown(sctx)
+	}()
+	env := childEnv(a.environ(), aws.Credentials{}, "server")
+	for _, kv := range serverVars(s, sf.tokenFile) {
+		env = append(env, kv[0]+"="+kv[1])
+	}
+	a.debugf("exec %s with the credentials server %s", path, s.URL("/"))
+	return a.runChild(path, args, env)
 }
 
 func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []string) error {
@@ -89,8 +129,10 @@ func childEnv(environ []string, c aws.Credentials, role string) []string {
 			env = append(env, kv)
 		}
 	}
-	for _, kv := range envVars(c) {
-		env = append(env, kv[0]+"="+kv[1])
+	if c.AccessKeyID != "" {
+		for _, kv := range envVars(c) {
+			env = append(env, kv[0]+"="+kv[1])
+		}
 	}
 	return append(env, nestMarker+"="+firstNonEmpty(role, "session"))
 }

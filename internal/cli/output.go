@@ -44,26 +44,32 @@ func dotenvQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "\n", `\n`).Replace(s) + `"`
 }
 
+// writeVars prints variables in a shell format (sh, fish, powershell, env)
+// and reports false for any other format.
+func writeVars(b *strings.Builder, format string, vars [][2]string) bool {
+	for _, kv := range vars {
+		switch format {
+		case "sh", "":
+			fmt.Fprintf(b, "export %s=%s\n", kv[0], shQuote(kv[1]))
+		case "fish":
+			fmt.Fprintf(b, "set -gx %s %s;\n", kv[0], fishQuote(kv[1]))
+		case "powershell":
+			fmt.Fprintf(b, "$Env:%s = %s\n", kv[0], psQuote(kv[1]))
+		case "env":
+			fmt.Fprintf(b, "%s=%s\n", kv[0], dotenvQuote(kv[1]))
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // writeCredentials prints c in format; profile names the ini section.
 func writeCredentials(w io.Writer, format string, c aws.Credentials, profile string) error {
 	var b strings.Builder
 	switch format {
-	case "sh", "":
-		for _, kv := range envVars(c) {
-			fmt.Fprintf(&b, "export %s=%s\n", kv[0], shQuote(kv[1]))
-		}
-	case "fish":
-		for _, kv := range envVars(c) {
-			fmt.Fprintf(&b, "set -gx %s %s;\n", kv[0], fishQuote(kv[1]))
-		}
-	case "powershell":
-		for _, kv := range envVars(c) {
-			fmt.Fprintf(&b, "$Env:%s = %s\n", kv[0], psQuote(kv[1]))
-		}
-	case "env":
-		for _, kv := range envVars(c) {
-			fmt.Fprintf(&b, "%s=%s\n", kv[0], dotenvQuote(kv[1]))
-		}
+	case "sh", "", "fish", "powershell", "env":
+		writeVars(&b, format, envVars(c))
 	case "json":
 		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
 		if c.SessionToken != "" {

@@ -49,6 +49,10 @@ type Options struct {
 	NoCache                 bool
 	MinTTL                  string
 	Debug                   bool
+
+	// serveMode: the final hop is kept in the server's memory only (its
+	// refresh-ahead windows need fresh STS answers, not file-cache hits).
+	serveMode bool
 }
 
 // sourceKind says where the long-term (first) credentials come from.
@@ -97,6 +101,7 @@ type plan struct {
 	CacheMode    os.FileMode
 	CacheDir     string
 	NoCache      bool
+	NoFinalCache bool
 	MinTTL       time.Duration
 	MinTTLSet    bool
 }
@@ -179,7 +184,7 @@ func readPolicy(v string) (string, error) {
 
 // resolve builds the plan: flags > environment > profile > defaults.
 func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
-	p := &plan{MFAMode: o.MFAMode, MFACode: o.MFACode, MFACommand: o.MFACommand, NoCache: o.NoCache}
+	p := &plan{MFAMode: o.MFAMode, MFACode: o.MFACode, MFACommand: o.MFACommand, NoCache: o.NoCache, NoFinalCache: o.serveMode}
 	if p.MFAMode == "" {
 		p.MFAMode = "session"
 	}

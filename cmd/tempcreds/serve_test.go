@@ -1,0 +1,322 @@
+package main
+
+// tempcreds serve and exec --server with real consumers: aws-sdk-go-v2
+// through config.LoadDefaultConfig, the JavaScript SDK v2 RemoteCredentials
+// (the seed class) and v3 fromHttp, and the AWS CLI (botocore). Credentials
+// come from MinIO web identity with 30-second tokens rotated every 5 s, so
+// every consumer lives through several real expiries, and MinIO's S3 checks
+// each set of credentials a consumer got.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/tempcreds/tempcreds/internal/miniotest"
+)
+
+// consumerRun is how long each consumer keeps asking: more than two
+// lifetimes of the 30-second credentials.
+const consumerRun = 70 * time.Second
+
+// Pinned npm packages of the JavaScript consumers.
+const (
+	npmSDKv2 = "aws-sdk@2.1693.0"
+	npmSDKv3 = "@aws-sdk/credential-providers@3.1169.0"
+)
+
+// rotateToken writes a fresh 30-second token to path every 5 s until stop.
+func rotateToken(t *testing.T, m *miniotest.Server, path string) (stop func()) {
+	t.Helper()
+	write := func() {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(m.OIDC.Token("consumer", 30*time.Second)+"\n"), 0o600); err == nil {
+			_ = os.Rename(tmp, path)
+		}
+	}
+	write()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				write()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// startServe runs `tempcreds serve` and returns the client settings.
+func startServe(t *testing.T, args ...string) (map[string]string, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--format", "json"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+	stdout, _ := cmd.StdoutPipe()
+	stderr := &strings.Builder{}
+	cmd.Stderr = &lockedWriter{w: stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	var vars map[string]string
+	if err := json.NewDecoder(stdout).Decode(&vars); err != nil {
+		t.Fatalf("serve printed no settings: %v\n%s", err, stderr.String())
+	}
+	return vars, stderr
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// npmInstall installs the pinned JavaScript SDKs into .bin/node (git-ignored).
+func npmInstall(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, ".bin", "node")
+	stamp := filepath.Join(dir, "installed")
+	want := npmSDKv2 + " " + npmSDKv3
+	if b, err := os.ReadFile(stamp); err == nil && string(b) == want {
+		return filepath.Join(dir, "node_modules")
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Fatal("npm is required for the JavaScript SDK consumers (.ci/run installs it): ", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", npmSDKv2, npmSDKv3)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm install: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "node_modules")
+}
+
+// nodeConsumer prints one JSON line of credentials every second for ms.
+const nodeConsumer = `
+const [mode, ms] = [process.argv[2], Number(process.argv[3])];
+let get;
+if (mode === "v2") {
+  const AWS = require("aws-sdk");
+  const creds = new AWS.RemoteCredentials();
+  get = () => new Promise((resolve, reject) => creds.get(err => err ? reject(err) : resolve({
+    AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken,
+    Expiration: creds.expireTime.toISOString() })));
+} else {
+  const { fromHttp } = require("@aws-sdk/credential-providers");
+  const provider = fromHttp({});
+  get = async () => { const c = await provider(); return {
+    AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken,
+    Expiration: c.expiration.toISOString() }; };
+}
+const end = Date.now() + ms;
+(async () => {
+  while (Date.now() < end) {
+    try { console.log(JSON.stringify(await get())); }
+    catch (e) { console.log(JSON.stringify({ error: String(e) })); }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+})();
+`
+
+// goConsumer is the aws-sdk-go-v2 consumer: config.LoadDefaultConfig finds
+// the container endpoint in the environment; it prints the credentials it
+// gets once a second, like the JavaScript one.
+func goConsumer(ms string) {
+	ctx := context.Background()
+	var d time.Duration
+	_, _ = fmt.Sscan(ms, &d)
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		fmt.Printf("{\"Error\": %q}\n", err.Error())
+		return
+	}
+	for end := time.Now().Add(d * time.Millisecond); time.Now().Before(end); time.Sleep(time.Second) {
+		c, err := cfg.Credentials.Retrieve(ctx)
+		if err != nil {
+			b, _ := json.Marshal(map[string]string{"Error": err.Error()})
+			fmt.Println(string(b))
+			continue
+		}
+		b, _ := json.Marshal(map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey,
+			"SessionToken": c.SessionToken, "Expiration": c.Expires.Format(time.RFC3339)})
+		fmt.Println(string(b))
+	}
+}
+
+type consumerResult struct {
+	name   string
+	calls  int
+	keys   map[string]bool
+	errors []string
+}
+
+func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
+	t.Parallel()
+	nodeModules := npmInstall(t)
+	m := miniotest.Start(t)
+	ctx := context.Background()
+	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("served")}); err != nil {
+		t.Fatal(err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	defer rotateToken(t, m, tokenFile)()
+	vars, serveLog := startServe(t, "--web-identity-token-file", tokenFile,
+		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint)
+	uri, token := vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+	if !strings.HasPrefix(uri, "http://127.0.0.1:") || len(token) != 64 {
+		t.Fatalf("settings %v", vars)
+	}
+
+	// checkS3 proves MinIO accepts a set of credentials.
+	checkS3 := func(id, secret, sessionToken string) error {
+		c := m.S3Client(credentials.NewStaticCredentialsProvider(id, secret, sessionToken))
+		_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("served")})
+		return err
+	}
+
+	results := make(chan consumerResult, 3)
+	env := append(os.Environ(), "AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN="+token,
+		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "AWS_CONFIG_FILE=/nonexistent",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_REGION=us-east-1")
+	var wg sync.WaitGroup
+
+	// The JavaScript SDK v2 (RemoteCredentials, the seed) and v3 (fromHttp).
+	script := filepath.Join(t.TempDir(), "consumer.js")
+	if err := os.WriteFile(script, []byte(nodeConsumer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	consumers := map[string]*exec.Cmd{
+		// aws-sdk-go-v2 through config.LoadDefaultConfig (this test binary,
+		// re-run as a consumer process: see TestMain).
+		"aws-sdk-go-v2": exec.Command(self, "-test.run", "^$"),
+		"aws-sdk-js v2": exec.Command("node", script, "v2", fmt.Sprint(consumerRun.Milliseconds())),
+		"aws-sdk-js v3": exec.Command("node", script, "v3", fmt.Sprint(consumerRun.Milliseconds())),
+	}
+	for name, cmd := range consumers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := consumerResult{name: name, keys: map[string]bool{}}
+			cmd.Env = append(env, "NODE_PATH="+nodeModules, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
+				"TEMPCREDS_GO_CONSUMER_MS="+fmt.Sprint(consumerRun.Milliseconds()))
+			out, _ := cmd.StdoutPipe()
+			var errb strings.Builder
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				r.errors = append(r.errors, err.Error())
+				results <- r
+				return
+			}
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				var c struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration, Error string }
+				if err := json.Unmarshal(sc.Bytes(), &c); err != nil || c.Error != "" {
+					r.errors = append(r.errors, fmt.Sprintf("%s %v", c.Error, err))
+					continue
+				}
+				r.calls++
+				r.keys[c.AccessKeyId] = true
+				if err := checkS3(c.AccessKeyId, c.SecretAccessKey, c.SessionToken); err != nil {
+					r.errors = append(r.errors, "MinIO refused the credentials: "+err.Error())
+				}
+			}
+			if err := cmd.Wait(); err != nil {
+				r.errors = append(r.errors, fmt.Sprintf("node: %v: %s", err, errb.String()))
+			}
+			results <- r
+		}()
+	}
+	wg.Wait()
+	close(results)
+	for r := range results {
+		t.Logf("%s: %d calls, %d distinct credentials, %d errors", r.name, r.calls, len(r.keys), len(r.errors))
+		if len(r.errors) > 0 {
+			t.Errorf("%s: %d errors, first: %s", r.name, len(r.errors), r.errors[0])
+		}
+		// 70 s of 30-second sessions served while 75% of their life is left:
+		// at least three different sets means two expiries were lived through.
+		if len(r.keys) < 3 || r.calls < 30 {
+			t.Errorf("%s: %d calls saw %d credentials; want 30+ calls across 3+ sets", r.name, r.calls, len(r.keys))
+		}
+	}
+	if !strings.Contains(serveLog.String(), "credentials refreshed") {
+		t.Errorf("serve logged no refresh:\n%s", serveLog.String())
+	}
+}
+
+// TestExecServerGivesTheAWSCLIRefreshingCredentials runs the AWS CLI in a
+// loop under tempcreds exec --server, across several expiries.
+func TestExecServerGivesTheAWSCLIRefreshingCredentials(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Fatal("the AWS CLI is required (.ci/run installs it): ", err)
+	}
+	m := miniotest.Start(t)
+	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("cli-loop")}); err != nil {
+		t.Fatal(err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	defer rotateToken(t, m, tokenFile)()
+	home := t.TempDir()
+	// The child checks it has no keys, then lists buckets for 70 s.
+	loop := fmt.Sprintf(`test -z "$AWS_ACCESS_KEY_ID" || { echo "child got static keys"; exit 90; }
+end=$(( $(date +%%s) + %d )); n=0
+while [ "$(date +%%s)" -lt "$end" ]; do
+  aws s3 ls --endpoint-url %s | grep -q cli-loop || { echo "aws s3 ls failed at call $n"; exit 91; }
+  n=$((n+1)); sleep 1
+done
+echo "calls=$n"`, int(consumerRun.Seconds()), m.Endpoint)
+	cmd := exec.Command(binary, "exec", "--server", "--web-identity-token-file", tokenFile,
+		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint, "--", "sh", "-c", loop)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=/nonexistent",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_DEFAULT_REGION=us-east-1", "AWS_ACCESS_KEY_ID=AKIAFAKESTALE"}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "calls=") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	refreshes := strings.Count(string(out), "credentials refreshed")
+	t.Logf("AWS CLI under exec --server: %s, %d server refreshes", strings.TrimSpace(string(out[strings.LastIndex(string(out), "calls="):])), refreshes)
+	if refreshes < 3 {
+		t.Errorf("%d refreshes in 70 s of 30-second sessions, want several", refreshes)
+	}
+}

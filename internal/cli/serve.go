@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds/server"
+)
+
+// serveFlags are the server's own flags (serve, exec --server).
+type serveFlags struct {
+	listen       string
+	allowRemote  bool
+	tokenFile    string
+	minRemaining string
+}
+
+func (f *serveFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:0", "address to listen on (loopback unless --allow-remote)")
+	cmd.Flags().BoolVar(&f.allowRemote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials to the network: the token is the only protection)")
+	cmd.Flags().StringVar(&f.tokenFile, "token-file", "", "write the authorization token to FILE (mode 0600) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+	cmd.Flags().StringVar(&f.minRemaining, "min-remaining", "15m", "serve only credentials with this much life left, when the session allows (botocore needs 10m+)")
+}
+
+func (a *app) serveCommand() *cobra.Command {
+	var o Options
+	var f serveFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve refreshing credentials on the container credentials endpoint protocol",
+		Long: `Serve the resolved credentials to other processes, SDKs and containers as a container
+credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI). Credentials refresh ahead in
+memory: once warm, no request waits on STS. Listens on 127.0.0.1 at a random port; every
+request needs the random 256-bit token printed at start (or written to --token-file).
+Prints the client settings in the --format of export, logs each refresh to stderr, and
+runs until SIGINT or SIGTERM.`,
+		Example: `  eval "$(tempcreds serve --role-arn arn:aws:iam::123456789012:role/Dev &)"   # see README
+  tempcreds serve --profile prod --token-file /run/creds/token --format env > client.env`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runServe(cmd.Context(), o, f, format)
+		},
+	}
+	addCredentialFlags(cmd, &o)
+	f.add(cmd)
+	cmd.Flags().StringVarP(&format, "format", "f", "sh", "format of the client settings: sh, fish, powershell, env, json")
+	return cmd
+}
+
+// startServer resolves the credentials, warms them and starts a server.
+func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server.Server, net.Listener, error) {
+	minRemaining, err := parseDuration("--min-remaining", f.minRemaining)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.serveMode = true
+	b, err := a.credentials(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	s := server.New(b.provider, func(so *server.Options) {
+		so.MinRemaining = minRemaining
+		so.Logger = logger
+		so.Clock = a.clock
+	})
+	if err := s.Warm(ctx); err != nil {
+		return nil, nil, err
+	}
+	ln, err := server.Listen(f.listen, f.allowRemote)
+	if err != nil {
+		return nil, nil, &UsageError{Msg: strings.TrimPrefix(err.Error(), "tempcreds: ")}
+	}
+	if f.allowRemote {
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			fmt.Fprintf(a.stderr, "tempcreds: WARNING: serving credentials on %s, reachable from the network: anyone who learns the token gets them\n", ln.Addr())
+		}
+	}
+	if f.tokenFile != "" {
+		if err := writeFile0600(f.tokenFile, []byte(s.Token()+"\n")); err != nil {
+			ln.Close()
+			return nil, nil, err
+		}
+	}
+	done := s.Start(ln)
+	go func() {
+		if err := <-done; err != nil {
+			fmt.Fprintf(a.stderr, "tempcreds: server stopped: %v\n", err)
+		}
+	}()
+	return s, ln, nil
+}
+
+func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format string) error {
+	if format != "json" && !writeVars(&strings.Builder{}, format, nil) {
+		return usagef("--format %q: serve prints sh, fish, powershell, env or json", format)
+	}
+	s, _, err := a.startServer(ctx, o, f)
+	if err != nil {
+		return err
+	}
+	vars := serverVars(s, f.tokenFile)
+	var b strings.Builder
+	if format == "json" {
+		m := map[string]string{}
+		for _, kv := range vars {
+			m[kv[0]] = kv[1]
+		}
+		if err := writeJSON(&b, m); err != nil {
+			return err
+		}
+	} else {
+		writeVars(&b, format, vars)
+	}
+	fmt.Fprint(a.stdout, b.String())
+	if fl, ok := a.stdout.(interface{ Sync() error }); ok {
+		_ = fl.Sync()
+	}
+	fmt.Fprintf(a.stderr, "tempcreds: serving credentials at %s (Ctrl-C to stop)\n", s.URL("/"))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintf(a.stderr, "tempcreds: shutting down after %d answers\n", s.Served())
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// serverVars are what a client needs.
+func serverVars(s *server.Server, tokenFile string) [][2]string {
+	vars := [][2]string{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", s.URL("/")}}
+	if tokenFile != "" {
+		return append(vars, [2]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile})
+	}
+	return append(vars, [2]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN", s.Token()})
+}

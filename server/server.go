@@ -1,0 +1,303 @@
+// Package server serves refreshing credentials over the container
+// credentials protocol (what AWS_CONTAINER_CREDENTIALS_FULL_URI points to),
+// so other processes, SDKs and containers get credentials that refresh
+// themselves.
+//
+// It binds loopback unless told otherwise, requires a random 256-bit token
+// compared in constant time (no token: 401, wrong token: 403), checks the
+// Host header against the listener (defeating DNS rebinding), answers GET
+// only, sets every timeout, and serves from a refresh-ahead tempcreds.Cache:
+// once warm, no request waits on STS.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMinRemaining is the life served credentials keep at least,
+	// when the session allows: botocore refreshes 15 minutes before expiry
+	// and fails on credentials with less than 10 minutes left.
+	DefaultMinRemaining = 15 * time.Minute
+	// DefaultMinRemainingFraction caps MinRemaining for short sessions: a
+	// 15-minute session is served while it has 75% of its life left.
+	DefaultMinRemainingFraction = 0.75
+)
+
+// Options configure a Server.
+type Options struct {
+	// Token is the authorization token clients must send; default a random
+	// 256-bit hex string.
+	Token string
+	// MinRemaining: served credentials have at least this left (capped to
+	// MinRemainingFraction of the session). Default 15 min.
+	MinRemaining         time.Duration
+	MinRemainingFraction float64
+	// Logger receives one line per refresh (never a secret). Default: none.
+	Logger *slog.Logger
+	// Clock (tests).
+	Clock tempcreds.Clock
+	// ReadHeaderTimeout (default 2 s) and the other server timeouts.
+	ReadHeaderTimeout time.Duration
+}
+
+// Server answers container-credentials requests with one provider's
+// credentials (Handler), optionally on several named paths.
+type Server struct {
+	token     [32]byte // SHA-256 of the token: compared in constant time
+	tokenText string
+	cache     *tempcreds.Cache
+	routes    map[string]*tempcreds.Cache
+	logger    *slog.Logger
+	hosts     atomic.Pointer[[]string]
+	opts      Options
+	served    atomic.Int64
+	http      *http.Server
+}
+
+// NewToken returns a random 256-bit token, hex encoded.
+func NewToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("server: no randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// New returns a server for provider (served at "/"). The provider is
+// wrapped in a Cache whose windows keep MinRemaining of life in every
+// answer and refresh five minutes before that.
+func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
+	o := Options{MinRemaining: DefaultMinRemaining, MinRemainingFraction: DefaultMinRemainingFraction, ReadHeaderTimeout: 2 * time.Second}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Token == "" {
+		o.Token = NewToken()
+	}
+	if o.MinRemainingFraction <= 0 || o.MinRemainingFraction > 1 {
+		o.MinRemainingFraction = DefaultMinRemainingFraction
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 2 * time.Second
+	}
+	s := &Server{tokenText: o.Token, token: sha256.Sum256([]byte(o.Token)), logger: o.Logger, opts: o, routes: map[string]*tempcreds.Cache{}}
+	s.cache = s.Add("/", provider)
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		ReadTimeout:       5 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    8 << 10,
+	}
+	return s
+}
+
+// Add serves another provider at path (e.g. "/profiles/prod"), with the
+// same token and windows. It returns the Cache it serves from.
+func (s *Server) Add(path string, provider aws.CredentialsProvider) *tempcreds.Cache {
+	if c, ok := provider.(*tempcreds.Cache); ok {
+		provider = c.Provider() // re-wrap with the server's windows
+	}
+	c := tempcreds.NewCache(provider, func(co *tempcreds.CacheOptions) {
+		co.ExpiryWindow = s.opts.MinRemaining
+		co.ExpiryWindowFraction = s.opts.MinRemainingFraction
+		co.RefreshAhead = s.opts.MinRemaining + 5*time.Minute
+		co.RefreshAheadFraction = s.opts.MinRemainingFraction + (1-s.opts.MinRemainingFraction)/2
+		co.Clock = s.opts.Clock
+		co.OnLoad = func(exp time.Time, err error) { s.logLoad(path, exp, err) }
+	})
+	s.routes[path] = c
+	return c
+}
+
+func (s *Server) logLoad(path string, exp time.Time, err error) {
+	if s.logger == nil {
+		return
+	}
+	if err != nil {
+		s.logger.Warn("refresh failed", "path", path, "error", err.Error())
+		return
+	}
+	s.logger.Info("credentials refreshed", "path", path, "expires", exp.UTC().Format(time.RFC3339),
+		"left", time.Until(exp).Round(time.Second).String())
+}
+
+// Token returns the authorization token clients must send.
+func (s *Server) Token() string { return s.tokenText }
+
+// Served returns how many requests got credentials.
+func (s *Server) Served() int64 { return s.served.Load() }
+
+// Warm loads the credentials of every path, so the first client does not
+// wait, and reports the first error.
+func (s *Server) Warm(ctx context.Context) error {
+	for path, c := range s.routes {
+		if _, err := c.Retrieve(ctx); err != nil {
+			return fmt.Errorf("credentials for %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// Listen binds addr, refusing a non-loopback address unless allowRemote.
+func Listen(addr string, allowRemote bool) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("tempcreds: --listen %q: want HOST:PORT, e.g. 127.0.0.1:0", addr)
+	}
+	if !allowRemote {
+		ip, err := netip.ParseAddr(host)
+		if err != nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("tempcreds: refusing to listen on %q: not a loopback address; anyone who can reach it and learn the token gets your credentials (pass --allow-remote to do it anyway)", addr)
+		}
+	}
+	return net.Listen("tcp", addr)
+}
+
+// Start serves on ln in the background; URL works as soon as it returns.
+// The returned channel reports how serving ended.
+func (s *Server) Start(ln net.Listener) <-chan error {
+	s.setHosts(ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	return done
+}
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.setHosts(ln.Addr())
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops the server gracefully.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.http.Shutdown(ctx)
+}
+
+// setHosts records the Host header values that name the listener.
+func (s *Server) setHosts(addr net.Addr) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return
+	}
+	port := strconv.Itoa(tcp.Port)
+	hosts := []string{net.JoinHostPort(tcp.IP.String(), port)}
+	if tcp.IP.IsLoopback() {
+		hosts = append(hosts, "localhost:"+port)
+	}
+	s.hosts.Store(&hosts)
+}
+
+// URL returns the address clients use (AWS_CONTAINER_CREDENTIALS_FULL_URI).
+func (s *Server) URL(path string) string {
+	h := s.hosts.Load()
+	if h == nil {
+		return ""
+	}
+	return "http://" + (*h)[0] + path
+}
+
+// response is the container credentials JSON.
+type response struct {
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	Token           string `json:"Token"`
+	Expiration      string `json:"Expiration"`
+	AccountID       string `json:"AccountId,omitempty"`
+}
+
+type errorBody struct {
+	Code    string `json:"Code"`
+	Message string `json:"Message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(errorBody{Code: code, Message: msg})
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "only GET is served")
+		return
+	}
+	if !s.hostAllowed(r.Host) {
+		writeError(w, http.StatusForbidden, "InvalidHost", "the Host header does not name this server")
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		writeError(w, http.StatusUnauthorized, "MissingToken", "an Authorization header with the token is required")
+		return
+	}
+	sum := sha256.Sum256([]byte(strings.TrimPrefix(auth, "Bearer ")))
+	if subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
+		writeError(w, http.StatusForbidden, "InvalidToken", "the Authorization token is wrong")
+		return
+	}
+	c, ok := s.routes[r.URL.Path]
+	if !ok {
+		writeError(w, http.StatusNotFound, "NotFound", "no credentials are served at this path")
+		return
+	}
+	creds, err := c.Retrieve(r.Context())
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", err.Error())
+		return
+	}
+	exp := creds.Expires
+	if !creds.CanExpire {
+		// Long-term keys: clients need an Expiration; an hour makes them
+		// come back, and the keys are the same then.
+		exp = time.Now().Add(time.Hour).Truncate(time.Second)
+	}
+	body, _ := json.Marshal(response{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
+		Token: creds.SessionToken, Expiration: exp.UTC().Format(time.RFC3339), AccountID: creds.AccountID})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+	s.served.Add(1)
+}
+
+func (s *Server) hostAllowed(host string) bool {
+	h := s.hosts.Load()
+	if h == nil {
+		return false
+	}
+	for _, ok := range *h {
+		if strings.EqualFold(host, ok) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,204 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/fakeclock"
+)
+
+var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+type fakeProvider struct {
+	clk   *fakeclock.Clock
+	calls atomic.Int64
+	gate  chan struct{}
+	life  time.Duration
+}
+
+func (p *fakeProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	n := p.calls.Add(1)
+	if p.gate != nil && n > 1 {
+		<-p.gate
+	}
+	return aws.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKE%d", n), SecretAccessKey: "fake-secret", SessionToken: "fake-token",
+		CanExpire: true, Expires: p.clk.Now().Add(p.life), AccountID: "123456789012"}, nil
+}
+
+func start(t *testing.T, p aws.CredentialsProvider, optFns ...func(*Options)) (*Server, string) {
+	t.Helper()
+	s := New(p, optFns...)
+	ln, err := Listen("127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	return s, ln.Addr().String()
+}
+
+func get(t *testing.T, url, host, token string) (int, map[string]string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if host != "" {
+		req.Host = host
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func TestOnlyTheTokenHolderGetsCredentials(t *testing.T) {
+	clk := fakeclock.New(t0)
+	s, addr := start(t, &fakeProvider{clk: clk, life: time.Hour}, func(o *Options) { o.Clock = clk })
+	url := "http://" + addr + "/"
+	tok := s.Token()
+	if len(tok) != 64 {
+		t.Fatalf("token %d hex digits, want 64 (256 bits)", len(tok))
+	}
+	lastByte := tok[:63] + string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", tok[63])+1)%16])
+	tests := []struct {
+		name, host, token string
+		status            int
+	}{
+		{"the right token gets credentials", "", tok, 200},
+		{"Bearer prefix accepted", "", "Bearer " + tok, 200},
+		{"localhost names the listener", "localhost:" + addr[strings.LastIndex(addr, ":")+1:], tok, 200},
+		{"no token", "", "", 401},
+		{"a wrong token", "", "not-the-token", 403},
+		{"a token differing in its last byte", "", lastByte, 403},
+		{"a token with a suffix", "", tok + "x", 403},
+		{"a spoofed Host header (DNS rebinding)", "evil.example:80", tok, 403},
+		{"a Host with the wrong port", "127.0.0.1:1", tok, 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, url, tc.host, tc.token)
+			if status != tc.status {
+				t.Errorf("status %d, want %d", status, tc.status)
+			}
+			if tc.status != 200 && body["AccessKeyId"] != "" {
+				t.Error("credentials in a refused answer")
+			}
+			if tc.status == 200 && (body["AccessKeyId"] == "" || body["Token"] == "" || body["Expiration"] == "" || body["AccountId"] != "123456789012") {
+				t.Errorf("answer %v", body)
+			}
+		})
+	}
+	t.Run("POST is refused", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader("{}"))
+		req.Header.Set("Authorization", tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 405 {
+			t.Errorf("status %d", resp.StatusCode)
+		}
+	})
+	t.Run("an unknown path is 404", func(t *testing.T) {
+		if status, _ := get(t, "http://"+addr+"/other", "", tok); status != 404 {
+			t.Errorf("status %d", status)
+		}
+	})
+}
+
+func TestSlowlorisIsCutByTheHeaderTimeout(t *testing.T) {
+	clk := fakeclock.New(t0)
+	_, addr := start(t, &fakeProvider{clk: clk, life: time.Hour}, func(o *Options) { o.Clock = clk; o.ReadHeaderTimeout = 200 * time.Millisecond })
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = conn.Write([]byte("GET / HTTP/1.1\r\nHost: " + addr + "\r\nX-Slow: "))
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	b, err := io.ReadAll(bufio.NewReader(conn))
+	if time.Since(start) > 3*time.Second || strings.Contains(string(b), "AccessKeyId") {
+		t.Errorf("connection held %s (err %v), read %q", time.Since(start), err, b)
+	}
+}
+
+func TestNonLoopbackNeedsAllowRemote(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.0.2.1:0", "example.com:0"} {
+		if ln, err := Listen(addr, false); err == nil || !strings.Contains(err.Error(), "--allow-remote") {
+			if ln != nil {
+				ln.Close()
+			}
+			t.Errorf("Listen(%s) = %v, want a refusal naming --allow-remote", addr, err)
+		}
+	}
+	if _, err := Listen("127.0.0.1", false); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+		t.Errorf("no port: %v", err)
+	}
+}
+
+func TestServesFromTheCacheAndKeepsMinRemaining(t *testing.T) {
+	clk := fakeclock.New(t0)
+	p := &fakeProvider{clk: clk, life: time.Hour, gate: make(chan struct{})}
+	s, addr := start(t, p, func(o *Options) { o.Clock = clk })
+	if err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + addr + "/"
+	// The soft window is MinRemaining + 5 min = 20 min: at 41 minutes (19
+	// left) a background refresh starts; the answer must not wait for it.
+	clk.Set(t0.Add(41 * time.Minute))
+	done := make(chan map[string]string)
+	go func() { _, m := get(t, url, "", s.Token()); done <- m }()
+	select {
+	case m := <-done:
+		if m["AccessKeyId"] != "ASIAFAKE1" {
+			t.Errorf("served %v, want the cached credentials at once", m["AccessKeyId"])
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the answer waited for STS")
+	}
+	close(p.gate)
+	for i := 0; p.calls.Load() < 2 && i < 1000; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	// Past 45 minutes (15 left) the old credentials are never served.
+	clk.Set(t0.Add(46 * time.Minute))
+	for range 5 {
+		status, m := get(t, url, "", s.Token())
+		exp, _ := time.Parse(time.RFC3339, m["Expiration"])
+		if status != 200 || exp.Sub(clk.Now()) < DefaultMinRemaining {
+			t.Fatalf("status %d, credentials with %s left; want at least 15 min", status, exp.Sub(clk.Now()))
+		}
+	}
+
+	t.Run("a 15-minute session is served while 75% of it is left", func(t *testing.T) {
+		clk := fakeclock.New(t0)
+		p := &fakeProvider{clk: clk, life: 15 * time.Minute}
+		s, addr := start(t, p, func(o *Options) { o.Clock = clk })
+		for step := 0; step < 60; step++ {
+			status, m := get(t, "http://"+addr+"/", "", s.Token())
+			exp, _ := time.Parse(time.RFC3339, m["Expiration"])
+			if status != 200 || exp.Sub(clk.Now()) < 11*time.Minute {
+				t.Fatalf("at +%s: status %d, %s left", clk.Now().Sub(t0), status, exp.Sub(clk.Now()))
+			}
+			clk.Advance(30 * time.Second)
+		}
+	})
+}
