@@ -33,7 +33,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -176,33 +175,7 @@ func TestWebIdentityWithARotatingTokenFileOutlivesManyExpiries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	writeToken := func() {
-		tmp := tokenFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(minio.OIDC.Token("rotating", 30*time.Second)+"\n"), 0o600); err != nil {
-			t.Error(err)
-		}
-		if err := os.Rename(tmp, tokenFile); err != nil {
-			t.Error(err)
-		}
-	}
-	writeToken()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the identity provider's agent rotating the token
-		defer wg.Done()
-		tick := time.NewTicker(5 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				writeToken()
-			}
-		}
-	}()
-	defer func() { close(stop); wg.Wait() }()
+	defer minio.OIDC.RotateToken(tokenFile, "rotating", 30*time.Second, 5*time.Second)()
 
 	p, err := tempcreds.NewWebIdentity(minio.STSClient(nil), anyRole, tempcreds.TokenFile(tokenFile))
 	if err != nil {

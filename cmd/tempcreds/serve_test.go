@@ -39,35 +39,6 @@ const (
 	npmSDKv3 = "@aws-sdk/credential-providers@3.1169.0"
 )
 
-// rotateToken writes a fresh 30-second token to path every 5 s until stop.
-func rotateToken(t *testing.T, m *miniotest.Server, path string) (stop func()) {
-	t.Helper()
-	write := func() {
-		tmp := path + ".tmp"
-		if err := os.WriteFile(tmp, []byte(m.OIDC.Token("consumer", 30*time.Second)+"\n"), 0o600); err == nil {
-			_ = os.Rename(tmp, path)
-		}
-	}
-	write()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(5 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				write()
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
-}
-
 // startServe runs `tempcreds serve` and returns the client settings.
 func startServe(t *testing.T, args ...string) (map[string]string, *strings.Builder) {
 	t.Helper()
@@ -198,7 +169,7 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	defer rotateToken(t, m, tokenFile)()
+	defer m.OIDC.RotateToken(tokenFile, "consumer", 30*time.Second, 5*time.Second)()
 	vars, serveLog := startServe(t, "--web-identity-token-file", tokenFile,
 		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint)
 	uri, token := vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
@@ -296,7 +267,7 @@ func TestExecServerGivesTheAWSCLIRefreshingCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	defer rotateToken(t, m, tokenFile)()
+	defer m.OIDC.RotateToken(tokenFile, "consumer", 30*time.Second, 5*time.Second)()
 	home := t.TempDir()
 	// The child checks it has no keys, then lists buckets for 70 s.
 	loop := fmt.Sprintf(`test -z "$AWS_ACCESS_KEY_ID" || { echo "child got static keys"; exit 90; }

@@ -66,13 +66,9 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps workin
 // runExecServer starts a credentials server for the child and gives it
 // only the endpoint and the token.
 func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allowNested bool, args []string) error {
-	if v := a.getenv(nestMarker); v != "" && !allowNested {
-		return usagef("already inside tempcreds exec (%s=%s): pass --allow-nested to nest anyway", nestMarker, v)
-	}
-	path, err := exec.LookPath(args[0])
+	path, err := a.findCommand(allowNested, args)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", args[0])
-		return &exitError{ExitNotFound}
+		return err
 	}
 	s, _, err := a.startServer(ctx, o, sf)
 	if err != nil {
@@ -91,14 +87,23 @@ func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allow
 	return a.runChild(path, args, env)
 }
 
-func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []string) error {
+// findCommand refuses nesting (unless allowed) and finds the command.
+func (a *app) findCommand(allowNested bool, args []string) (string, error) {
 	if v := a.getenv(nestMarker); v != "" && !allowNested {
-		return usagef("already inside tempcreds exec (%s=%s): its credentials are in the environment; pass --allow-nested to nest anyway", nestMarker, v)
+		return "", usagef("already inside tempcreds exec (%s=%s): its credentials are in the environment; pass --allow-nested to nest anyway", nestMarker, v)
 	}
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", args[0])
-		return &exitError{ExitNotFound}
+		return "", &exitError{ExitNotFound}
+	}
+	return path, nil
+}
+
+func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []string) error {
+	path, err := a.findCommand(allowNested, args)
+	if err != nil {
+		return err
 	}
 	b, creds, err := a.retrieve(ctx, o)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/jwttest"
@@ -100,3 +102,33 @@ func (o *OIDC) Sign(claims map[string]any) string { return SignRS256(o.key, clai
 
 // SignRS256 signs claims with key: for tokens from a key MinIO does not trust.
 func SignRS256(key *rsa.PrivateKey, claims map[string]any) string { return jwttest.Sign(key, claims) }
+
+// RotateToken writes a fresh token (subject sub, valid for ttl) to path
+// now and then every interval, atomically, until stop is called: an
+// identity provider's agent refreshing a projected token file.
+func (o *OIDC) RotateToken(path, sub string, ttl, interval time.Duration) (stop func()) {
+	write := func() {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(o.Token(sub, ttl)+"\n"), 0o600); err == nil {
+			_ = os.Rename(tmp, path)
+		}
+	}
+	write()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				write()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
