@@ -14,6 +14,8 @@ vet:
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-# Benchmarks of the README table: tempcreds.Cache beside aws.CredentialsCache.
+# Benchmarks of the README tables, each beside its peer in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
+	./bench/export-cache-hit.sh
+	$(GO) run ./bench/serve-load -duration 60s

@@ -553,3 +553,41 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestExecServerGivesTheChildAnEndpointNotKeys(t *testing.T) {
+	h := newHarness(t).withKeys()
+	out := filepath.Join(h.dir, "child.txt")
+	// The child fetches its credentials from the endpoint with the token.
+	py := `import os,urllib.request,json
+req=urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],headers={"Authorization":os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+c=json.load(urllib.request.urlopen(req))
+print(c["AccessKeyId"][:4], "AWS_ACCESS_KEY_ID" in os.environ, "AWS_STS_ACCESS_SECRET" in os.environ)`
+	_, stderr, code := h.run("exec", "--server", "--role-arn", roleA, "--duration", "1h", "--", "sh", "-c", "python3 -c '"+py+"' > "+out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(out)
+	if strings.TrimSpace(string(b)) != "ASIA False False" {
+		t.Errorf("child saw %q, want role credentials from the endpoint and no keys in its environment", b)
+	}
+	h.noSecrets(stderr)
+}
+
+func TestServeRefusesBadSettings(t *testing.T) {
+	h := newHarness(t).withKeys()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--no-role", "--listen", "0.0.0.0:0"}, "not a loopback address"},
+		{[]string{"serve", "--no-role", "--listen", "localhost"}, "want HOST:PORT"},
+		{[]string{"serve", "--no-role", "--format", "ini"}, "serve prints sh, fish, powershell, env or json"},
+		{[]string{"serve", "--no-role", "--min-remaining", "soon"}, `--min-remaining "soon" is not a duration`},
+	}
+	for _, tc := range tests {
+		_, stderr, code := h.run(tc.args...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

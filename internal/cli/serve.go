@@ -102,7 +102,7 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 }
 
 func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format string) error {
-	if format != "json" && !writeVars(&strings.Builder{}, format, nil) {
+	if format != "json" && !writeVars(&strings.Builder{}, format, [][2]string{{"X", ""}}) {
 		return usagef("--format %q: serve prints sh, fish, powershell, env or json", format)
 	}
 	s, _, err := a.startServer(ctx, o, f)
