@@ -40,13 +40,13 @@ const (
 )
 
 // startServe runs `tempcreds serve` and returns the client settings.
-func startServe(t *testing.T, args ...string) (map[string]string, *strings.Builder) {
+func startServe(t *testing.T, args ...string) (map[string]string, *lockedWriter) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--format", "json"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
 	stdout, _ := cmd.StdoutPipe()
-	stderr := &strings.Builder{}
-	cmd.Stderr = &lockedWriter{w: stderr}
+	stderr := &lockedWriter{w: &strings.Builder{}}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +64,13 @@ func startServe(t *testing.T, args ...string) (map[string]string, *strings.Build
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+}
+
+// String returns what was written so far.
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprint(l.w)
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
@@ -208,7 +215,7 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := consumerResult{name: name, keys: map[string]bool{}}
-			cmd.Env = append(env, "NODE_PATH="+nodeModules, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
+			cmd.Env = append(append([]string(nil), env...), "NODE_PATH="+nodeModules, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
 				"TEMPCREDS_GO_CONSUMER_MS="+fmt.Sprint(consumerRun.Milliseconds()))
 			out, _ := cmd.StdoutPipe()
 			var errb strings.Builder
