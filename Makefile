@@ -1,7 +1,7 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test vet lint bench
+.PHONY: test vet lint bench demo
 
 # The test command (README.md): lint, then every suite under the race detector.
 test: vet lint
@@ -19,3 +19,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
 	./bench/export-cache-hit.sh
 	$(GO) run ./bench/serve-load -duration 60s
+
+# The README's "run it" command: tempcreds against a local MinIO STS, step by step.
+demo:
+	$(GO) run ./internal/demo

@@ -44,7 +44,7 @@ type demo struct {
 }
 
 // secretPattern finds secrets in what the demo prints, to shorten them.
-var secretPattern = regexp.MustCompile(`((?:AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)=['"]?|"(?:SecretAccessKey|SessionToken|Token|AWS_CONTAINER_AUTHORIZATION_TOKEN)": ?")([A-Za-z0-9+/=_\-]{6})[A-Za-z0-9+/=_\-]+`)
+var secretPattern = regexp.MustCompile(`((?:AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_AUTHORIZATION_TOKEN)=['"]?|"(?:SecretAccessKey|SessionToken|Token|AWS_CONTAINER_AUTHORIZATION_TOKEN)": ?")([A-Za-z0-9+/=_.\-]{6})[A-Za-z0-9+/=_.\-]+`)
 
 func redact(s string) string { return secretPattern.ReplaceAllString(s, "$1$2…") }
 
@@ -186,7 +186,7 @@ func (d *demo) serve(tokenFile string) error {
 	fmt.Println("  " + redact(string(b)))
 	uri, token := vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 	for _, t := range []struct{ label, token string }{{"with the token", token}, {"without it", ""}} {
-		fmt.Printf("$ curl -H 'Authorization: …' %s   # %s\n", uri, t.label)
+		fmt.Printf("> GET %s %s (what a container SDK does)\n", uri, t.label)
 		req, _ := http.NewRequestWithContext(d.ctx, http.MethodGet, uri, nil)
 		if t.token != "" {
 			req.Header.Set("Authorization", t.token)
