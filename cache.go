@@ -24,6 +24,8 @@ const (
 	// DefaultRefreshAheadFraction caps the soft window to this fraction of
 	// the session's lifetime, so short sessions are used for most of it.
 	DefaultRefreshAheadFraction = 0.25
+	// DefaultRefreshJitter is the default RefreshJitter.
+	DefaultRefreshJitter = 0.2
 	// DefaultMinBackoff and DefaultMaxBackoff bound the delay between failed
 	// background refreshes.
 	DefaultMinBackoff = time.Second
@@ -46,6 +48,11 @@ type CacheOptions struct {
 	// session's lifetime (default 0.25): a 15-minute session refreshes
 	// 3m45s before it expires, not 5 minutes.
 	RefreshAheadFraction float64
+	// RefreshJitter spreads refreshes: each set of credentials starts its
+	// refresh-ahead up to this fraction of the soft window earlier, at
+	// random (default 0.2), so a fleet that started together does not
+	// refresh together. Negative disables it.
+	RefreshJitter float64
 	// MinBackoff and MaxBackoff bound the jittered exponential delay after a
 	// failed background refresh (defaults 1 s and 1 min).
 	MinBackoff, MaxBackoff time.Duration
@@ -119,6 +126,7 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 		ExpiryWindow:         DefaultExpiryWindow,
 		RefreshAhead:         DefaultRefreshAhead,
 		RefreshAheadFraction: DefaultRefreshAheadFraction,
+		RefreshJitter:        DefaultRefreshJitter,
 		MinBackoff:           DefaultMinBackoff,
 		MaxBackoff:           DefaultMaxBackoff,
 	}
@@ -195,6 +203,9 @@ func (c *Cache) Invalidate() {
 	c.backgroundBlocked.Store(0)
 	c.mu.Unlock()
 }
+
+// Loading reports whether a load (foreground or background) is running.
+func (c *Cache) Loading() bool { return c.loading.Load() }
 
 // Expired reports whether Retrieve would have to wait for a load: nothing is
 // cached, or the cached credentials are inside the hard window.
@@ -334,6 +345,14 @@ func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error)
 	}
 	soft := min(c.opts.RefreshAhead, time.Duration(float64(lifetime)*c.opts.RefreshAheadFraction))
 	soft = max(soft, hard)
+	if j := c.opts.RefreshJitter; j > 0 {
+		c.mu.Lock()
+		extra := time.Duration(c.rng.Float64() * j * float64(soft))
+		c.mu.Unlock()
+		// Keep at least half of the fresh period: a refresh must never
+		// start as soon as the credentials arrive.
+		soft += max(0, min(extra, (lifetime-soft)/2))
+	}
 	softAt := exp - int64(soft)
 	return &snapshot{creds: creds, fastUntil: softAt - c.guard, softAt: softAt, hardAt: hardAt}, nil
 }

@@ -227,9 +227,23 @@ func TestHardWindowAndExpiryRules(t *testing.T) {
 		})
 	}
 
+	t.Run("jitter starts the refresh up to 20% of the soft window earlier", func(t *testing.T) {
+		earliest, latest := time.Duration(1<<62), time.Duration(0)
+		for range 200 {
+			clk := fakeclock.New(t0)
+			c := NewCache(&fakeProvider{clk: clk, lifetime: time.Hour}, func(o *CacheOptions) { o.Clock = clk })
+			_, _ = c.Retrieve(ctx)
+			left := time.Duration(c.cur.Load().creds.Expires.UnixNano() - c.cur.Load().softAt)
+			earliest, latest = min(earliest, left), max(latest, left)
+		}
+		if earliest < 5*time.Minute || latest > 6*time.Minute || latest-earliest < time.Minute/2 {
+			t.Errorf("refresh starts between %s and %s before expiry; want spread over 5m to 6m", earliest, latest)
+		}
+	})
+
 	t.Run("a 15-minute session refreshes 3m45s before expiry, not 5 minutes", func(t *testing.T) {
 		clk := fakeclock.New(t0)
-		c := NewCache(&fakeProvider{clk: clk, lifetime: 15 * time.Minute}, func(o *CacheOptions) { o.Clock = clk })
+		c := NewCache(&fakeProvider{clk: clk, lifetime: 15 * time.Minute}, func(o *CacheOptions) { o.Clock = clk; o.RefreshJitter = -1 })
 		creds, _ := c.Retrieve(ctx)
 		clk.Set(creds.Expires.Add(-3*time.Minute - 46*time.Second))
 		if c.NeedsRefresh() {

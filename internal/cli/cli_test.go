@@ -75,8 +75,26 @@ func (f *fakeTTY) Read(p []byte) (int, error)  { return f.in.Read(p) }
 func (f *fakeTTY) Write(p []byte) (int, error) { return f.out.Write(p) }
 func (f *fakeTTY) Close() error                { return nil }
 
+// syncBuffer is a bytes.Buffer for several writers (a command and its child).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 func (h *harness) run(args ...string) (stdout, stderr string, code int) {
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	app := App{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: h.clk,
 		Getenv: func(k string) string { return h.env[k] },
