@@ -16,9 +16,7 @@ lint:
 
 # Benchmarks of the README tables, each beside its peer in the same run.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
-	./bench/export-cache-hit.sh
-	$(GO) run ./bench/serve-load -duration 60s
+	./bench/run-all.sh
 
 # The README's "run it" command: tempcreds against a local MinIO STS, step by step.
 demo:

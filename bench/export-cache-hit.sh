@@ -23,7 +23,21 @@ chmod 600 "$work/cache.json"
 export AWS_STS_ACCESS_KEY=AKIAFAKEBENCH AWS_STS_ACCESS_SECRET=fake AWS_ROLE_ARN=arn:aws:iam::123456789012:role/Bench
 export AWS_STS_FILE_NAME="$work/cache.json" AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
 "$work/tempcreds" export >/dev/null # fails loudly if this is not a hit (the endpoint is closed)
+# The seed's own stack: Node with the JavaScript SDK v2 reading the same file.
+peer=()
+if command -v npm >/dev/null; then
+	mods=.bin/node/node_modules
+	[ -f "$mods/aws-sdk/package.json" ] || npm install --prefix .bin/node --no-audit --no-fund --loglevel=error aws-sdk@2.1693.0 >/dev/null
+	cat > "$work/helper.js" <<'JS'
+const AWS = require("aws-sdk");
+const d = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+const c = new AWS.Credentials(d.Credentials.AccessKeyId, d.Credentials.SecretAccessKey, d.Credentials.SessionToken);
+console.log(`export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\nexport AWS_SESSION_TOKEN=${c.sessionToken}`);
+JS
+	peer=(-n 'node + aws-sdk v2: read the file, print exports (the seed stack)' "env NODE_PATH=$PWD/$mods AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 node $work/helper.js $work/cache.json")
+fi
 hyperfine -N --warmup 20 --runs "${RUNS:-500}" --export-markdown "${OUT:-/dev/stdout}" \
 	-n 'tempcreds export (cache hit)' "$work/tempcreds export" \
 	-n 'floor: read JSON, print 3 lines' "$work/floor $work/cache.json" \
-	-n 'floor linked with aws-sdk-go-v2 config+sts' "$work/floor-sdk $work/cache.json"
+	-n 'floor linked with aws-sdk-go-v2 config+sts' "$work/floor-sdk $work/cache.json" \
+	"${peer[@]}"

@@ -55,7 +55,7 @@ func main() {
 				slow++
 			}
 		}
-		p := func(q float64) time.Duration { return lat[int(float64(len(lat)-1)*q)].Round(time.Microsecond) }
+		p := func(q float64) time.Duration { return lat[int(float64(len(lat)-1)*q)] }
 		fmt.Printf("| %s | %d | %s | %s | %s | %s | %d |\n", c.name, len(lat), p(0.5), p(0.99), p(0.999), lat[len(lat)-1].Round(time.Millisecond), slow)
 	}
 }
