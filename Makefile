@@ -1,7 +1,7 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test vet lint bench demo
+.PHONY: test vet lint bench demo fuzz soak
 
 # The test command (README.md): lint, then every suite under the race detector.
 test: vet lint
@@ -21,3 +21,19 @@ bench:
 # The README's "run it" command: tempcreds against a local MinIO STS, step by step.
 demo:
 	$(GO) run ./internal/demo
+
+# Every fuzz target: `make fuzz` runs each for FUZZTIME (10 minutes);
+# CI runs each for 10 s (`make fuzz FUZZTIME=10s`).
+FUZZTIME ?= 10m
+FUZZ_TARGETS := FuzzRemoteResponse:. FuzzSTSErrorBody:. FuzzReadEntry:./filecache FuzzAssumedRoleMatches:./filecache \
+	FuzzParseDuration:./internal/cli FuzzCheckARNAndTags:./internal/cli FuzzOutputsParseBack:./internal/cli FuzzProfileConfig:./internal/cli
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "fuzzing $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Crash safety: 1,000 SIGKILLs of cache writers (CI's make test runs 200).
+soak:
+	TEMPCREDS_KILL_TRIES=1000 $(GO) test -count=1 -run 'TestKilledWritersNeverLeaveATornEntry' -v ./filecache

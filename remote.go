@@ -310,18 +310,24 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	if int64(len(body)) > p.opts.MaxBody {
 		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
 	}
+	return parseRemoteResponse(p.url, resp.StatusCode, body)
+}
+
+// parseRemoteResponse checks one answer of the endpoint; retry tells
+// whether another attempt may help.
+func parseRemoteResponse(url string, status int, body []byte) (aws.Credentials, bool, error) {
 	var r remoteResponse
 	jsonErr := json.Unmarshal(body, &r)
-	if resp.StatusCode != http.StatusOK {
-		e := &RemoteError{URL: p.url, StatusCode: resp.StatusCode}
+	if status != http.StatusOK {
+		e := &RemoteError{URL: url, StatusCode: status}
 		if jsonErr == nil {
-			e.Code, e.Message = r.Code, r.Message
+			e.Code, e.Message = truncate(r.Code, 100), truncate(r.Message, 500)
 		}
-		retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
+		retry := status >= 500 || status == http.StatusTooManyRequests
 		return aws.Credentials{}, retry, e
 	}
 	if jsonErr != nil {
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200, Message: "the answer is not JSON"}
+		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200, Message: "the answer is not JSON"}
 	}
 	var missing []string
 	for name, v := range map[string]string{"AccessKeyId": r.AccessKeyID, "SecretAccessKey": r.SecretAccessKey, "Token": r.Token, "Expiration": r.Expiration} {
@@ -331,11 +337,11 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200, Message: "the answer lacks " + strings.Join(missing, ", ")}
+		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200, Message: "the answer lacks " + strings.Join(missing, ", ")}
 	}
 	exp, err := time.Parse(time.RFC3339, r.Expiration)
 	if err != nil {
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: 200,
+		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200,
 			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(r.Expiration, 40))}
 	}
 	return aws.Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token,

@@ -116,6 +116,10 @@ func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
 
 func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
 
+// maxDurationSeconds bounds every duration flag (a year): far above any
+// STS limit, far below an overflow.
+const maxDurationSeconds = 366 * 24 * 3600
+
 // parseDuration accepts seconds ("3600") or a Go duration ("1h", "90m").
 func parseDuration(flag, v string) (time.Duration, error) {
 	if v == "" {
@@ -125,11 +129,17 @@ func parseDuration(flag, v string) (time.Duration, error) {
 		if n <= 0 {
 			return 0, usagef("%s %q must be positive", flag, v)
 		}
+		if n > maxDurationSeconds {
+			return 0, usagef("%s %q is more than a year", flag, v)
+		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, usagef("%s %q is not a duration: use seconds (3600) or a duration (1h, 90m)", flag, v)
+	}
+	if d > maxDurationSeconds*time.Second {
+		return 0, usagef("%s %q is more than a year", flag, v)
 	}
 	if d%time.Second != 0 {
 		return 0, usagef("%s %q is not a whole number of seconds", flag, v)
@@ -450,15 +460,12 @@ func (p *plan) applyMFAMode() {
 // fromProfile reads a profile chain with aws-sdk-go-v2's shared-config
 // loader and turns it into a source and role hops.
 func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) error {
-	cfg, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		if f := getenv("AWS_CONFIG_FILE"); f != "" {
-			o.ConfigFiles = []string{f}
-		}
-		if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
-			o.CredentialsFiles = []string{f}
-		}
-	})
+	cfg, err := loadProfile(ctx, profile, getenv)
 	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return err
+		}
 		var ne config.SharedConfigProfileNotExistError
 		var re config.SharedConfigAssumeRoleError
 		switch {
@@ -511,6 +518,25 @@ func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) erro
 		}
 	}
 	return nil
+}
+
+// loadProfile calls aws-sdk-go-v2's shared-config loader. Its ini parser
+// panics on some malformed values (a lone `"`, found by FuzzProfileConfig):
+// that becomes a usage error instead of a crash.
+func loadProfile(ctx context.Context, profile string, getenv env) (cfg config.SharedConfig, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = usagef("the AWS config or credentials file could not be parsed (aws-sdk-go-v2's parser failed: look for an unbalanced quote in a value)")
+		}
+	}()
+	return config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		if f := getenv("AWS_CONFIG_FILE"); f != "" {
+			o.ConfigFiles = []string{f}
+		}
+		if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+			o.CredentialsFiles = []string{f}
+		}
+	})
 }
 
 func roleHop(c *config.SharedConfig) hop {
