@@ -36,6 +36,13 @@ console.log(`export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS
 JS
 	peer=(-n 'node + aws-sdk v2: read the file, print exports (the seed stack)' "env NODE_PATH=$PWD/$mods AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 node $work/helper.js $work/cache.json")
 fi
+# The AWS CLI v2 (Debian's awscli package; pip's v1 lacks the command).
+if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2' && [ "$(id -u)" = 0 ]; then
+	apt-get install -y awscli >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y awscli >/dev/null; } || true
+fi
+if /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2'; then
+	peer+=(-n 'aws configure export-credentials (AWS CLI v2, Debian)' "env AWS_ACCESS_KEY_ID=AKIAFAKEBENCH AWS_SECRET_ACCESS_KEY=fake AWS_CONFIG_FILE=/dev/null /usr/bin/aws configure export-credentials --format env")
+fi
 hyperfine -N --warmup 20 --runs "${RUNS:-500}" --export-markdown "${OUT:-/dev/stdout}" \
 	-n 'tempcreds export (cache hit)' "$work/tempcreds export" \
 	-n 'floor: read JSON, print 3 lines' "$work/floor $work/cache.json" \
