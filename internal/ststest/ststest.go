@@ -208,6 +208,21 @@ func (s *Server) Identity(accessKeyID string) (Identity, bool) {
 	return *id, true
 }
 
+// Secrets returns every secret key and session token the server knows
+// (issued or registered): for tests asserting none of them leaks.
+func (s *Server) Secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range s.ids {
+		out = append(out, id.SecretAccessKey)
+		if id.SessionToken != "" {
+			out = append(out, id.SessionToken)
+		}
+	}
+	return out
+}
+
 // Client returns an STS client for this server, signing with creds (nil
 // for none) and without SDK retries so tests see each fault.
 func (s *Server) Client(creds aws.CredentialsProvider, optFns ...func(*sts.Options)) *sts.Client {

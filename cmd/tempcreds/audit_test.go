@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// TestSecretsAudit runs every command with --debug, with and without
+// injected STS failures, using recognisable fake secrets, and asserts that
+// no secret key or session token appears in stderr, in error messages, or in
+// the argv of the processes tempcreds starts — only in export's output and
+// the server's response body, where they are meant to be.
+func TestSecretsAudit(t *testing.T) {
+	t.Parallel()
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("audit")
+	dir := t.TempDir()
+	argvFile := filepath.Join(dir, "argv")
+	// A token command that records its own argv (what `ps` would show).
+	tokenCmd := fmt.Sprintf(`tr '\0' ' ' < /proc/$$/cmdline >> %s; echo x`, argvFile)
+	env := func() []string {
+		return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
+			"AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
+			"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+	}
+	role := "arn:aws:iam::123456789012:role/Audit"
+	commands := [][]string{
+		{"export", "--debug", "--role-arn", role, "--duration", "1h"},
+		{"export", "--debug", "--no-role", "--format", "json"},
+		{"export", "--debug", "--via", "arn:aws:iam::123456789012:role/Hub", "--role-arn", role, "--format", "credential-process"},
+		{"export", "--debug", "--role-arn", role, "--duration", "1h", "--no-cache", "--out", filepath.Join(dir, "out.sh")},
+		{"export", "--debug", "--web-identity-token-command", tokenCmd, "--role-arn", role},
+		{"exec", "--debug", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
+		{"exec", "--debug", "--server", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
+		{"cache", "list"},
+		{"version"},
+	}
+	faults := []struct {
+		name  string
+		fault *ststest.Fault
+	}{
+		{"no fault", nil},
+		{"ExpiredToken", &ststest.Fault{Code: "ExpiredToken"}},
+		{"AccessDenied", &ststest.Fault{Status: 403, Code: "AccessDenied"}},
+		{"Throttling", &ststest.Fault{Code: "Throttling"}},
+		{"503", &ststest.Fault{Status: 503}},
+		{"malformed XML", &ststest.Fault{Malformed: true}},
+		{"truncated XML", &ststest.Fault{Truncated: true}},
+		{"connection reset", &ststest.Fault{Reset: true}},
+	}
+	var runs, failures int
+	for _, f := range faults {
+		cmds := commands
+		if f.fault != nil {
+			cmds = [][]string{commands[0], commands[2], commands[4], commands[5]} // the ones that call STS
+		}
+		for _, args := range cmds {
+			if f.fault != nil {
+				fault := *f.fault
+				s.SetFaultFunc(func(string) *ststest.Fault { return &fault })
+			} else {
+				s.SetFaultFunc(nil)
+			}
+			_ = os.RemoveAll(filepath.Join(dir, "cache"))
+			_, stderr, err := run(t, env(), binary, args...)
+			runs++
+			if err != nil {
+				failures++
+			}
+			for _, secret := range append(s.Secrets(), user.SecretAccessKey) {
+				if strings.Contains(stderr, secret) {
+					t.Errorf("%s, tempcreds %v: a secret leaked into stderr:\n%s", f.name, args, stderr)
+				}
+			}
+			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
+				t.Errorf("%s, tempcreds %v: panicked:\n%s", f.name, args, stderr)
+			}
+		}
+	}
+	argv, _ := os.ReadFile(argvFile)
+	if len(argv) == 0 {
+		t.Fatal("no child argv was recorded: the audit did not reach the children")
+	}
+	for _, secret := range append(s.Secrets(), user.SecretAccessKey) {
+		if strings.Contains(string(argv), secret) {
+			t.Errorf("a secret is in a child's argv: %s", argv)
+		}
+	}
+	// serve --debug under failures: logs carry no secret; only the body does.
+	t.Run("serve", func(t *testing.T) {
+		s.SetFaultFunc(nil)
+		cmd := exec.Command(binary, "serve", "--debug", "--role-arn", role, "--duration", "1h", "--format", "json")
+		cmd.Env = env()
+		var stderr strings.Builder
+		cmd.Stderr = &lockedWriter{w: &stderr}
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+		var vars map[string]string
+		if err := json.NewDecoder(bufio.NewReader(out)).Decode(&vars); err != nil {
+			t.Fatal(err)
+		}
+		s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Code: "ExpiredToken"} })
+		for _, token := range []string{vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"], "wrong"} {
+			req, _ := http.NewRequest(http.MethodGet, vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], nil)
+			req.Header.Set("Authorization", token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		for _, secret := range append(s.Secrets(), user.SecretAccessKey, vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) {
+			if strings.Contains(stderr.String(), secret) {
+				t.Errorf("serve's log holds a secret:\n%s", stderr.String())
+			}
+		}
+	})
+	t.Logf("secrets audit: %d runs (%d failing as injected), %d secrets checked, 0 found", runs, failures, len(s.Secrets())+1)
+}
