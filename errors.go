@@ -95,6 +95,13 @@ func hintFor(err error) string {
 		return "the source credentials are not valid keys"
 	case "InvalidIdentityToken", "ExpiredTokenException":
 		return "the web identity token was refused: check its issuer, audience and expiry"
+	case "ValidationError":
+		switch {
+		case strings.Contains(ae.ErrorMessage(), "MaxSessionDuration"):
+			return "ask for a shorter session (--duration, AWS_ROLE_DURATION_SECONDS or duration_seconds): at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
+		case strings.Contains(ae.ErrorMessage(), "role chaining"):
+			return "roles assumed with temporary credentials are limited to 1h: ask for 1h or less"
+		}
 	case "RegionDisabledException":
 		return "STS is not activated in this region: use another region or activate it"
 	}
