@@ -49,9 +49,9 @@ type CacheOptions struct {
 	// 3m45s before it expires, not 5 minutes.
 	RefreshAheadFraction float64
 	// RefreshJitter spreads refreshes: each set of credentials starts its
-	// refresh-ahead up to this fraction of the soft window earlier, at
-	// random (default 0.2), so a fleet that started together does not
-	// refresh together. Negative disables it.
+	// refresh up to this fraction of its lead (soft window minus hard
+	// window) earlier, at random (default 0.2), so a fleet that started
+	// together does not refresh together. Negative disables it.
 	RefreshJitter float64
 	// MinBackoff and MaxBackoff bound the jittered exponential delay after a
 	// failed background refresh (defaults 1 s and 1 min).
@@ -347,7 +347,7 @@ func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error)
 	soft = max(soft, hard)
 	if j := c.opts.RefreshJitter; j > 0 {
 		c.mu.Lock()
-		extra := time.Duration(c.rng.Float64() * j * float64(soft))
+		extra := time.Duration(c.rng.Float64() * j * float64(soft-hard))
 		c.mu.Unlock()
 		// Keep at least half of the fresh period: a refresh must never
 		// start as soon as the credentials arrive.

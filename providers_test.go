@@ -439,3 +439,37 @@ func TestSTSFailuresAreClearErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestClockSkewBetweenUsAndSTS(t *testing.T) {
+	ours := fakeclock.New(t0)
+	tests := []struct {
+		name    string
+		skew    time.Duration // STS's clock minus ours
+		wantErr string
+	}{
+		{"STS 10 minutes ahead: the session just lasts longer for us", 10 * time.Minute, ""},
+		{"STS 10 minutes behind: 5 minutes of a 15-minute session are left, still usable", -10 * time.Minute, ""},
+		{"STS 20 minutes behind: the session arrives expired and is refused with a clear reason", -20 * time.Minute, "is this machine's clock wrong"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stsClock := fakeclock.New(t0.Add(tc.skew))
+			s := ststest.New(ststest.WithClock(stsClock))
+			defer s.Close()
+			user := s.AddUser("skew")
+			p, _ := NewAssumeRole(s.Client(staticProvider(user)), roleA, func(o *AssumeRoleOptions) { o.Duration = 15 * time.Minute })
+			c := NewCache(p, func(o *CacheOptions) { o.Clock = ours })
+			creds, err := c.Retrieve(context.Background())
+			if tc.wantErr != "" {
+				var e *ExpiredCredentialsError
+				if !errors.As(err, &e) || !strings.Contains(err.Error(), tc.wantErr) || creds.AccessKeyID != "" {
+					t.Fatalf("err = %v, want an ExpiredCredentialsError and no credentials", err)
+				}
+				return
+			}
+			if err != nil || creds.Expires.Sub(ours.Now()) != 15*time.Minute+tc.skew {
+				t.Fatalf("creds expire in %s, err %v", creds.Expires.Sub(ours.Now()), err)
+			}
+		})
+	}
+}

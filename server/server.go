@@ -83,9 +83,14 @@ func NewToken() string {
 	return hex.EncodeToString(b)
 }
 
+// RefreshLead is how long before the MinRemaining mark the server starts
+// refreshing (plus up to 20% jitter): long enough for STS and a retry or
+// two, short enough to use most of every session.
+const RefreshLead = 3 * time.Minute
+
 // New returns a server for provider (served at "/"). The provider is
 // wrapped in a Cache whose windows keep MinRemaining of life in every
-// answer and refresh five minutes before that.
+// answer and refresh RefreshLead before that.
 func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
 	o := Options{MinRemaining: DefaultMinRemaining, MinRemainingFraction: DefaultMinRemainingFraction, ReadHeaderTimeout: 2 * time.Second}
 	for _, fn := range optFns {
@@ -122,7 +127,7 @@ func (s *Server) Add(path string, provider aws.CredentialsProvider) *tempcreds.C
 	c := tempcreds.NewCache(provider, func(co *tempcreds.CacheOptions) {
 		co.ExpiryWindow = s.opts.MinRemaining
 		co.ExpiryWindowFraction = s.opts.MinRemainingFraction
-		co.RefreshAhead = s.opts.MinRemaining + 5*time.Minute
+		co.RefreshAhead = s.opts.MinRemaining + RefreshLead
 		co.RefreshAheadFraction = s.opts.MinRemainingFraction + (1-s.opts.MinRemainingFraction)/2
 		co.Clock = s.opts.Clock
 		co.OnLoad = func(exp time.Time, err error) { s.logLoad(path, exp, err) }

@@ -42,7 +42,7 @@ func start(t *testing.T, p aws.CredentialsProvider, optFns ...func(*Options)) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = s.Serve(ln) }()
+	s.Start(ln)
 	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
 	return s, ln.Addr().String()
 }
@@ -161,9 +161,10 @@ func TestServesFromTheCacheAndKeepsMinRemaining(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := "http://" + addr + "/"
-	// The soft window is MinRemaining + 5 min = 20 min: at 41 minutes (19
-	// left) a background refresh starts; the answer must not wait for it.
-	clk.Set(t0.Add(41 * time.Minute))
+	// The soft window is MinRemaining + 3 min (+ jitter) = 18 min or more:
+	// at 43 minutes (17 left) a background refresh starts; the answer must
+	// not wait for it.
+	clk.Set(t0.Add(43 * time.Minute))
 	done := make(chan map[string]string)
 	go func() { _, m := get(t, url, "", s.Token()); done <- m }()
 	select {

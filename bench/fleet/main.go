@@ -62,7 +62,7 @@ func simulate(hosts, hours int, poll time.Duration, jitter float64) (peak, deplo
 		caches[i] = tempcreds.NewCache(provider, func(o *tempcreds.CacheOptions) {
 			o.Clock = clk
 			o.ExpiryWindow, o.ExpiryWindowFraction = 15*time.Minute, 0.75 // the server's windows
-			o.RefreshAhead, o.RefreshAheadFraction = 20*time.Minute, 0.875
+			o.RefreshAhead, o.RefreshAheadFraction = 18*time.Minute, 0.875
 			o.RefreshJitter = jitter
 		})
 	}
