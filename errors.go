@@ -92,6 +92,9 @@ func hintFor(err error) string {
 	case "ExpiredToken":
 		return "the source credentials have expired: refresh them and retry"
 	case "InvalidClientTokenId", "SignatureDoesNotMatch":
+		if msg := ae.ErrorMessage(); strings.Contains(msg, "Signature expired") || strings.Contains(msg, "Signature not yet current") {
+			return "this machine's clock is more than 15 minutes off: fix the time (NTP) and retry"
+		}
 		return "the source credentials are not valid keys"
 	case "InvalidIdentityToken", "ExpiredTokenException":
 		return "the web identity token was refused: check its issuer, audience and expiry"

@@ -473,3 +473,16 @@ func TestClockSkewBetweenUsAndSTS(t *testing.T) {
 		})
 	}
 }
+
+func TestAFarOffClockGetsAClearError(t *testing.T) {
+	// STS's clock is 20 minutes ahead of the one the SDK signs with.
+	s := ststest.New(ststest.WithClock(fakeclock.New(time.Now().Add(20*time.Minute))), ststest.WithSignatureTimeCheck())
+	defer s.Close()
+	user := s.AddUser("skew")
+	p, _ := NewAssumeRole(s.Client(staticProvider(user)), roleA)
+	_, err := p.Retrieve(context.Background())
+	var e *Error
+	if !errors.As(err, &e) || e.Code() != "SignatureDoesNotMatch" || !strings.Contains(err.Error(), "clock is more than 15 minutes off") {
+		t.Errorf("err = %v, want SignatureDoesNotMatch with the clock hint", err)
+	}
+}

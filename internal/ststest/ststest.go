@@ -98,6 +98,7 @@ type Server struct {
 	audience  string
 	maxRole   map[string]time.Duration
 	seq       int
+	checkDate bool
 }
 
 // Option configures a Server.
@@ -105,6 +106,10 @@ type Option func(*Server)
 
 // WithClock makes the server issue and check expiry on c.
 func WithClock(c Clock) Option { return func(s *Server) { s.clock = c } }
+
+// WithSignatureTimeCheck refuses signed requests whose X-Amz-Date is more
+// than 15 minutes from the server's clock, with AWS's "Signature expired".
+func WithSignatureTimeCheck() Option { return func(s *Server) { s.checkDate = true } }
 
 // New starts a fake STS on 127.0.0.1. It is closed with t.Cleanup by the
 // caller through Close.
@@ -260,6 +265,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	if s.checkDate && signer != "" {
+		if d, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date")); err == nil {
+			now := s.clock.Now().UTC()
+			if d.Before(now.Add(-15*time.Minute)) || d.After(now.Add(15*time.Minute)) {
+				const f = "20060102T150405Z"
+				writeError(w, http.StatusForbidden, "SignatureDoesNotMatch", fmt.Sprintf(
+					"Signature expired: %s is now earlier than %s (%s - 15 min.)", d.Format(f), now.Add(-15*time.Minute).Format(f), now.Format(f)))
+				return
+			}
+		}
+	}
 	if fault != nil {
 		if fault.Hold != nil {
 			select {
