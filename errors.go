@@ -35,6 +35,7 @@ type Error struct {
 	Err error
 }
 
+// Error prints the operation, the role, the stage, AWS's code and message, and a hint.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tempcreds: ")
@@ -120,6 +121,7 @@ type ExpiredCredentialsError struct {
 	Window  time.Duration // the expiry window
 }
 
+// Error explains how much life the credentials had and suggests a clock problem.
 func (e *ExpiredCredentialsError) Error() string {
 	left := e.Expires.Sub(e.Now).Round(time.Second)
 	return fmt.Sprintf("tempcreds: the provider returned credentials expiring at %s, %s from now, inside the %s expiry window "+
@@ -135,6 +137,7 @@ type ProviderPanicError struct {
 	Value string
 }
 
+// Error reports the panic without any value that could hold a secret.
 func (e *ProviderPanicError) Error() string {
 	return "tempcreds: the credentials provider panicked: " + e.Value
 }

@@ -74,6 +74,7 @@ type RemoteError struct {
 	Message    string
 }
 
+// Error names the endpoint, the HTTP status, and the code and message it gave.
 func (e *RemoteError) Error() string {
 	s := "tempcreds: container credentials endpoint " + e.URL
 	if e.StatusCode != 0 {

@@ -233,7 +233,10 @@ type redactedError struct {
 	secret string
 }
 
+// Error is the wrapped message with the secret replaced.
 func (e *redactedError) Error() string {
 	return strings.ReplaceAll(e.err.Error(), e.secret, "[REDACTED]")
 }
+
+// Unwrap returns the original error.
 func (e *redactedError) Unwrap() error { return e.err }

@@ -83,6 +83,7 @@ type InsecureError struct {
 	Fix    string
 }
 
+// Error names the file, what is wrong with it and the command that fixes it.
 func (e *InsecureError) Error() string {
 	return fmt.Sprintf("tempcreds: refusing cache %s: %s (fix: %s)", e.Path, e.Reason, e.Fix)
 }

@@ -151,5 +151,8 @@ func run() error {
 
 type tty struct{ io.Reader }
 
+// Write discards the prompt.
 func (tty) Write(p []byte) (int, error) { return len(p), nil }
-func (tty) Close() error                { return nil }
+
+// Close does nothing.
+func (tty) Close() error { return nil }

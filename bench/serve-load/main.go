@@ -33,6 +33,7 @@ import (
 
 type offsetClock struct{ d time.Duration }
 
+// Now is the real time shifted by d.
 func (c offsetClock) Now() time.Time { return time.Now().Add(c.d) }
 
 type result struct {

@@ -119,6 +119,7 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 // exitError carries a child's exit code through cobra.
 type exitError struct{ code int }
 
+// Error is the exit status.
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func isFlagError(err error) bool {

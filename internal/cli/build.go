@@ -189,11 +189,13 @@ type durationFallback struct {
 	role              string
 }
 
+// Retrieve gets the credentials, falling back to 1 hour if the role allows less than 12.
 func (d *durationFallback) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	r, err := d.RetrieveResult(ctx)
 	return r.Credentials, err
 }
 
+// RetrieveResult is Retrieve with the assumed-role user.
 func (d *durationFallback) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
 	r, err := tempcreds.RetrieveResult(ctx, d.primary)
 	if err != nil && isMaxSessionDuration(err) {

@@ -112,6 +112,7 @@ type env func(string) string
 // UsageError is a mistake in flags, environment or configuration: exit 2.
 type UsageError struct{ Msg string }
 
+// Error is the message, prefixed with tempcreds.
 func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
 
 func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }

@@ -41,6 +41,7 @@ type Clock interface{ Now() time.Time }
 
 type systemClock struct{}
 
+// Now is time.Now.
 func (systemClock) Now() time.Time { return time.Now() }
 
 // Identity is a set of credentials the server knows.
@@ -392,6 +393,7 @@ type apiError struct {
 	code, message string
 }
 
+// Error is the code and message.
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 func errf(status int, code, format string, args ...any) *apiError {
