@@ -7,7 +7,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,5 +222,36 @@ func TestAWSCLIUsesTheCredentialProcess(t *testing.T) {
 		if err != nil || !strings.Contains(out, "via-credential-process") {
 			t.Fatalf("aws s3 ls #%d: %v\n%s\n%s", i+1, err, out, stderr)
 		}
+	}
+}
+
+// TestExecForwardsSignals: a SIGTERM sent to tempcreds reaches the child,
+// and tempcreds exits with the child's code.
+func TestExecForwardsSignals(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e := env(t, s, s.AddUser("alice"))
+	cmd := exec.Command(binary, "exec", "--no-role", "--", "sh", "-c", `trap 'exit 42' TERM; echo ready; sleep 10 & wait`)
+	cmd.Env = e
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "ready\n" {
+		t.Fatalf("child did not start: %q %v", buf, err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 42 {
+			t.Errorf("tempcreds exited with %v, want the child's 42", err)
+		}
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the signal did not reach the child")
 	}
 }
