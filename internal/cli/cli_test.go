@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -607,5 +608,38 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+func TestServeSeveralProfilesOnPaths(t *testing.T) {
+	h := newHarness(t)
+	h.writeFile("credentials", fmt.Sprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+	h.writeFile("config", fmt.Sprintf("[profile base]\nregion = us-east-1\n[profile dev]\nrole_arn = %s\nsource_profile = base\n[profile prod]\nrole_arn = %s\nsource_profile = base\n", roleA, roleB))
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return h.env[k] }, clock: h.clk,
+		openTTY: func() (io.ReadWriteCloser, error) { return nil, fmt.Errorf("no tty") }}
+	s, _, err := a.startServer(context.Background(), Options{Profile: "dev"}, serveFlags{listen: "127.0.0.1:0", minRemaining: "15m", paths: []string{"prod=prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	roles := map[string]string{}
+	for _, path := range []string{"/", "/profiles/prod"} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL(path), nil)
+		req.Header.Set("Authorization", s.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct{ AccessKeyId string }
+		_ = json.NewDecoder(resp.Body).Decode(&c)
+		resp.Body.Close()
+		id, _ := h.sts.Identity(c.AccessKeyId)
+		roles[path] = id.RoleARN
+	}
+	if roles["/"] != roleA || roles["/profiles/prod"] != roleB {
+		t.Errorf("served roles %v, want dev's A at / and prod's B at /profiles/prod", roles)
+	}
+	if _, _, err := a.startServer(context.Background(), Options{Profile: "dev"}, serveFlags{listen: "127.0.0.1:0", minRemaining: "15m", paths: []string{"bad"}}); err == nil || !strings.Contains(err.Error(), "must be NAME=PROFILE") {
+		t.Errorf("bad --path: %v", err)
 	}
 }

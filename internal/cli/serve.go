@@ -22,6 +22,7 @@ type serveFlags struct {
 	allowRemote  bool
 	tokenFile    string
 	minRemaining string
+	paths        []string // NAME=PROFILE: also serve PROFILE at /profiles/NAME
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -29,6 +30,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.allowRemote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials to the network: the token is the only protection)")
 	cmd.Flags().StringVar(&f.tokenFile, "token-file", "", "write the authorization token to FILE (mode 0600) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
 	cmd.Flags().StringVar(&f.minRemaining, "min-remaining", "15m", "serve only credentials with this much life left, when the session allows (botocore needs 10m+)")
+	cmd.Flags().StringArrayVar(&f.paths, "path", nil, "also serve profile PROFILE at /profiles/NAME, same token (NAME=PROFILE, repeatable)")
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -74,6 +76,19 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		so.Logger = logger
 		so.Clock = a.clock
 	})
+	for _, spec := range f.paths {
+		name, profile, ok := strings.Cut(spec, "=")
+		if !ok || name == "" || profile == "" || strings.ContainsAny(name, "/?#% ") {
+			return nil, nil, usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
+		}
+		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
+			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMode: true}
+		pb, err := a.credentials(ctx, po)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--path %s: %w", spec, err)
+		}
+		s.Add("/profiles/"+name, pb.provider)
+	}
 	if err := s.Warm(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -127,6 +142,10 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 		_ = fl.Sync()
 	}
 	fmt.Fprintf(a.stderr, "tempcreds: serving credentials at %s (Ctrl-C to stop)\n", s.URL("/"))
+	for _, spec := range f.paths {
+		name, profile, _ := strings.Cut(spec, "=")
+		fmt.Fprintf(a.stderr, "tempcreds: serving profile %s at %s\n", profile, s.URL("/profiles/"+name))
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
