@@ -97,6 +97,16 @@ func TestShellsEvaluateTheExports(t *testing.T) {
 			}
 		})
 	}
+	t.Run("sh sources the env (dotenv) format", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "creds.env")
+		if _, stderr, err := run(t, e, binary, "export", "--role-arn", role, "--duration", "1h", "--format", "env", "--out", file); err != nil {
+			t.Fatal(stderr)
+		}
+		out, stderr, err := run(t, e, "sh", "-c", `set -a; . "$0"; printf '%s\n%s\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_CREDENTIAL_EXPIRATION"`, file)
+		if err != nil || strings.TrimSpace(out) != want["SecretAccessKey"]+"\n"+want["Expiration"] {
+			t.Errorf("sourcing the env file: %v %s %q", err, stderr, out)
+		}
+	})
 	t.Run("python parses json and credential-process", func(t *testing.T) {
 		py := `import json,subprocess,sys
 for f in ("json","credential-process"):
@@ -222,6 +232,16 @@ func TestAWSCLIUsesTheCredentialProcess(t *testing.T) {
 		if err != nil || !strings.Contains(out, "via-credential-process") {
 			t.Fatalf("aws s3 ls #%d: %v\n%s\n%s", i+1, err, out, stderr)
 		}
+	}
+	// The ini format is a ~/.aws/credentials file the AWS CLI reads.
+	ini := filepath.Join(home, "credentials.ini")
+	if _, stderr, err := run(t, e, binary, "export", "--format", "ini", "--ini-profile", "fromini", "--out", ini, "--endpoint-url", m.Endpoint,
+		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--duration", "1h", "--cache-dir", filepath.Join(home, "cache")); err != nil {
+		t.Fatal(stderr)
+	}
+	e2 := append(e[:len(e):len(e)], "AWS_SHARED_CREDENTIALS_FILE="+ini, "AWS_CONFIG_FILE=/nonexistent")
+	if out, stderr, err := run(t, e2, "aws", "--profile", "fromini", "--region", "us-east-1", "s3", "ls", "--endpoint-url", m.Endpoint); err != nil || !strings.Contains(out, "via-credential-process") {
+		t.Fatalf("aws s3 ls with the ini profile: %v\n%s\n%s", err, out, stderr)
 	}
 }
 
