@@ -22,10 +22,12 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // stops after idleTicks ticks without a reader. Reading it costs an atomic load
 // instead of a clock_gettime (about 90 ns on the machines we measured).
 //
-// It may lag the real clock by a tick plus scheduling delay (and, in the
-// first moments after a system resumes from suspend, by the suspend time),
-// so the Cache only uses it to decide that credentials are far from every
-// deadline; every decision near a deadline reads the precise clock.
+// It may lag the real clock by a tick plus scheduling delay, so the Cache
+// only uses it to decide that credentials are more than a second from their
+// refresh point; every decision nearer reads the precise clock. Known
+// limit: in the first moments after a system resumes from suspend, before
+// the ticker runs again (about one tick), it still shows the pre-suspend
+// time, and the fast path can judge by it.
 // The standard library has no coarse clock, which is why this exists.
 type coarseClock struct {
 	nanos     atomic.Int64
