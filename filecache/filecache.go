@@ -195,14 +195,20 @@ func readEntry(path string, allowed fs.FileMode, warn func(string)) (*Entry, err
 	if err != nil {
 		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
 	}
+	e := decodeEntry(b)
+	if e == nil && warn != nil {
+		warn(fmt.Sprintf("tempcreds: ignoring corrupt cache entry %s (it will be replaced)", path))
+	}
+	return e, nil
+}
+
+// decodeEntry parses a cache file; nil if it is not a complete entry.
+func decodeEntry(b []byte) *Entry {
 	var e Entry
 	if err := json.Unmarshal(b, &e); err != nil || !e.complete() {
-		if warn != nil {
-			warn(fmt.Sprintf("tempcreds: ignoring corrupt cache entry %s (it will be replaced)", path))
-		}
-		return nil, nil
+		return nil
 	}
-	return &e, nil
+	return &e
 }
 
 // Write replaces the entry of key atomically.
