@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
 
 // TestSecretsAudit runs every command with --debug, with and without
@@ -103,8 +104,8 @@ func TestSecretsAudit(t *testing.T) {
 		s.SetFaultFunc(nil)
 		cmd := exec.Command(binary, "serve", "--debug", "--role-arn", role, "--duration", "1h", "--format", "json")
 		cmd.Env = env()
-		var stderr strings.Builder
-		cmd.Stderr = &lockedWriter{w: &stderr}
+		var stderr syncbuf.Buffer
+		cmd.Stderr = &stderr
 		out, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/tempcreds/tempcreds/internal/miniotest"
+	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
 
 // consumerRun is how long each consumer keeps asking: more than two
@@ -40,12 +40,12 @@ const (
 )
 
 // startServe runs `tempcreds serve` and returns the client settings.
-func startServe(t *testing.T, args ...string) (map[string]string, *lockedWriter) {
+func startServe(t *testing.T, args ...string) (map[string]string, *syncbuf.Buffer) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--format", "json"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
 	stdout, _ := cmd.StdoutPipe()
-	stderr := &lockedWriter{w: &strings.Builder{}}
+	stderr := &syncbuf.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -59,24 +59,6 @@ func startServe(t *testing.T, args ...string) (map[string]string, *lockedWriter)
 		t.Fatalf("serve printed no settings: %v\n%s", err, stderr.String())
 	}
 	return vars, stderr
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-// String returns what was written so far.
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return fmt.Sprint(l.w)
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // npmInstall installs the pinned JavaScript SDKs into .bin/node (git-ignored).

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
 
 var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
@@ -76,26 +77,8 @@ func (f *fakeTTY) Read(p []byte) (int, error)  { return f.in.Read(p) }
 func (f *fakeTTY) Write(p []byte) (int, error) { return f.out.Write(p) }
 func (f *fakeTTY) Close() error                { return nil }
 
-// syncBuffer is a bytes.Buffer for several writers (a command and its child).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func (h *harness) run(args ...string) (stdout, stderr string, code int) {
-	var out, errb syncBuffer
+	var out, errb syncbuf.Buffer
 	app := App{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: h.clk,
 		Getenv: func(k string) string { return h.env[k] },

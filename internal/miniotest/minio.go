@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/gofrs/flock"
+	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
 
 // Version is the pinned MinIO module version.
@@ -48,7 +48,7 @@ type Server struct {
 
 	cmd  *exec.Cmd
 	dir  string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan error
 }
 
@@ -166,7 +166,7 @@ func StartServer(ctx context.Context) (*Server, error) {
 		RootPassword: "fake-root-password-" + randomHex(12),
 		OIDC:         oidc,
 		dir:          dir,
-		logs:         &syncBuffer{},
+		logs:         &syncbuf.Buffer{},
 		done:         make(chan error, 1),
 	}
 	s.cmd = exec.Command(exe, "server",
@@ -291,25 +291,4 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer goroutines of exec.Cmd
-// and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p.
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// Bytes returns a copy of what was written.
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte(nil), s.b.Bytes()...)
 }
