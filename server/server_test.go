@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/endpointtest"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 )
 
@@ -49,21 +50,13 @@ func start(t *testing.T, p aws.CredentialsProvider, optFns ...func(*Options)) (*
 
 func get(t *testing.T, url, host, token string) (int, map[string]string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	if host != "" {
-		req.Host = host
-	}
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	_, code, body, err := endpointtest.Do(http.MethodGet, url, host, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	var m map[string]string
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	_ = json.Unmarshal(body, &m)
+	return code, m
 }
 
 func TestOnlyTheTokenHolderGetsCredentials(t *testing.T) {

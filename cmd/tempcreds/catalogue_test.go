@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/endpointtest"
 	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/server"
 )
@@ -124,23 +125,11 @@ func TestBadInputCatalogue(t *testing.T) {
 	defer func() { _ = srv.Shutdown(context.Background()) }()
 	httpCall := func(method, path, host, token string) func(t *testing.T) (int, string) {
 		return func(t *testing.T) (int, string) {
-			req, _ := http.NewRequest(method, "http://"+ln.Addr().String()+path, nil)
-			if host != "" {
-				req.Host = host
-			}
-			if token != "" {
-				req.Header.Set("Authorization", token)
-			}
-			resp, err := http.DefaultClient.Do(req)
+			status, code, body, err := endpointtest.Do(method, "http://"+ln.Addr().String()+path, host, token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
-			var b strings.Builder
-			_, _ = fmt.Fprint(&b, resp.Status)
-			buf := make([]byte, 512)
-			n, _ := resp.Body.Read(buf)
-			return resp.StatusCode, b.String() + " " + string(buf[:n])
+			return code, status + " " + string(body)
 		}
 	}
 
