@@ -44,10 +44,14 @@ type AssumeRoleOptions struct {
 	SerialNumber string
 	TokenCode    TokenCodeFunc
 	// Source signs the AssumeRole call: any provider, captured here and
-	// wrapped in its own Cache, so it is refreshed (only when due) before
-	// each call and chains of roles keep refreshing. Nil means the STS
-	// client's own credentials.
+	// wrapped in its own Cache on Clock, so it is refreshed (only when due)
+	// before each call and chains of roles keep refreshing. A Source that is
+	// already a *Cache is used as it is (with its own options and clock).
+	// Nil means the STS client's own credentials.
 	Source aws.CredentialsProvider
+	// Clock is the wall clock of the Cache built around Source (default the
+	// system clock). Tests inject theirs here and in every CacheOptions.
+	Clock Clock
 	// Warn receives warnings (the role-chaining cap). Default: slog.Default().
 	Warn func(msg string)
 }
@@ -92,9 +96,7 @@ func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeR
 	if err := checkAssumeRole(roleARN, o); err != nil {
 		return nil, err
 	}
-	if o.Source != nil {
-		o.Source = NewCache(o.Source)
-	}
+	o.Source = sourceCache(o.Source, o.Clock)
 	if o.Warn == nil {
 		o.Warn = func(msg string) { slog.Default().Warn(msg) }
 	}

@@ -32,9 +32,10 @@ const (
 	DefaultMaxBackoff = time.Minute
 )
 
-// coarseGuard is how far from the soft deadline the coarse clock may decide
-// alone; closer than that, the precise clock is read.
-const coarseGuard = time.Second
+// DefaultLoadTimeout bounds one call of the wrapped provider when
+// CacheOptions.LoadTimeout is not set: long enough for a person to answer
+// an MFA prompt, short enough that a hung provider cannot wedge the Cache.
+const DefaultLoadTimeout = 5 * time.Minute
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
@@ -63,12 +64,15 @@ type CacheOptions struct {
 	// OnLoad, if set, is called after every load with the new expiry or the
 	// error (never with credentials): for logging refreshes.
 	OnLoad func(expires time.Time, err error)
-	// LoadTimeout bounds one call of the wrapped provider (default none: an
-	// MFA prompt may take a while). Waiters can always give up through their
-	// own context.
+	// LoadTimeout bounds one call of the wrapped provider (default
+	// DefaultLoadTimeout, 5 min: an MFA prompt may take a while). The
+	// provider's context is cancelled then, and a provider that ignores it is
+	// abandoned: its callers get a *LoadTimeoutError and the next Retrieve
+	// starts a new load. Waiters can always give up earlier through their own
+	// context.
 	LoadTimeout time.Duration
-	// Clock is the wall clock (default the system clock, read through a
-	// cheap coarse clock on the fast path).
+	// Clock is the wall clock of every time decision (default the system
+	// clock, read precisely on every call).
 	Clock Clock
 }
 
@@ -82,9 +86,7 @@ type CacheOptions struct {
 type Cache struct {
 	provider aws.CredentialsProvider
 	opts     CacheOptions
-	now      func() int64 // precise wall clock, Unix ns
-	fastNow  func() int64 // cheap wall clock, may lag by up to coarseGuard
-	guard    int64        // how much earlier than softAt fastNow decides alone
+	clock    Clock // nil: the system clock, read with time.Now
 
 	cur atomic.Pointer[snapshot]
 
@@ -103,10 +105,9 @@ type Cache struct {
 // snapshot is one immutable set of credentials and its deadlines: callers
 // always read all of it or none of it.
 type snapshot struct {
-	creds     aws.Credentials
-	fastUntil int64 // Unix ns: before this (by fastNow), serve without more checks
-	softAt    int64 // Unix ns: from here, refresh in the background
-	hardAt    int64 // Unix ns: from here, never serve
+	creds  aws.Credentials
+	softAt int64 // Unix ns: from here, refresh in the background
+	hardAt int64 // Unix ns: from here, never serve
 }
 
 // loadCall is one in-flight load shared by every caller that joins it.
@@ -116,11 +117,18 @@ type loadCall struct {
 	err  error
 }
 
-// NewCache wraps provider in a Cache. Wrapping a *Cache returns it unchanged
-// (its options are kept, optFns are ignored).
+// NewCache wraps provider in a Cache.
+//
+// Wrapping a *Cache without options returns it unchanged, so wrapping twice
+// never doubles the loads. Wrapping a *Cache with options returns a new
+// Cache over the same underlying provider with those options (its own
+// snapshot and loads): options are never silently dropped.
 func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *Cache {
 	if c, ok := provider.(*Cache); ok {
-		return c
+		if len(optFns) == 0 {
+			return c
+		}
+		provider = c.provider
 	}
 	opts := CacheOptions{
 		ExpiryWindow:         DefaultExpiryWindow,
@@ -151,19 +159,21 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 	if opts.MaxBackoff < opts.MinBackoff {
 		opts.MaxBackoff = opts.MinBackoff
 	}
-	c := &Cache{provider: provider, opts: opts, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
-	if opts.Clock == nil {
-		c.opts.Clock = SystemClock{}
-		c.now = func() int64 { return time.Now().UnixNano() }
-		c.fastNow = coarse.now
-		c.guard = int64(coarseGuard)
-	} else {
-		clk := opts.Clock
-		c.now = func() int64 { return clk.Now().UnixNano() }
-		c.fastNow = c.now
+	if opts.LoadTimeout <= 0 {
+		opts.LoadTimeout = DefaultLoadTimeout
+	}
+	c := &Cache{provider: provider, opts: opts, clock: opts.Clock, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	if _, ok := c.clock.(SystemClock); ok {
+		c.clock = nil // the same clock, without the interface call
 	}
 	return c
 }
+
+// now reads the Cache's wall clock (precise, on every call) in Unix ns.
+func (c *Cache) now() int64 { return unixNano(c.clock) }
+
+// errZeroCache is what a Cache that was not built by NewCache returns.
+var errZeroCache = configError("this Cache has no provider: build it with tempcreds.NewCache(provider)")
 
 // Provider returns the wrapped provider.
 func (c *Cache) Provider() aws.CredentialsProvider { return c.provider }
@@ -174,7 +184,7 @@ func (c *Cache) Provider() aws.CredentialsProvider { return c.provider }
 // background refresh. The Expires it reports is the provider's real expiry.
 func (c *Cache) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if s := c.cur.Load(); s != nil {
-		if !s.creds.CanExpire || c.fastNow() < s.fastUntil {
+		if !s.creds.CanExpire {
 			return s.creds, nil
 		}
 		now := c.now()
@@ -186,12 +196,18 @@ func (c *Cache) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return s.creds, nil
 		}
 	}
+	if c.provider == nil {
+		return aws.Credentials{}, errZeroCache
+	}
 	return c.wait(ctx, c.join(false))
 }
 
 // Refresh always loads new credentials (joining a load already in flight),
 // the seed's refresh/refreshPromise.
 func (c *Cache) Refresh(ctx context.Context) (aws.Credentials, error) {
+	if c.provider == nil {
+		return aws.Credentials{}, errZeroCache
+	}
 	return c.wait(ctx, c.join(true))
 }
 
@@ -273,20 +289,12 @@ func (c *Cache) startLocked(background bool) *loadCall {
 }
 
 // load calls the provider, detached from every caller's context, and
-// publishes the result. It never leaves waiters hanging, even on a panic.
+// publishes the result. Whatever the provider does (return, panic,
+// runtime.Goexit, hang past LoadTimeout), the in-flight load is cleared and
+// every waiter released, so the next Retrieve can load again.
 func (c *Cache) load(call *loadCall, background bool) {
-	ctx := context.Background()
-	if c.opts.LoadTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.LoadTimeout)
-		defer cancel()
-	}
-	creds, err := retrieveRecovering(ctx, c.provider)
+	snap, err := c.fetchBounded()
 	now := c.now()
-	var snap *snapshot
-	if err == nil {
-		snap, err = c.newSnapshot(creds, now)
-	}
 
 	c.mu.Lock()
 	if err == nil {
@@ -310,6 +318,54 @@ func (c *Cache) load(call *loadCall, background bool) {
 		}
 		c.opts.OnLoad(exp, err)
 	}
+}
+
+// fetchBounded runs fetch in its own goroutine and gives up on it after
+// LoadTimeout: a provider that ignores its context, or never returns, is
+// abandoned rather than allowed to hold the load forever. A provider that
+// calls runtime.Goexit ends only that goroutine; its deferred send reports it.
+func (c *Cache) fetchBounded() (*snapshot, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.LoadTimeout)
+	defer cancel()
+	type result struct {
+		snap *snapshot
+		err  error
+	}
+	done := make(chan result, 1) // buffered: an abandoned fetch never blocks
+	go func() {
+		r := result{err: &ProviderPanicError{Value: "runtime.Goexit: the provider ended its goroutine without returning"}}
+		defer func() { done <- r }()
+		r.snap, r.err = c.fetch(ctx)
+	}()
+	timer := time.NewTimer(c.opts.LoadTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.snap, r.err
+	case <-timer.C:
+		return nil, &LoadTimeoutError{Timeout: c.opts.LoadTimeout}
+	}
+}
+
+// fetch calls the provider once and checks the answer. A provider that is
+// itself a cache (aws.CredentialsCache, another Cache: anything with
+// Invalidate) may hand back credentials that are still valid by its rules
+// but inside our expiry window; it is invalidated and asked once more.
+func (c *Cache) fetch(ctx context.Context) (*snapshot, error) {
+	creds, err := retrieveRecovering(ctx, c.provider)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := c.newSnapshot(creds, c.now())
+	var expired *ExpiredCredentialsError
+	if inv, ok := c.provider.(interface{ Invalidate() }); ok && errors.As(err, &expired) {
+		inv.Invalidate()
+		if creds, err = retrieveRecovering(ctx, c.provider); err != nil {
+			return nil, err
+		}
+		snap, err = c.newSnapshot(creds, c.now())
+	}
+	return snap, err
 }
 
 // backoffLocked is the jittered exponential delay after c.failures failures:
@@ -353,8 +409,7 @@ func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error)
 		// start as soon as the credentials arrive.
 		soft += max(0, min(extra, (lifetime-soft)/2))
 	}
-	softAt := exp - int64(soft)
-	return &snapshot{creds: creds, fastUntil: softAt - c.guard, softAt: softAt, hardAt: hardAt}, nil
+	return &snapshot{creds: creds, softAt: exp - int64(soft), hardAt: hardAt}, nil
 }
 
 func (c *Cache) wait(ctx context.Context, call *loadCall) (aws.Credentials, error) {
@@ -387,4 +442,34 @@ func describePanic(r any) string {
 		return re.Error()
 	}
 	return fmt.Sprintf("value of type %T", r)
+}
+
+// AdjustExpiresBy lets an aws.CredentialsCache that wraps this Cache keep
+// its credentials only until this Cache's refresh point, so refresh-ahead
+// keeps working behind the SDK's cache (it implements
+// aws.AdjustExpiresByCredentialsCacheStrategy). The SDK consults it only when
+// its ExpiryWindow is positive: see SDKCacheOptions.
+func (c *Cache) AdjustExpiresBy(creds aws.Credentials, window time.Duration) (aws.Credentials, error) {
+	if !creds.CanExpire {
+		return creds, nil
+	}
+	if s := c.cur.Load(); s != nil && s.creds.AccessKeyID == creds.AccessKeyID && s.creds.Expires.Equal(creds.Expires) {
+		// Until the refresh point; from then on the SDK asks again on
+		// every call, and gets the new credentials as soon as they land.
+		creds.Expires = time.Unix(0, s.softAt).UTC()
+		return creds, nil
+	}
+	creds.Expires = creds.Expires.Add(min(window, -c.opts.ExpiryWindow))
+	return creds, nil
+}
+
+// SDKCacheOptions configures an aws.CredentialsCache that wraps a Cache so
+// that it hands the decisions back to the Cache: pass it to
+// config.WithCredentialsCacheOptions next to config.WithCredentialsProvider,
+// or to aws.NewCredentialsCache. Without it the SDK's cache (ExpiryWindow 0
+// by default) keeps the Cache's credentials until their real expiry: past the
+// expiry window and without refresh-ahead.
+func SDKCacheOptions(o *aws.CredentialsCacheOptions) {
+	o.ExpiryWindow = time.Nanosecond // positive, so AdjustExpiresBy is consulted
+	o.ExpiryWindowJitterFrac = 0
 }

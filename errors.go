@@ -141,3 +141,15 @@ type ProviderPanicError struct {
 func (e *ProviderPanicError) Error() string {
 	return "tempcreds: the credentials provider panicked: " + e.Value
 }
+
+// LoadTimeoutError is returned to every waiter of a load whose provider did
+// not return within CacheOptions.LoadTimeout. The provider is abandoned; the
+// next Retrieve starts a new load.
+type LoadTimeoutError struct {
+	Timeout time.Duration
+}
+
+// Error names the timeout and what happens next.
+func (e *LoadTimeoutError) Error() string {
+	return fmt.Sprintf("tempcreds: the credentials provider did not return within %s (CacheOptions.LoadTimeout); the next call tries again", e.Timeout)
+}

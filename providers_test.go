@@ -97,6 +97,7 @@ func TestRoleChainingCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clockOpt := func(o *CacheOptions) { o.Clock = clk }
 
 	tests := []struct {
 		name   string
@@ -110,16 +111,16 @@ func TestRoleChainingCap(t *testing.T) {
 		}, false},
 		{"2h from session-token credentials is capped to 1h with a warning", func(warn func(string)) (*AssumeRoleProvider, error) {
 			return NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) {
-				o.Source, o.Duration, o.Warn = session, 2*time.Hour, warn
+				o.Source, o.Duration, o.Warn, o.Clock = session, 2*time.Hour, warn, clk
 			})
 		}, true},
 		{"2h with the client's own temporary credentials is capped after AWS refuses it", func(warn func(string)) (*AssumeRoleProvider, error) {
-			return NewAssumeRole(opaqueClient{s.Client(NewCache(session))}, roleA, func(o *AssumeRoleOptions) {
+			return NewAssumeRole(opaqueClient{s.Client(NewCache(session, clockOpt))}, roleA, func(o *AssumeRoleOptions) {
 				o.Duration, o.Warn = 2*time.Hour, warn
 			})
 		}, true},
 		{"2h with the client's own temporary credentials it can see is capped first", func(warn func(string)) (*AssumeRoleProvider, error) {
-			return NewAssumeRole(s.Client(NewCache(session)), roleA, func(o *AssumeRoleOptions) {
+			return NewAssumeRole(s.Client(NewCache(session, clockOpt)), roleA, func(o *AssumeRoleOptions) {
 				o.Duration, o.Warn = 2*time.Hour, warn
 			})
 		}, true},

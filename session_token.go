@@ -27,9 +27,13 @@ type SessionTokenOptions struct {
 	SerialNumber string
 	// TokenCode supplies the MFA code for SerialNumber.
 	TokenCode TokenCodeFunc
-	// Source signs the call (any provider; it is wrapped in its own Cache).
-	// Nil means the STS client's own credentials.
+	// Source signs the call (any provider; it is wrapped in its own Cache on
+	// Clock, unless it is already a *Cache). Nil means the STS client's own
+	// credentials.
 	Source aws.CredentialsProvider
+	// Clock is the wall clock of the Cache built around Source (default the
+	// system clock).
+	Clock Clock
 }
 
 // SessionTokenProvider gets credentials from STS GetSessionToken: the seed's
@@ -56,9 +60,7 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 	if err := checkDuration("GetSessionToken", o.Duration); err != nil {
 		return nil, err
 	}
-	if o.Source != nil {
-		o.Source = NewCache(o.Source)
-	}
+	o.Source = sourceCache(o.Source, o.Clock)
 	return &SessionTokenProvider{client: client, opts: o}, nil
 }
 

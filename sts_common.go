@@ -67,6 +67,18 @@ func tokenCode(ctx context.Context, fn TokenCodeFunc, serial string) (string, er
 	return code, nil
 }
 
+// sourceCache wraps a Source in a Cache on clk so it is refreshed only when
+// due. A *Cache is kept as it is: re-wrapping it would double its loads.
+func sourceCache(src aws.CredentialsProvider, clk Clock) aws.CredentialsProvider {
+	if src == nil {
+		return nil
+	}
+	if c, ok := src.(*Cache); ok {
+		return c
+	}
+	return NewCache(src, func(o *CacheOptions) { o.Clock = clk })
+}
+
 // withSource makes one STS call sign with source (already a Cache), or
 // leaves the client's own credentials when source is nil.
 func withSource(source aws.CredentialsProvider) func(*sts.Options) {

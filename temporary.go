@@ -33,7 +33,13 @@ type TemporaryParams struct {
 
 // NewTemporary returns a refreshing Cache over AssumeRole (params with a
 // RoleARN) or GetSessionToken (without one).
+//
+// The Clock of cacheOpts also drives the Cache built around Source.
 func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func(*CacheOptions)) (*Cache, error) {
+	var co CacheOptions
+	for _, fn := range cacheOpts {
+		fn(&co)
+	}
 	var p aws.CredentialsProvider
 	var err error
 	if params.RoleARN != "" {
@@ -45,6 +51,7 @@ func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func
 			o.SerialNumber = params.SerialNumber
 			o.TokenCode = params.TokenCode
 			o.Source = params.Source
+			o.Clock = co.Clock
 		})
 	} else {
 		if params.ExternalID != "" || params.Policy != "" || params.RoleSessionName != "" {
@@ -55,6 +62,7 @@ func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func
 			o.SerialNumber = params.SerialNumber
 			o.TokenCode = params.TokenCode
 			o.Source = params.Source
+			o.Clock = co.Clock
 		})
 	}
 	if err != nil {
