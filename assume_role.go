@@ -181,17 +181,18 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 	const op = "AssumeRole"
 	src, err := p.sourceCredentials(ctx)
 	if err != nil {
-		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "source credentials", Err: err}
+		return Result{}, newError(op, p.roleARN, "source credentials", err)
 	}
 	in := p.input()
 	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > RoleChainingLimit {
 		p.warnCap()
 		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
 	}
+	var code string
 	if p.opts.SerialNumber != "" {
-		code, err := tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
+		code, err = tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "MFA token code", Err: err}
+			return Result{}, newError(op, p.roleARN, "MFA token code", err)
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
@@ -212,7 +213,7 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 		out, err = p.client.AssumeRole(ctx, in, sign)
 	}
 	if err != nil {
-		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Err: err}
+		return Result{}, newError(op, p.roleARN, "", err, code, src.SecretAccessKey, src.SessionToken)
 	}
 	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }

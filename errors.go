@@ -20,7 +20,9 @@ func configError(format string, args ...any) error {
 
 // Error is returned when an STS call (or getting what it needs: source
 // credentials, an MFA code, a web identity token) fails. It names the
-// operation and the role, wraps the cause, and never holds a secret.
+// operation and the role, wraps the cause, and never holds a secret: the
+// cause of an STS failure is an *APIError (or a wrapper) whose text has been
+// redacted, and Error() scrubs anything secret-shaped.
 type Error struct {
 	// Op is the STS operation: "GetSessionToken", "AssumeRole" or
 	// "AssumeRoleWithWebIdentity".
@@ -30,12 +32,14 @@ type Error struct {
 	// Stage says what failed: "source credentials", "MFA token code",
 	// "web identity token" or "" for the STS call itself.
 	Stage string
-	// Err is the cause: for STS errors a smithy.APIError whose ErrorCode is
-	// AWS's code (ExpiredToken, AccessDenied, ValidationError, ...).
+	// Err is the cause: for STS errors an *APIError (a smithy.APIError)
+	// whose ErrorCode is AWS's code (ExpiredToken, AccessDenied,
+	// ValidationError, ...) and whose message is redacted.
 	Err error
 }
 
-// Error prints the operation, the role, the stage, AWS's code and message, and a hint.
+// Error prints the operation, the role, the stage, AWS's code and message, and
+// a hint, with anything secret-shaped redacted.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tempcreds: ")
@@ -49,7 +53,7 @@ func (e *Error) Error() string {
 		b.WriteString(e.Stage)
 	}
 	b.WriteString(": ")
-	b.WriteString(describeCause(e.Err))
+	b.WriteString(scrub(describeCause(e.Err)))
 	if hint := hintFor(e.Err); hint != "" {
 		b.WriteString(" (")
 		b.WriteString(hint)

@@ -29,8 +29,13 @@ const (
 
 // RemoteOptions configure a RemoteProvider. The defaults are the seed's.
 type RemoteOptions struct {
-	// Timeout of one attempt (default 1 s).
+	// Timeout is the seed's inactivity timeout (default 1 s): an attempt
+	// fails when no byte arrives for this long (connecting, waiting for the
+	// answer, or reading its body). A slow but steady body is not cut.
 	Timeout time.Duration
+	// MaxAttemptTime bounds one attempt however steadily it trickles
+	// (default 10 s).
+	MaxAttemptTime time.Duration
 	// Retries after the first attempt (default 3): only timeouts,
 	// connection errors, 5xx and 429 are retried.
 	Retries int
@@ -86,12 +91,15 @@ func (e *RemoteError) Error() string {
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
-	return s
+	return scrub(s)
 }
 
 func (o *RemoteOptions) defaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
+	}
+	if o.MaxAttemptTime <= 0 {
+		o.MaxAttemptTime = 10 * time.Second
 	}
 	if o.Retries < 0 {
 		o.Retries = 0
@@ -275,8 +283,23 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	if strings.ContainsAny(token, "\r\n") {
 		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: "the authorization token contains a line break"}
 	}
-	actx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
-	defer cancel()
+	// An idle timer (reset by every byte read) and an overall bound cancel
+	// the attempt; the cause says which fired.
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(p.opts.Timeout, func() { cancel(errRemoteIdle) })
+	defer idle.Stop()
+	overall := time.AfterFunc(p.opts.MaxAttemptTime, func() { cancel(errRemoteOverall) })
+	defer overall.Stop()
+	timedOut := func() (string, bool) {
+		switch context.Cause(actx) {
+		case errRemoteIdle:
+			return fmt.Sprintf("no data for %s", p.opts.Timeout), true
+		case errRemoteOverall:
+			return fmt.Sprintf("no complete answer within %s", p.opts.MaxAttemptTime), true
+		}
+		return "", false
+	}
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, p.url, nil)
 	if err != nil {
 		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: err.Error()}
@@ -288,8 +311,8 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	resp, err := p.client.Do(req)
 	if err != nil {
 		msg := "request failed"
-		if actx.Err() != nil && ctx.Err() == nil {
-			msg = fmt.Sprintf("no answer within %s", p.opts.Timeout)
+		if m, ok := timedOut(); ok {
+			msg = m
 		} else if ctx.Err() != nil {
 			return aws.Credentials{}, false, fmt.Errorf("tempcreds: container credentials endpoint %s: %w", p.url, ctx.Err())
 		} else {
@@ -304,14 +327,46 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 		return aws.Credentials{}, true, &RemoteError{URL: p.url, Message: msg}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, p.opts.MaxBody+1))
+	idle.Reset(p.opts.Timeout)
+	body, err := io.ReadAll(io.LimitReader(idleReader{r: resp.Body, idle: idle, d: p.opts.Timeout}, p.opts.MaxBody+1))
 	if err != nil {
-		return aws.Credentials{}, true, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: "reading the answer: " + err.Error()}
+		msg := "reading the answer: " + err.Error()
+		if m, ok := timedOut(); ok {
+			msg = "reading the answer: " + m
+		}
+		return aws.Credentials{}, true, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: msg}
 	}
 	if int64(len(body)) > p.opts.MaxBody {
 		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
 	}
-	return parseRemoteResponse(p.url, resp.StatusCode, body)
+	creds, retry, err := parseRemoteResponse(p.url, resp.StatusCode, body)
+	var re *RemoteError
+	if errors.As(err, &re) {
+		// The endpoint may echo the token back: never keep it.
+		re.Code, re.Message = scrub(re.Code, token), scrub(re.Message, token)
+	}
+	return creds, retry, err
+}
+
+// Causes of a cancelled attempt.
+var (
+	errRemoteIdle    = errors.New("idle timeout")
+	errRemoteOverall = errors.New("attempt timeout")
+)
+
+// idleReader resets the idle timer whenever bytes arrive.
+type idleReader struct {
+	r    io.Reader
+	idle *time.Timer
+	d    time.Duration
+}
+
+func (r idleReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.idle.Reset(r.d)
+	}
+	return n, err
 }
 
 // parseRemoteResponse checks one answer of the endpoint; retry tells

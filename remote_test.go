@@ -38,6 +38,31 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 			}
 			_, _ = w.Write([]byte(goodBody(exp)))
 		}, "", 2},
+		{"a healthy endpoint trickling its body over 1.5 s succeeds with one request (1 s is an idle timeout)", func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			body := goodBody(exp)
+			for i := 0; i < len(body); i += len(body)/10 + 1 {
+				_, _ = w.Write([]byte(body[i:min(i+len(body)/10+1, len(body))]))
+				w.(http.Flusher).Flush()
+				time.Sleep(150 * time.Millisecond)
+			}
+		}, "", 1},
+		{"a body that stalls for more than 1 s is cut and retried", func(n int64, w http.ResponseWriter, r *http.Request) {
+			body := goodBody(exp)
+			if n == 1 {
+				_, _ = w.Write([]byte(body[:10]))
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+				case <-time.After(3 * time.Second):
+				}
+				return
+			}
+			_, _ = w.Write([]byte(body))
+		}, "", 2},
+		{"an error message echoing the token is redacted", func(_ int64, w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(403)
+			_, _ = w.Write([]byte(`{"Code":"AccessDenied","Message":"bad token ` + r.Header.Get("Authorization") + `"}`))
+		}, "bad token [REDACTED]", 1},
 		{"500 then 200", func(n int64, w http.ResponseWriter, _ *http.Request) {
 			if n == 1 {
 				w.WriteHeader(500)
@@ -79,7 +104,7 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 				tc.handler(calls.Add(1), w, r)
 			}))
 			defer srv.Close()
-			p, err := NewRemoteURL(context.Background(), srv.URL, "", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
+			p, err := NewRemoteURL(context.Background(), srv.URL, "fake-endpoint-token", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
 			if err != nil {
 				t.Fatal(err)
 			}

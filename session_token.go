@@ -77,16 +77,18 @@ func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, erro
 	if p.opts.Duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(p.opts.Duration / time.Second))
 	}
+	var code string
 	if p.opts.SerialNumber != "" {
-		code, err := tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
+		var err error
+		code, err = tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return Result{}, &Error{Op: op, Stage: "MFA token code", Err: err}
+			return Result{}, newError(op, "", "MFA token code", err)
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
 	out, err := p.client.GetSessionToken(ctx, in, withSource(p.opts.Source))
 	if err != nil {
-		return Result{}, &Error{Op: op, Err: err}
+		return Result{}, newError(op, "", "", err, code)
 	}
 	return resultFromSTS(op, "", out.Credentials, nil)
 }

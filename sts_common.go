@@ -93,8 +93,7 @@ func withSource(source aws.CredentialsProvider) func(*sts.Options) {
 func resultFromSTS(op, roleARN string, c *types.Credentials, user *types.AssumedRoleUser) (Result, error) {
 	if c == nil || aws.ToString(c.AccessKeyId) == "" || aws.ToString(c.SecretAccessKey) == "" ||
 		aws.ToString(c.SessionToken) == "" || c.Expiration == nil {
-		return Result{}, &Error{Op: op, RoleARN: roleARN,
-			Err: errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)")}
+		return Result{}, newError(op, roleARN, "", errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)"))
 	}
 	r := Result{}
 	if user != nil {

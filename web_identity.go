@@ -187,7 +187,7 @@ func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error
 	const op = "AssumeRoleWithWebIdentity"
 	tok, err := p.token.Token(ctx)
 	if err != nil {
-		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token", Err: err}
+		return Result{}, newError(op, p.roleARN, "web identity token", err)
 	}
 	if len(tok) < 4 || len(tok) > 20000 {
 		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
@@ -214,29 +214,7 @@ func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error
 		o.Credentials = aws.AnonymousCredentials{}
 	})
 	if err != nil {
-		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Err: redactError(err, tok)}
+		return Result{}, newError(op, p.roleARN, "", err, tok)
 	}
 	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }
-
-// redactError keeps err's chain (errors.As still finds the API error) but
-// makes sure secret never shows in its message.
-func redactError(err error, secret string) error {
-	if secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return &redactedError{err: err, secret: secret}
-}
-
-type redactedError struct {
-	err    error
-	secret string
-}
-
-// Error is the wrapped message with the secret replaced.
-func (e *redactedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.secret, "[REDACTED]")
-}
-
-// Unwrap returns the original error.
-func (e *redactedError) Unwrap() error { return e.err }

@@ -24,6 +24,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,11 @@ type Fault struct {
 	Reset     bool            // close the connection without answering
 	Malformed bool            // answer 200 with a body that is not XML
 	Truncated bool            // answer 200 with the real body cut in half
+	// Echo answers 400 ValidationError whose message repeats every form
+	// field (WebIdentityToken and TokenCode included) and the
+	// Authorization and X-Amz-Security-Token headers, as a careless proxy
+	// or emulator does: for tests asserting no secret reaches any error.
+	Echo bool
 }
 
 // Server is a fake STS on a loopback port.
@@ -349,6 +355,21 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, action, sign
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		_, _ = w.Write(body[:len(body)/2])
+		return true
+	case f.Echo:
+		record("fault:echo")
+		var b strings.Builder
+		b.WriteString("Invalid request:")
+		keys := make([]string, 0, len(form))
+		for k := range form {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%s", k, form.Get(k))
+		}
+		fmt.Fprintf(&b, " Authorization=%s X-Amz-Security-Token=%s", r.Header.Get("Authorization"), r.Header.Get("X-Amz-Security-Token"))
+		writeError(w, http.StatusBadRequest, "ValidationError", b.String())
 		return true
 	case f.Code != "" || f.Status != 0:
 		status, code, msg := f.Status, f.Code, f.Message

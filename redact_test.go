@@ -1,0 +1,166 @@
+package tempcreds
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+	"github.com/tempcreds/tempcreds/internal/fakeclock"
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// TestNoSecretInAnyErrorWhenSTSEchoesTheRequest: a fake STS (or a proxy, or
+// an emulator) answers every call with a ValidationError that repeats every
+// form field, the Authorization header and the session token header. No
+// error string, %v, %+v, %#v, API message, or log line may hold the web
+// identity token, the MFA code, a secret key or a session token.
+func TestNoSecretInAnyErrorWhenSTSEchoesTheRequest(t *testing.T) {
+	clk := fakeclock.New(t0)
+	s, user := newSTS(t, clk)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.TrustJWTKey(&key.PublicKey, "sts.amazonaws.com")
+	token := ststest.SignJWT(key, ststest.Claims{Sub: "someone", Aud: "sts.amazonaws.com", Exp: clk.Now().Add(time.Hour).Unix()})
+	secret := []byte("fake-totp-secret-for-tests")
+	s.AddMFADevice(mfa, secret)
+	var codes []string
+	code := func(context.Context, string) (string, error) {
+		c := ststest.TOTP(secret, clk.Now())
+		codes = append(codes, c)
+		return c, nil
+	}
+	session, err := NewSessionToken(s.Client(staticProvider(user)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessionCreds, err := session.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+
+	providers := map[string]func() (aws.CredentialsProvider, error){
+		"web identity": func() (aws.CredentialsProvider, error) {
+			return NewWebIdentity(s.Client(nil), roleA, NewStaticToken(token))
+		},
+		"AssumeRole with MFA from long-term keys": func() (aws.CredentialsProvider, error) {
+			return NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) {
+				o.Source, o.SerialNumber, o.TokenCode, o.Clock = staticProvider(user), mfa, code, clk
+			})
+		},
+		"AssumeRole from session credentials": func() (aws.CredentialsProvider, error) {
+			return NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) {
+				o.Source, o.Clock = staticProvider(sessionCreds), clk
+			})
+		},
+		"AssumeRole with the client's own session credentials": func() (aws.CredentialsProvider, error) {
+			return NewAssumeRole(s.Client(staticProvider(sessionCreds)), roleA)
+		},
+		"GetSessionToken with MFA": func() (aws.CredentialsProvider, error) {
+			return NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) {
+				o.SerialNumber, o.TokenCode = mfa, code
+			})
+		},
+	}
+	for name, build := range providers {
+		t.Run(name, func(t *testing.T) {
+			p, err := build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.InjectFaults(ststest.Fault{Echo: true})
+			c := NewCache(p, func(o *CacheOptions) { o.Clock = clk })
+			_, err = c.Retrieve(context.Background())
+			if err == nil {
+				t.Fatal("an echoing STS gave no error")
+			}
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationError" {
+				t.Fatalf("errors.As(smithy.APIError) = %v: the code must stay reachable", ae)
+			}
+			logger.Error("refresh failed", "err", err)
+			outputs := map[string]string{
+				"Error()":        err.Error(),
+				"%+v":            fmt.Sprintf("%+v", err),
+				"%#v":            fmt.Sprintf("%#v", err),
+				"API message":    ae.ErrorMessage(),
+				"unwrapped %+v":  fmt.Sprintf("%+v", errors.Unwrap(err)),
+				"slog text line": logs.String(),
+			}
+			if !strings.Contains(err.Error(), "Invalid request") {
+				t.Errorf("the message lost STS's text: %s", err)
+			}
+			secrets := append([]string{token}, s.Secrets()...)
+			secrets = append(secrets, codes...)
+			for where, out := range outputs {
+				for _, sec := range secrets {
+					if strings.Contains(out, sec) {
+						t.Errorf("%s holds a secret (%.12s…): %s", where, sec, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestScrubHostileValues(t *testing.T) {
+	tests := []struct {
+		in, mustNotHave, mustKeep string
+	}{
+		{"token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl rejected", "eyJhbGciOiJSUzI1NiJ9", "rejected"},
+		{"SecretAccessKey=wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY123 bad", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY123", "bad"},
+		{"X-Amz-Security-Token: short-FAKE-token, next", "short-FAKE-token", "next"},
+		{"password=hunter2-fake&user=x", "hunter2-fake", "user=x"},
+		{"role arn:aws:iam::123456789012:role/Dev/Team1/ProjectsS3DevelopmentRoleForTeam1 denied", "", "role/Dev/Team1/ProjectsS3DevelopmentRoleForTeam1"},
+		{"web identity token file /tmp/token does not exist", "", "token file /tmp/token does not exist"},
+		{`{"SecretAccessKey":"abcdEFGH1234abcdEFGH1234abcdEFGH1234abcd"}`, "abcdEFGH1234abcdEFGH1234abcdEFGH1234abcd", "SecretAccessKey"},
+		{"session FQoGZXIvYXdzEJr//////////wEaD" + strings.Repeat("FAKE+fake0", 12) + "== end", "FQoGZXIvYXdzEJr", "end"},
+		{"role arn:aws:iam::123456789012:role/averyveryverylonglowercaserolenamewithoutdigits", "", "averyveryverylonglowercaserolenamewithoutdigits"},
+		{"account 123456789012 and id AROAFAKEFAKEFAKEFAKE", "", "123456789012"},
+	}
+	for _, tc := range tests {
+		out := scrub(tc.in)
+		if tc.mustNotHave != "" && strings.Contains(out, tc.mustNotHave) {
+			t.Errorf("scrub(%q) = %q: the secret is still there", tc.in, out)
+		}
+		if !strings.Contains(out, tc.mustKeep) {
+			t.Errorf("scrub(%q) = %q: lost %q", tc.in, out, tc.mustKeep)
+		}
+	}
+	if out := scrub("code 482913 refused", "482913"); strings.Contains(out, "482913") {
+		t.Errorf("a known MFA code was kept: %q", out)
+	}
+}
+
+// TestASourcesRawErrorIsRedacted: a source provider whose error carries its
+// whole output (the SDK's credential_process does) must not put it in ours.
+func TestASourcesRawErrorIsRedacted(t *testing.T) {
+	clk := fakeclock.New(t0)
+	s, _ := newSTS(t, clk)
+	const leaked = `{"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReT0123456789fAkEsEcReT0123456789","SessionToken":"FwoGZXIvYXdzEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE1234"`
+	src := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, fmt.Errorf("credential process output is not JSON: %s", leaked)
+	})
+	p, err := NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) { o.Source, o.Clock = src, clk })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Retrieve(context.Background())
+	for _, out := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%v", errors.Unwrap(err))} {
+		if strings.Contains(out, "fAkEsEcReT0123456789") || strings.Contains(out, "FwoGZXIvYXdzEFAKE") {
+			t.Errorf("a source's raw output reached our error: %s", out)
+		}
+	}
+}
