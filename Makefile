@@ -1,11 +1,18 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test vet lint bench demo fuzz soak
+.PHONY: test test-dates vet lint bench demo fuzz soak
 
 # The test command (README.md): lint, then every suite under the race detector.
 test: vet lint
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# The in-process suites at other dates (../shared/tools/go-test-at shifts
+# time.Now() in the test binaries): no test may depend on today's date.
+GO_TEST_AT ?= ../shared/tools/go-test-at
+DATE_SUITES := . ./filecache ./server ./internal/cli ./helper ./internal/ststest
+test-dates:
+	@for off in -2d +1d +400d; do $(GO_TEST_AT) $$off -timeout 10m $(DATE_SUITES) || exit 1; done
 
 vet:
 	$(GO) vet ./...

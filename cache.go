@@ -354,14 +354,14 @@ func (c *Cache) fetchBounded() (*snapshot, error) {
 func (c *Cache) fetch(ctx context.Context) (*snapshot, error) {
 	creds, err := retrieveRecovering(ctx, c.provider)
 	if err != nil {
-		return nil, err
+		return nil, sanitize(err) // any provider's error, safe to print
 	}
 	snap, err := c.newSnapshot(creds, c.now())
 	var expired *ExpiredCredentialsError
 	if inv, ok := c.provider.(interface{ Invalidate() }); ok && errors.As(err, &expired) {
 		inv.Invalidate()
 		if creds, err = retrieveRecovering(ctx, c.provider); err != nil {
-			return nil, err
+			return nil, sanitize(err)
 		}
 		snap, err = c.newSnapshot(creds, c.now())
 	}

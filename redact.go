@@ -26,10 +26,12 @@ const Redacted = "[REDACTED]"
 // it was a secret: a JWT (a web identity token), a run of 100 or more base64
 // characters (a session token), and the value after a secret's name
 // (SecretAccessKey, SessionToken, Token, password, Authorization…, with
-// ":" or "="), as in a credential_process's JSON or an echoed form. Compiled
+// ":" or "="), as in a credential_process's JSON or an echoed form, and the
+// password of a URL (https://user:password@host). Compiled
 // on first use: only failures pay for it, never a cache hit's start-up.
 var secretShapes = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*` +
+	return regexp.MustCompile(`://[^/\s:@]*:[^/\s@]+@` +
+		`|eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*` +
 		`|[A-Za-z0-9+/]{100,}={0,2}` +
 		`|(?i)(?:(?:secret_?access_?key|session_?token|security[_-]?token|web_?identity_?token|token_?code|password|authorization)"?\s*[:=]|"token"\s*:|\btoken=)\s*"?[^"\s,&;}]{4,}`)
 })
@@ -42,6 +44,9 @@ func scrub(s string, secrets ...string) string {
 		}
 	}
 	return secretShapes().ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(m, "://") { // a URL's user:password@
+			return m[:strings.IndexByte(m[3:], ':')+4] + Redacted + "@"
+		}
 		if strings.HasPrefix(m, "eyJ") || len(m) >= 100 && !strings.ContainsAny(strings.TrimRight(m, "="), ":=") {
 			return Redacted
 		}
@@ -107,8 +112,9 @@ func sanitize(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	if own, ok := err.(*Error); ok {
-		return own // sanitized when it was built
+	switch err.(type) {
+	case *Error, *RemoteError, *ProviderPanicError, *LoadTimeoutError, *ExpiredCredentialsError, *APIError, *redactedError:
+		return err // safe by construction
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -126,4 +132,20 @@ func sanitize(err error, secrets ...string) error {
 // newError builds an STS failure whose cause is sanitized of secrets.
 func newError(op, roleARN, stage string, err error, secrets ...string) *Error {
 	return &Error{Op: op, RoleARN: roleARN, Stage: stage, Err: sanitize(err, secrets...)}
+}
+
+// Scrub returns s with anything secret-shaped removed (JWTs, session
+// tokens, values named as secrets, URL passwords): what every message this
+// module prints from outside input goes through.
+func Scrub(s string) string { return scrub(s) }
+
+// SafeMessage returns err's message with anything secret-shaped removed:
+// for printing errors that did not come from this package's types (any
+// aws.CredentialsProvider's, the SDK's), as the server's log and answers and
+// the CLI's messages do. Errors of this package are already safe.
+func SafeMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	return truncate(scrub(err.Error()), 4*maxErrorMessage)
 }

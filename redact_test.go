@@ -124,6 +124,7 @@ func TestScrubHostileValues(t *testing.T) {
 		{"X-Amz-Security-Token: short-FAKE-token, next", "short-FAKE-token", "next"},
 		{"password=hunter2-fake&user=x", "hunter2-fake", "user=x"},
 		{"role arn:aws:iam::123456789012:role/Dev/Team1/ProjectsS3DevelopmentRoleForTeam1 denied", "", "role/Dev/Team1/ProjectsS3DevelopmentRoleForTeam1"},
+		{"endpoint https://admin:fake-pass-123@sts.example.com/x", "fake-pass-123", "https://admin:[REDACTED]@sts.example.com/x"},
 		{"web identity token file /tmp/token does not exist", "", "token file /tmp/token does not exist"},
 		{`{"SecretAccessKey":"abcdEFGH1234abcdEFGH1234abcdEFGH1234abcd"}`, "abcdEFGH1234abcdEFGH1234abcdEFGH1234abcd", "SecretAccessKey"},
 		{"session FQoGZXIvYXdzEJr//////////wEaD" + strings.Repeat("FAKE+fake0", 12) + "== end", "FQoGZXIvYXdzEJr", "end"},

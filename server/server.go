@@ -141,7 +141,7 @@ func (s *Server) logLoad(path string, exp time.Time, err error) {
 		return
 	}
 	if err != nil {
-		s.logger.Warn("refresh failed", "path", path, "error", err.Error())
+		s.logger.Warn("refresh failed", "path", path, "error", tempcreds.SafeMessage(err))
 		return
 	}
 	s.logger.Info("credentials refreshed", "path", path, "expires", exp.UTC().Format(time.RFC3339),
@@ -276,7 +276,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	creds, err := c.Retrieve(r.Context())
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", err.Error())
+		writeError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", tempcreds.SafeMessage(err))
 		return
 	}
 	exp := creds.Expires

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -195,4 +197,47 @@ func TestServesFromTheCacheAndKeepsMinRemaining(t *testing.T) {
 			clk.Advance(30 * time.Second)
 		}
 	})
+}
+
+// TestNoSecretInTheLogOrTheAnswerWhenASourceEchoesOne: a provider whose
+// error carries secrets (a credential_process's output, an STS that echoes
+// the token) must not put them in the 503 answer or the log.
+func TestNoSecretInTheLogOrTheAnswerWhenASourceEchoesOne(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.ZmFrZXNpZ25hdHVyZQ"
+	const secret = "fAkEsEcReT0123456789fAkEsEcReT0123456789"
+	p := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, fmt.Errorf(`InvalidIdentityToken: bad WebIdentityToken=%s; process printed {"SecretAccessKey":"%s"}`, jwt, secret)
+	})
+	var logs strings.Builder
+	var mu syncWriter
+	mu.w = &logs
+	s, addr := start(t, p, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&mu, nil)) })
+	_, code, body, err := endpointtest.Do(http.MethodGet, "http://"+addr+"/", addr, s.Token())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != http.StatusServiceUnavailable {
+		t.Fatalf("HTTP %d, want 503", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for where, out := range map[string]string{"answer": string(body), "log": logs.String()} {
+		if strings.Contains(out, jwt) || strings.Contains(out, secret) {
+			t.Errorf("the %s holds a secret: %s", where, out)
+		}
+	}
+	if !strings.Contains(string(body), "InvalidIdentityToken") {
+		t.Errorf("the answer lost the error's code: %s", body)
+	}
+}
+
+type syncWriter struct {
+	sync.Mutex
+	w io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.Lock()
+	defer s.Unlock()
+	return s.w.Write(b)
 }

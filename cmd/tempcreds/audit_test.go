@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,7 +31,10 @@ func TestSecretsAudit(t *testing.T) {
 	dir := t.TempDir()
 	argvFile := filepath.Join(dir, "argv")
 	// A token command that records its own argv (what `ps` would show).
-	tokenCmd := fmt.Sprintf(`tr '\0' ' ' < /proc/$$/cmdline >> %s; echo x`, argvFile)
+	// It prints a fake JWT: the web identity token must never leak either.
+	const webToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlLWF1ZGl0In0.ZmFrZS1zaWduYXR1cmUtZm9yLXRlc3Rz"
+	const mfaCode = "493817"
+	tokenCmd := fmt.Sprintf(`tr '\0' ' ' < /proc/$$/cmdline >> %s; echo %s`, argvFile, webToken)
 	env := func() []string {
 		return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
 			"AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
@@ -45,6 +49,7 @@ func TestSecretsAudit(t *testing.T) {
 		{"export", "--debug", "--web-identity-token-command", tokenCmd, "--role-arn", role},
 		{"exec", "--debug", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
 		{"exec", "--debug", "--server", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
+		{"export", "--debug", "--no-role", "--mfa-serial", "arn:aws:iam::123456789012:mfa/audit", "--mfa-code", mfaCode, "--no-cache"},
 		{"cache", "list"},
 		{"version"},
 	}
@@ -60,12 +65,13 @@ func TestSecretsAudit(t *testing.T) {
 		{"malformed XML", &ststest.Fault{Malformed: true}},
 		{"truncated XML", &ststest.Fault{Truncated: true}},
 		{"connection reset", &ststest.Fault{Reset: true}},
+		{"STS echoes every field and header", &ststest.Fault{Echo: true}},
 	}
 	var runs, failures int
 	for _, f := range faults {
 		cmds := commands
 		if f.fault != nil {
-			cmds = [][]string{commands[0], commands[2], commands[4], commands[5]} // the ones that call STS
+			cmds = [][]string{commands[0], commands[2], commands[4], commands[5], commands[7]} // the ones that call STS
 		}
 		for _, args := range cmds {
 			if f.fault != nil {
@@ -80,7 +86,7 @@ func TestSecretsAudit(t *testing.T) {
 			if err != nil {
 				failures++
 			}
-			for _, secret := range append(s.Secrets(), user.SecretAccessKey) {
+			for _, secret := range append(s.Secrets(), user.SecretAccessKey, webToken, mfaCode) {
 				if strings.Contains(stderr, secret) {
 					t.Errorf("%s, tempcreds %v: a secret leaked into stderr:\n%s", f.name, args, stderr)
 				}
@@ -115,7 +121,8 @@ func TestSecretsAudit(t *testing.T) {
 		if err := json.NewDecoder(bufio.NewReader(out)).Decode(&vars); err != nil {
 			t.Fatal(err)
 		}
-		s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Code: "ExpiredToken"} })
+		s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Echo: true} })
+		var bodies strings.Builder
 		for _, token := range []string{vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"], "wrong"} {
 			req, _ := http.NewRequest(http.MethodGet, vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], nil)
 			req.Header.Set("Authorization", token)
@@ -123,7 +130,11 @@ func TestSecretsAudit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				bodies.Write(b)
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
@@ -131,6 +142,9 @@ func TestSecretsAudit(t *testing.T) {
 		for _, secret := range append(s.Secrets(), user.SecretAccessKey, vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]) {
 			if strings.Contains(stderr.String(), secret) {
 				t.Errorf("serve's log holds a secret:\n%s", stderr.String())
+			}
+			if strings.Contains(bodies.String(), secret) {
+				t.Errorf("serve's error answers hold a secret:\n%s", bodies.String())
 			}
 		}
 	})

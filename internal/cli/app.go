@@ -62,7 +62,8 @@ func DefaultApp() App {
 
 func (a *app) debugf(format string, args ...any) {
 	if a.debug {
-		fmt.Fprintf(a.stderr, "tempcreds: debug: "+format+"\n", args...)
+		// Every debug line goes through the one scrubber, whatever it holds.
+		fmt.Fprintln(a.stderr, "tempcreds: debug: "+tempcreds.Scrub(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -72,7 +73,7 @@ func (a *app) warnf(msg string) {
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
-	fmt.Fprintln(a.stderr, strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))
+	fmt.Fprintln(a.stderr, tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1)))
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -128,7 +129,7 @@ func isFlagError(err error) bool {
 }
 
 func errorMessage(err error) string {
-	msg := err.Error()
+	msg := tempcreds.SafeMessage(err)
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
