@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tempcreds/tempcreds"
@@ -154,4 +155,38 @@ func ExampleNewCache() {
 	b, _ := creds.Retrieve(context.Background())
 	fmt.Println("same credentials:", a.AccessKeyID == b.AccessKeyID, "STS calls:", s.Count("AssumeRole"))
 	// Output: same credentials: true STS calls: 1
+}
+
+// Wiring a Cache into aws-sdk-go-v2. The SDK's configuration (environment,
+// profile, SSO...) is the Source; the role's Cache becomes the
+// configuration's credentials.
+//
+// Assign cfg.Credentials directly (nothing wraps it), or, if you pass it to
+// config.LoadDefaultConfig with config.WithCredentialsProvider, add
+// config.WithCredentialsCacheOptions(tempcreds.SDKCacheOptions): the SDK
+// wraps every provider in an aws.CredentialsCache, and without those options
+// that cache keeps our credentials until their real expiry, past the expiry
+// window and without refresh-ahead. Passing cfg.Credentials (itself an
+// aws.CredentialsCache) as Source is fine: in its last 15 s the Cache around
+// it invalidates it and gets fresh credentials.
+func Example_sdkConfig() {
+	s, client, keys := fakeSTS() // in real code: cfg, _ := config.LoadDefaultConfig(ctx); client := sts.NewFromConfig(cfg)
+	defer s.Close()
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.NewCredentialsCache(keys)}
+
+	role, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/Deploy",
+		func(o *tempcreds.AssumeRoleOptions) { o.Source = cfg.Credentials })
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Credentials = tempcreds.NewCache(role) // every client built from cfg refreshes ahead
+	// or: config.LoadDefaultConfig(ctx, config.WithCredentialsProvider(cache),
+	//         config.WithCredentialsCacheOptions(tempcreds.SDKCacheOptions))
+
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(creds.Source, creds.Expires.Sub(time.Now()).Round(time.Hour))
+	// Output: tempcreds.AssumeRole 1h0m0s
 }

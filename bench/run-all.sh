@@ -8,9 +8,9 @@ out=bench/results-latest.md
 {
 	echo "# tempcreds benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
 	echo
-	echo "## 1. Cache.Retrieve vs aws.CredentialsCache (go test -bench Retrieve -count 5)"
+	echo "## 1. Cache.Retrieve vs time.Now() and aws.CredentialsCache (go test -bench 'Retrieve|TimeNow' -count 5)"
 	echo '```'
-	go test -run '^$' -bench Retrieve -benchmem -count 5 . | grep -E '^Benchmark'
+	go test -run '^$' -bench 'Retrieve|TimeNow' -benchmem -count 5 . | grep -E '^Benchmark'
 	echo '```'
 	echo
 	echo "## 2. Callers during a refresh with 200 ms STS latency (go run ./bench/refresh-latency)"
