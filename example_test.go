@@ -187,6 +187,6 @@ func Example_sdkConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(creds.Source, creds.Expires.Sub(time.Now()).Round(time.Hour))
+	fmt.Println(creds.Source, time.Until(creds.Expires).Round(time.Hour))
 	// Output: tempcreds.AssumeRole 1h0m0s
 }
