@@ -1,10 +1,10 @@
 package tempcreds
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // DefaultWebIdentitySessionName is the default session name for
@@ -62,12 +64,14 @@ func (t *StaticToken) Token(context.Context) (string, error) {
 }
 
 // TokenFile reads the token from a file on every load (as
-// AWS_WEB_IDENTITY_TOKEN_FILE does), trimming surrounding whitespace.
+// AWS_WEB_IDENTITY_TOKEN_FILE does), trimming surrounding whitespace. The
+// file must be a regular file of at most 64 KiB: a FIFO, /dev/zero or a
+// directory is refused at once.
 type TokenFile string
 
 // Token reads the file.
 func (f TokenFile) Token(context.Context) (string, error) {
-	b, err := os.ReadFile(string(f))
+	b, err := bounded.ReadFile(string(f), bounded.Token)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("web identity token file %s does not exist (yet?)", string(f))
@@ -75,6 +79,10 @@ func (f TokenFile) Token(context.Context) (string, error) {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			return "", fmt.Errorf("reading web identity token file %s: %v", string(f), pe.Err)
+		}
+		var tl *bounded.TooLargeError
+		if errors.As(err, &tl) {
+			return "", fmt.Errorf("web identity token file %s is larger than %d bytes: not a token", string(f), tl.Max)
 		}
 		return "", fmt.Errorf("reading web identity token file %s: %w", string(f), err)
 	}
@@ -86,7 +94,9 @@ func (f TokenFile) Token(context.Context) (string, error) {
 }
 
 // TokenCommand runs a command (argv, no shell) on every load and uses its
-// standard output, trimmed, as the token. Timeout defaults to 30 s.
+// standard output, trimmed, as the token. Timeout defaults to 30 s; at the
+// timeout the command's whole process group is killed. The command gets
+// no secret credential variables, and its output is capped at 64 KiB.
 type TokenCommand struct {
 	Argv    []string
 	Timeout time.Duration
@@ -103,17 +113,21 @@ func (c TokenCommand) Token(ctx context.Context) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
+	stdout := &bounded.Writer{Max: bounded.Token}
 	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdout, cmd.Stderr = stdout, io.Discard // stderr is dropped: a failing helper may print the token
+	cmd.Env = childproc.HelperEnv(os.Environ())
+	childproc.KillGroupOnCancel(cmd)
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return "", fmt.Errorf("web identity token command %q timed out after %s", c.Argv[0], timeout)
+			return "", fmt.Errorf("web identity token command %q timed out after %s (its process group was killed)", c.Argv[0], timeout)
 		}
-		// stderr is left out: a failing token helper may print the token.
 		return "", fmt.Errorf("web identity token command %q failed: %v", c.Argv[0], err)
 	}
-	tok := strings.TrimSpace(stdout.String())
+	if stdout.Overflowed() {
+		return "", fmt.Errorf("web identity token command %q printed more than %d bytes: not a token", c.Argv[0], bounded.Token)
+	}
+	tok := strings.TrimSpace(string(stdout.Bytes()))
 	if tok == "" {
 		return "", fmt.Errorf("web identity token command %q printed nothing", c.Argv[0])
 	}

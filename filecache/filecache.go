@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
 // FormatVersion is the version of our metadata object.
@@ -162,11 +163,11 @@ func (s *Store) Read(key string) (*Entry, error) {
 		}
 		return nil, err
 	}
-	return readEntry(s.Path(key), 0o600, s.Warn)
+	return readEntry(s.Path(key), s.Warn)
 }
 
 // readEntry opens path without following symlinks and decodes it.
-func readEntry(path string, allowed fs.FileMode, warn func(string)) (*Entry, error) {
+func readEntry(path string, warn func(string)) (*Entry, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -188,7 +189,7 @@ func readEntry(path string, allowed fs.FileMode, warn func(string)) (*Entry, err
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
 		return nil, &InsecureError{path, fmt.Sprintf("the cache file is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "rm " + path}
 	}
-	if extra := st.Mode().Perm() &^ (allowed | 0o600); extra != 0 {
+	if st.Mode().Perm()&0o077 != 0 {
 		return nil, &InsecureError{path, fmt.Sprintf("the cache file's mode %04o lets others read or write it", st.Mode().Perm()), "chmod 600 " + path}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
@@ -216,53 +217,44 @@ func (s *Store) Write(key string, e *Entry) error {
 	if err := s.ensureDir(); err != nil {
 		return err
 	}
+	// A writer killed mid-write leaves a temp file with full credentials.
+	_, _ = safefile.SweepTemps(s.Dir, staleTemp)
 	return writeAtomic(s.Path(key), 0o600, e)
 }
 
-// writeAtomic writes e to a temp file beside path with mode, fsyncs it,
-// renames it over path and fsyncs the directory.
+// SweepTemps removes every temp file a writer left in the directory (all of
+// them, whatever their age: for `cache clear`), and returns how many.
+func (s *Store) SweepTemps() (int, error) {
+	if err := checkDir(s.Dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return safefile.SweepTemps(s.Dir, 0)
+}
+
+// writeAtomic writes e through the one safe writer (internal/safefile):
+// temp file, fsync, rename, directory fsync; never through a symlink or
+// over anything but a regular file; never wider than owner-only.
 func writeAtomic(path string, mode fs.FileMode, e *Entry) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("tempcreds: writing cache in %s: %w", dir, err)
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = tmp.Close()
-			_ = os.Remove(name)
+	if err := safefile.Write(path, b, mode); err != nil {
+		var ue *safefile.UnsafeError
+		if errors.As(err, &ue) {
+			return &InsecureError{Path: ue.Path, Reason: ue.Reason, Fix: ue.Fix}
 		}
-	}()
-	// Set the mode on the open file: CreateTemp's 0600 is already narrow,
-	// but an explicit chmod also ignores the umask for a configured mode.
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
 		return fmt.Errorf("tempcreds: writing cache %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("tempcreds: writing cache %s: %w", path, err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }
+
+// staleTemp is how old a temp file must be to be swept: a live writer
+// holds one for milliseconds.
+const staleTemp = time.Minute
 
 // Lock takes the cross-process lock of key and returns its release.
 func (s *Store) Lock(ctx context.Context, key string) (func(), error) {
@@ -278,8 +270,15 @@ func lockFile(ctx context.Context, path string, timeout time.Duration) (func(), 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	l := flock.New(path)
+	// Never follow a symlink at the lock's path, and lock only a regular file.
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, &InsecureError{path, "the lock file is a symlink or not a regular file", "rm " + path}
+	}
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW), flock.SetPermissions(0o600))
 	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, &InsecureError{path, "the lock file is a symlink", "rm " + path}
+	}
 	if err != nil || !ok {
 		if err == nil {
 			err = ctx.Err()
@@ -316,7 +315,7 @@ func (s *Store) List() ([]Listed, error) {
 		if !ValidKey(key) {
 			continue
 		}
-		e, err := readEntry(n, 0o600, nil)
+		e, err := readEntry(n, nil)
 		l := Listed{Key: key, Err: err}
 		if err == nil && e == nil {
 			l.Err = errors.New("corrupt entry")
@@ -332,16 +331,21 @@ func (s *Store) List() ([]Listed, error) {
 	return out, nil
 }
 
-// Remove deletes the entry of key (and its lock file). A missing entry is
-// not an error.
-func (s *Store) Remove(key string) error {
+// Remove deletes the entry of key (and its lock file) and reports whether
+// there was an entry. A missing entry is not an error.
+func (s *Store) Remove(key string) (bool, error) {
 	if !ValidKey(key) {
-		return fmt.Errorf("tempcreds: %q is not a cache key (see `tempcreds cache list`)", key)
+		return false, fmt.Errorf("tempcreds: %q is not a cache key (see `tempcreds cache list`)", key)
 	}
-	for _, p := range []string{s.Path(key), filepath.Join(s.Dir, key+".lock")} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("tempcreds: removing %s: %w", p, err)
+	removed := false
+	for i, p := range []string{s.Path(key), filepath.Join(s.Dir, key+".lock")} {
+		err := os.Remove(p)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("tempcreds: removing %s: %w", p, err)
+		}
+		if err == nil && i == 0 {
+			removed = true
 		}
 	}
-	return nil
+	return removed, nil
 }

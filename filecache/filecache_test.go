@@ -292,18 +292,28 @@ func TestHelperFilesAreAcceptedOnlyForTheirRole(t *testing.T) {
 		})
 	}
 
-	t.Run("the configured mode is applied", func(t *testing.T) {
+	t.Run("a mode wider than owner-only is refused, written or read", func(t *testing.T) {
 		p := filepath.Join(dir, "moded.json")
-		s := &SingleFile{Path: p, Mode: 0o640}
+		for _, mode := range []os.FileMode{0o640, 0o604, 0o660, 0o777} {
+			s := &SingleFile{Path: p, Mode: mode}
+			var ie *InsecureError
+			if err := s.Write("", fakeEntry("ASIAFAKE1", t0.Add(time.Hour))); !errors.As(err, &ie) {
+				t.Errorf("writing with mode %04o: %v, want an *InsecureError", mode, err)
+			}
+			if _, err := os.Stat(p); err == nil {
+				t.Fatalf("mode %04o: a file was written", mode)
+			}
+		}
+		s := &SingleFile{Path: p, Mode: 0o600}
 		if err := s.Write("", fakeEntry("ASIAFAKE1", t0.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		st, _ := os.Stat(p)
-		if st.Mode().Perm() != 0o640 {
-			t.Errorf("mode %v, want 0640", st.Mode().Perm())
+		if err := os.Chmod(p, 0o640); err != nil {
+			t.Fatal(err)
 		}
-		if e, err := s.Read(""); err != nil || e == nil {
-			t.Errorf("reading back a 0640 file with mode 0640 configured: %v, %v", e, err)
+		var ie *InsecureError
+		if _, err := s.Read(""); !errors.As(err, &ie) {
+			t.Errorf("reading a 0640 file: %v, want an *InsecureError (it is never trusted)", err)
 		}
 	})
 }

@@ -20,7 +20,7 @@ func FuzzReadEntry(f *testing.F) {
 	if err := os.WriteFile(path, []byte(`{"Credentials":{}}`), 0o600); err != nil {
 		f.Fatal(err)
 	}
-	if e, err := readEntry(path, 0o600, func(string) {}); err != nil || e != nil {
+	if e, err := readEntry(path, func(string) {}); err != nil || e != nil {
 		f.Fatalf("an incomplete file: %v, %v", e, err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

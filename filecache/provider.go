@@ -60,7 +60,13 @@ type Provider struct {
 	Backend Backend
 	Key     string
 	Inputs  KeyInputs // recorded in the entry's metadata
-	Inner   aws.CredentialsProvider
+	// Identity, if set, is called on every Retrieve and its answer is
+	// mixed into Key (DeriveKey): for sources whose identity is only known
+	// when read, such as a web identity token (a digest of the exact token,
+	// never its unverified claims). An entry is then only returned to the
+	// same identity that produced it. It must not return a secret.
+	Identity func(ctx context.Context) (string, error)
+	Inner    aws.CredentialsProvider
 	// MinTTL: an entry with less left is refreshed.
 	MinTTL time.Duration
 	// ExactMinTTL turns off the cap of MinTTL to half the session's
@@ -88,46 +94,61 @@ func (p *Provider) debug(format string, args ...any) {
 	}
 }
 
+// DeriveKey mixes an identity into a key: a different identity gives an
+// unrelated key of the same form.
+func DeriveKey(key, identity string) string {
+	sum := sha256.Sum256([]byte(key + "\x00" + identity))
+	return hex.EncodeToString(sum[:])[:40]
+}
+
 // Retrieve returns cached credentials with at least MinTTL left, else
 // fresh ones from Inner.
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	if creds, ok, err := p.lookup(); err != nil || ok {
+	key := p.Key
+	if p.Identity != nil {
+		id, err := p.Identity(ctx)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		key = DeriveKey(key, id)
+	}
+	if creds, ok, err := p.lookup(key); err != nil || ok {
 		return creds, err
 	}
-	unlock, err := p.Backend.Lock(ctx, p.Key)
+	unlock, err := p.Backend.Lock(ctx, key)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	defer unlock()
-	if creds, ok, err := p.lookup(); err != nil || ok {
-		p.debug("cache %s: refreshed by another process while we waited", p.Key)
+	if creds, ok, err := p.lookup(key); err != nil || ok {
+		p.debug("cache %s: refreshed by another process while we waited", key)
 		return creds, err
 	}
-	p.debug("cache %s: miss, calling %s", p.Key, p.Inputs.Kind)
+	p.debug("cache %s: miss, calling %s", key, p.Inputs.Kind)
 	r, err := tempcreds.RetrieveResult(ctx, p.Inner)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	e := p.entry(r)
-	if err := p.Backend.Write(p.Key, e); err != nil {
+	e := p.entry(key, r)
+	if err := p.Backend.Write(key, e); err != nil {
 		if p.Warn != nil {
 			p.Warn(fmt.Sprintf("tempcreds: could not write the cache (credentials still used): %v", err))
 		}
 	} else {
-		p.debug("cache %s: written, expires %s", p.Key, e.Credentials.Expiration.Format(time.RFC3339))
+		p.debug("cache %s: written, expires %s", key, e.Credentials.Expiration.Format(time.RFC3339))
 	}
 	return r.Credentials, nil
 }
 
 // lookup returns the entry's credentials if they are ours (or a helper file
 // for this role) and have enough time left.
-func (p *Provider) lookup() (aws.Credentials, bool, error) {
-	e, err := p.Backend.Read(p.Key)
+func (p *Provider) lookup(key string) (aws.Credentials, bool, error) {
+	e, err := p.Backend.Read(key)
 	if err != nil || e == nil {
 		return aws.Credentials{}, false, err
 	}
-	if !p.matches(e) {
-		p.debug("cache %s: entry is for other inputs, ignoring it", p.Key)
+	if !p.matches(key, e) {
+		p.debug("cache %s: entry is for other inputs, ignoring it", key)
 		return aws.Credentials{}, false, nil
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
@@ -136,10 +157,10 @@ func (p *Provider) lookup() (aws.Credentials, bool, error) {
 		need = life / 2
 	}
 	if left < need || left <= 0 {
-		p.debug("cache %s: %s left, want %s: refreshing", p.Key, left.Round(time.Second), need)
+		p.debug("cache %s: %s left, want %s: refreshing", key, left.Round(time.Second), need)
 		return aws.Credentials{}, false, nil
 	}
-	p.debug("cache %s: hit, %s left", p.Key, left.Round(time.Second))
+	p.debug("cache %s: hit, %s left", key, left.Round(time.Second))
 	c := e.Credentials
 	creds := aws.Credentials{
 		AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
@@ -155,9 +176,9 @@ func (p *Provider) lookup() (aws.Credentials, bool, error) {
 
 // matches accepts our own entry for this key, or an aws-sts-helper file
 // (no metadata) whose AssumedRoleUser is this role.
-func (p *Provider) matches(e *Entry) bool {
+func (p *Provider) matches(key string, e *Entry) bool {
 	if e.Meta != nil {
-		return e.Meta.Key == p.Key
+		return e.Meta.Key == key
 	}
 	return p.Inputs.RoleARN != "" && e.AssumedRoleUser != nil && AssumedRoleMatches(e.AssumedRoleUser.Arn, p.Inputs.RoleARN)
 }
@@ -179,12 +200,12 @@ func AssumedRoleMatches(assumedARN, roleARN string) bool {
 	return strings.HasPrefix(r.Resource, "role/") && parts[1] == roleName
 }
 
-func (p *Provider) entry(r tempcreds.Result) *Entry {
+func (p *Provider) entry(key string, r tempcreds.Result) *Entry {
 	c := r.Credentials
 	e := &Entry{
 		Credentials: &Credentials{AccessKeyId: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 			SessionToken: c.SessionToken, Expiration: c.Expires.UTC()},
-		Meta: &Meta{Version: FormatVersion, Key: p.Key, Kind: p.Inputs.Kind, RoleARN: p.Inputs.RoleARN,
+		Meta: &Meta{Version: FormatVersion, Key: key, Kind: p.Inputs.Kind, RoleARN: p.Inputs.RoleARN,
 			SessionName: p.Inputs.SessionName, Source: p.Inputs.SourceIdentity, Region: p.Inputs.Region,
 			CreatedAt: p.now().UTC().Truncate(time.Second)},
 	}

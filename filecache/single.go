@@ -16,7 +16,7 @@ const DefaultSingleFile = "./.aws-sts.json"
 // metadata) are accepted by the Provider only for the role they name.
 type SingleFile struct {
 	Path string
-	Mode fs.FileMode // default 0600
+	Mode fs.FileMode // default 0600; never wider than owner-only
 	Warn func(msg string)
 }
 
@@ -28,7 +28,7 @@ func (s *SingleFile) mode() fs.FileMode {
 }
 
 // Read returns the file's entry whatever its key; (nil, nil) if none.
-func (s *SingleFile) Read(string) (*Entry, error) { return readEntry(s.Path, s.mode(), s.Warn) }
+func (s *SingleFile) Read(string) (*Entry, error) { return readEntry(s.Path, s.Warn) }
 
 // Write replaces the file atomically with the configured mode.
 func (s *SingleFile) Write(_ string, e *Entry) error {

@@ -2,7 +2,8 @@ package main
 
 // tempcreds serve and exec --server with real consumers: aws-sdk-go-v2
 // through config.LoadDefaultConfig, the JavaScript SDK v2 RemoteCredentials
-// (the seed class) and v3 fromHttp, and the AWS CLI (botocore). Credentials
+// (the seed class) and v3 fromHttp, boto3, and the AWS CLI (botocore), each
+// with the token given directly and through a token file. Credentials
 // come from MinIO web identity with 30-second tokens rotated every 5 s, so
 // every consumer lives through several real expiries, and MinIO's S3 checks
 // each set of credentials a consumer got.
@@ -142,6 +143,36 @@ func goConsumer(ms string) {
 	}
 }
 
+// pythonConsumer is boto3 (botocore's container provider), printing the
+// credentials it holds once a second for ms milliseconds.
+const pythonConsumer = `
+import boto3, json, sys, time
+creds = boto3.Session().get_credentials()
+end = time.time() + int(sys.argv[1]) / 1000.0
+while time.time() < end:
+    try:
+        f = creds.get_frozen_credentials()
+        print(json.dumps({"AccessKeyId": f.access_key, "SecretAccessKey": f.secret_key, "SessionToken": f.token}), flush=True)
+    except Exception as e:
+        print(json.dumps({"Error": str(e)}), flush=True)
+    time.sleep(1)
+`
+
+// awsCLIConsumer runs the AWS CLI (a new process, so a new fetch from the
+// endpoint, every 2 s) and prints a line per call; only failures carry
+// an error (the CLI does not show the keys it used).
+const awsCLIConsumer = `
+end=$(( $(date +%s) + $1 / 1000 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  if out=$(aws s3api head-bucket --bucket served --endpoint-url "$S3_ENDPOINT" 2>&1); then
+    echo '{"AccessKeyId":"aws-cli-call"}'
+  else
+    printf '{"Error":"%s"}\n' "$(echo "$out" | tr -d '"\n' | head -c 300)"
+  fi
+  sleep 2
+done
+`
+
 type consumerResult struct {
 	name   string
 	calls  int
@@ -149,9 +180,15 @@ type consumerResult struct {
 	errors []string
 }
 
+// TestServeToRealConsumersAcrossExpiries runs every real client against
+// serve in both documented forms: the token in
+// AWS_CONTAINER_AUTHORIZATION_TOKEN, and serve --token-file read through
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (a trailing newline in that file
+// made every SDK refuse it).
 func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 	t.Parallel()
 	nodeModules := npmInstall(t)
+	python := boto3Python(t)
 	m := miniotest.Start(t)
 	ctx := context.Background()
 	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("served")}); err != nil {
@@ -159,12 +196,6 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 	}
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	defer m.OIDC.RotateToken(tokenFile, "consumer", 30*time.Second, 5*time.Second)()
-	vars, serveLog := startServe(t, "--web-identity-token-file", tokenFile,
-		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint)
-	uri, token := vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-	if !strings.HasPrefix(uri, "http://127.0.0.1:") || len(token) != 64 {
-		t.Fatalf("settings %v", vars)
-	}
 
 	// checkS3 proves MinIO accepts a set of credentials.
 	checkS3 := func(id, secret, sessionToken string) error {
@@ -172,59 +203,92 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 		_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("served")})
 		return err
 	}
-
-	results := make(chan consumerResult, 3)
-	env := append(os.Environ(), "AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN="+token,
-		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "AWS_CONFIG_FILE=/nonexistent",
-		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_REGION=us-east-1")
-	var wg sync.WaitGroup
-
-	// The JavaScript SDK v2 (RemoteCredentials, the seed) and v3 (fromHttp).
 	script := filepath.Join(t.TempDir(), "consumer.js")
-	if err := os.WriteFile(script, []byte(nodeConsumer), 0o600); err != nil {
-		t.Fatal(err)
+	pyScript := filepath.Join(t.TempDir(), "consumer.py")
+	cliScript := filepath.Join(t.TempDir(), "consumer.sh")
+	for p, body := range map[string]string{script: nodeConsumer, pyScript: pythonConsumer, cliScript: awsCLIConsumer} {
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	self, _ := os.Executable()
-	consumers := map[string]*exec.Cmd{
-		// aws-sdk-go-v2 through config.LoadDefaultConfig (this test binary,
-		// re-run as a consumer process: see TestMain).
-		"aws-sdk-go-v2": exec.Command(self, "-test.run", "^$"),
-		"aws-sdk-js v2": exec.Command("node", script, "v2", fmt.Sprint(consumerRun.Milliseconds())),
-		"aws-sdk-js v3": exec.Command("node", script, "v3", fmt.Sprint(consumerRun.Milliseconds())),
-	}
-	for name, cmd := range consumers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := consumerResult{name: name, keys: map[string]bool{}}
-			cmd.Env = append(append([]string(nil), env...), "NODE_PATH="+nodeModules, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
-				"TEMPCREDS_GO_CONSUMER_MS="+fmt.Sprint(consumerRun.Milliseconds()))
-			out, _ := cmd.StdoutPipe()
-			var errb strings.Builder
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				r.errors = append(r.errors, err.Error())
+	ms := fmt.Sprint(consumerRun.Milliseconds())
+
+	results := make(chan consumerResult, 10)
+	var wg sync.WaitGroup
+	for _, mode := range []string{"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"} {
+		serveArgs := []string{"--web-identity-token-file", tokenFile,
+			"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint}
+		servedToken := ""
+		if mode == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" {
+			servedToken = filepath.Join(t.TempDir(), "served-token")
+			serveArgs = append(serveArgs, "--token-file", servedToken)
+		}
+		vars, serveLog := startServe(t, serveArgs...)
+		uri, tokenSetting := vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], vars[mode]
+		if !strings.HasPrefix(uri, "http://127.0.0.1:") || tokenSetting == "" {
+			t.Fatalf("settings %v", vars)
+		}
+		if servedToken != "" {
+			b, err := os.ReadFile(servedToken)
+			if err != nil || len(b) != 64 || strings.ContainsAny(string(b), "\r\n \t") {
+				t.Fatalf("--token-file holds %q (%v): want the bare 64-character token", b, err)
+			}
+		}
+		t.Cleanup(func() {
+			if !strings.Contains(serveLog.String(), "credentials refreshed") {
+				t.Errorf("serve (%s) logged no refresh:\n%s", mode, serveLog.String())
+			}
+		})
+		env := append(os.Environ(), "AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri, mode+"="+tokenSetting,
+			"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "AWS_CONFIG_FILE=/nonexistent",
+			"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_REGION=us-east-1", "S3_ENDPOINT="+m.Endpoint)
+		consumers := map[string]*exec.Cmd{
+			// aws-sdk-go-v2 through config.LoadDefaultConfig (this test binary,
+			// re-run as a consumer process: see TestMain).
+			"aws-sdk-go-v2": exec.Command(self, "-test.run", "^$"),
+			"aws-sdk-js v2": exec.Command("node", script, "v2", ms),
+			"aws-sdk-js v3": exec.Command("node", script, "v3", ms),
+			"boto3":         exec.Command(python, pyScript, ms),
+			"AWS CLI":       exec.Command("sh", cliScript, ms),
+		}
+		for name, cmd := range consumers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := consumerResult{name: name + " with " + mode, keys: map[string]bool{}}
+				cmd.Env = append(append([]string(nil), env...), "NODE_PATH="+nodeModules, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
+					"TEMPCREDS_GO_CONSUMER_MS="+ms)
+				out, _ := cmd.StdoutPipe()
+				var errb strings.Builder
+				cmd.Stderr = &errb
+				if err := cmd.Start(); err != nil {
+					r.errors = append(r.errors, err.Error())
+					results <- r
+					return
+				}
+				sc := bufio.NewScanner(out)
+				for sc.Scan() {
+					var c struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration, Error string }
+					if err := json.Unmarshal(sc.Bytes(), &c); err != nil || c.Error != "" {
+						r.errors = append(r.errors, fmt.Sprintf("%s %v", c.Error, err))
+						continue
+					}
+					r.calls++
+					r.keys[c.AccessKeyId] = true
+					if name == "AWS CLI" {
+						continue // the call itself was checked by MinIO
+					}
+					if err := checkS3(c.AccessKeyId, c.SecretAccessKey, c.SessionToken); err != nil {
+						r.errors = append(r.errors, "MinIO refused the credentials: "+err.Error())
+					}
+				}
+				if err := cmd.Wait(); err != nil {
+					r.errors = append(r.errors, fmt.Sprintf("%v: %s", err, errb.String()))
+				}
 				results <- r
-				return
-			}
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				var c struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration, Error string }
-				if err := json.Unmarshal(sc.Bytes(), &c); err != nil || c.Error != "" {
-					r.errors = append(r.errors, fmt.Sprintf("%s %v", c.Error, err))
-					continue
-				}
-				r.calls++
-				r.keys[c.AccessKeyId] = true
-				if err := checkS3(c.AccessKeyId, c.SecretAccessKey, c.SessionToken); err != nil {
-					r.errors = append(r.errors, "MinIO refused the credentials: "+err.Error())
-				}
-			}
-			if err := cmd.Wait(); err != nil {
-				r.errors = append(r.errors, fmt.Sprintf("node: %v: %s", err, errb.String()))
-			}
-			results <- r
-		}()
+			}()
+		}
 	}
 	wg.Wait()
 	close(results)
@@ -233,15 +297,32 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 		if len(r.errors) > 0 {
 			t.Errorf("%s: %d errors, first: %s", r.name, len(r.errors), r.errors[0])
 		}
-		// 70 s of 30-second sessions served while 75% of their life is left:
-		// at least three different sets means two expiries were lived through.
-		if len(r.keys) < 3 || r.calls < 30 {
+		switch {
+		case strings.HasPrefix(r.name, "AWS CLI"):
+			// A new process per call, for 70 s: every call crosses whatever
+			// expiry came before it.
+			if r.calls < 20 {
+				t.Errorf("%s: only %d successful calls in %s", r.name, r.calls, consumerRun)
+			}
+		case len(r.keys) < 3 || r.calls < 30:
+			// 70 s of 30-second sessions served while 75% of their life is
+			// left: three or more sets means two expiries lived through.
 			t.Errorf("%s: %d calls saw %d credentials; want 30+ calls across 3+ sets", r.name, r.calls, len(r.keys))
 		}
 	}
-	if !strings.Contains(serveLog.String(), "credentials refreshed") {
-		t.Errorf("serve logged no refresh:\n%s", serveLog.String())
+}
+
+// boto3Python returns a Python that imports boto3 (.ci/run installs
+// Debian's python3-boto3 when the default python3 lacks it).
+func boto3Python(t *testing.T) string {
+	t.Helper()
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(py, "-c", "import boto3").Run() == nil {
+			return py
+		}
 	}
+	t.Fatal("no python3 with boto3 (.ci/run installs python3-boto3)")
+	return ""
 }
 
 // TestExecServerGivesTheAWSCLIRefreshingCredentials runs the AWS CLI in a

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // innerMinTTL is how much life an inner hop (a source) needs to be reused:
@@ -51,26 +53,39 @@ func (a *app) build(p *plan) (*built, error) {
 		a.debugf("source: aws-sdk-go-v2 default credential chain")
 	}
 	tokenCode := a.tokenCodeFunc(p)
+	// Who signs the first call, as the cache key records it (identity.go).
+	var token *memoToken
+	var identity func(context.Context) (string, error)
+	if h := p.Hops[0]; h.Kind == "web-identity" {
+		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
+		if h.TokenCommand != "" {
+			ts = tempcreds.TokenCommand{Argv: []string{"/bin/sh", "-c", h.TokenCommand}}
+		}
+		token = &memoToken{src: ts}
+		identity = token.identity
+	}
 	var b built
 	below := ""
 	for i, h := range p.Hops {
 		final := i == len(p.Hops)-1
-		prov, err := a.hopProvider(client, h, source, tokenCode)
+		prov, err := a.hopProvider(client, h, source, tokenCode, token)
 		if err != nil {
 			return nil, err
 		}
 		if final && h.DurationDefault && h.Kind == "assume-role" {
 			short := h
 			short.Duration = 0
-			fallback, err := a.hopProvider(client, short, source, tokenCode)
+			fallback, err := a.hopProvider(client, short, source, tokenCode, token)
 			if err != nil {
 				return nil, err
 			}
 			prov = &durationFallback{primary: prov, fallback: fallback, warn: a.warnf, role: h.RoleARN}
 		}
 		in := p.keyInputs(i, below)
-		if p.Source == sourceDefaultChain && below == "" && h.Kind != "web-identity" {
-			in.SourceIdentity = "default-chain:" + a.getenv("AWS_ACCESS_KEY_ID") + ":" + a.getenv("AWS_PROFILE")
+		if below == "" && (p.Source == sourceDefaultChain || p.Source == sourceProfileSDK) {
+			// Resolved by the SDK: who signs depends on the whole
+			// credential environment and the shared files.
+			in.SourceIdentity += ":" + a.environmentIdentity()
 		}
 		key := in.Key()
 		a.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
@@ -79,8 +94,8 @@ func (a *app) build(p *plan) (*built, error) {
 			if final {
 				minTTL, exact = p.MinTTL, p.MinTTLSet
 			}
-			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Inner: prov, MinTTL: minTTL, ExactMinTTL: exact,
-				Clock: a.clock, Debug: a.debugLine, Warn: a.warnf}
+			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov,
+				MinTTL: minTTL, ExactMinTTL: exact, Clock: a.clock, Debug: a.debugLine, Warn: a.warnf}
 		}
 		source = tempcreds.NewCache(prov, func(o *tempcreds.CacheOptions) { o.Clock = a.clock })
 		below = key
@@ -110,7 +125,7 @@ func (a *app) backend(p *plan, final bool) filecache.Backend {
 	return &filecache.Store{Dir: dir, Warn: a.warnf}
 }
 
-func (a *app) hopProvider(client *lazySTS, h hop, source aws.CredentialsProvider, tokenCode tempcreds.TokenCodeFunc) (aws.CredentialsProvider, error) {
+func (a *app) hopProvider(client *lazySTS, h hop, source aws.CredentialsProvider, tokenCode tempcreds.TokenCodeFunc, token tempcreds.TokenSource) (aws.CredentialsProvider, error) {
 	var (
 		p   aws.CredentialsProvider
 		err error
@@ -133,11 +148,7 @@ func (a *app) hopProvider(client *lazySTS, h hop, source aws.CredentialsProvider
 			}
 		})
 	case "web-identity":
-		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
-		if h.TokenCommand != "" {
-			ts = tempcreds.TokenCommand{Argv: []string{"/bin/sh", "-c", h.TokenCommand}}
-		}
-		p, err = tempcreds.NewWebIdentity(client, h.RoleARN, ts, func(o *tempcreds.WebIdentityOptions) {
+		p, err = tempcreds.NewWebIdentity(client, h.RoleARN, token, func(o *tempcreds.WebIdentityOptions) {
 			o.RoleSessionName, o.Duration, o.Policy, o.PolicyARNs = h.SessionName, h.Duration, h.Policy, h.PolicyARNs
 		})
 	default:
@@ -229,16 +240,25 @@ func (a *app) tokenCodeFunc(p *plan) tempcreds.TokenCodeFunc {
 			return p.MFACode, nil
 		case p.MFACommand != "":
 			a.debugf("MFA code for %s from --mfa-command", serial)
-			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			const timeout = 2 * time.Minute
+			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.MFACommand)
-			cmd.Env = append(os.Environ(), "TEMPCREDS_MFA_SERIAL="+serial)
+			cmd.Env = append(childproc.HelperEnv(os.Environ()), "TEMPCREDS_MFA_SERIAL="+serial)
 			cmd.Stderr = a.stderr
-			out, err := cmd.Output()
-			if err != nil {
+			out := &bounded.Writer{Max: 64}
+			cmd.Stdout = out
+			childproc.KillGroupOnCancel(cmd)
+			if err := cmd.Run(); err != nil {
+				if ctx.Err() != nil {
+					return "", fmt.Errorf("--mfa-command timed out after %s (its process group was killed)", timeout)
+				}
 				return "", fmt.Errorf("--mfa-command failed: %v", err)
 			}
-			return strings.TrimSpace(string(out)), nil
+			if out.Overflowed() {
+				return "", errors.New("--mfa-command printed more than 64 bytes: not an MFA code")
+			}
+			return strings.TrimSpace(string(out.Bytes())), nil
 		default:
 			return a.promptTTY(serial)
 		}

@@ -69,8 +69,10 @@ func (a *app) cacheCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(keys) == 0 {
-				entries, err := s.List()
+			all := len(keys) == 0
+			if all {
+				var entries []filecache.Listed
+				entries, err = s.List()
 				if err != nil {
 					return err
 				}
@@ -78,15 +80,33 @@ func (a *app) cacheCommand() *cobra.Command {
 					keys = append(keys, e.Key)
 				}
 			}
+			removed := 0
 			for _, k := range keys {
 				if !filecache.ValidKey(k) {
 					return usagef("%q is not a cache key (see tempcreds cache list)", k)
 				}
-				if err := s.Remove(k); err != nil {
+				ok, err := s.Remove(k)
+				if err != nil {
+					return err
+				}
+				if ok {
+					removed++
+				} else {
+					fmt.Fprintf(a.stderr, "tempcreds: no entry %s in %s\n", k, s.Dir)
+				}
+			}
+			temps := 0
+			if all {
+				// Temp files of killed writers hold full credentials too.
+				if temps, err = s.SweepTemps(); err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(a.stderr, "tempcreds: removed %d entr%s from %s\n", len(keys), plural(len(keys), "y", "ies"), s.Dir)
+			fmt.Fprintf(a.stderr, "tempcreds: removed %d entr%s from %s", removed, plural(removed, "y", "ies"), s.Dir)
+			if temps > 0 {
+				fmt.Fprintf(a.stderr, " and %d leftover temp file%s", temps, plural(temps, "", "s"))
+			}
+			fmt.Fprintln(a.stderr)
 			return nil
 		},
 	}, &cobra.Command{

@@ -36,6 +36,7 @@ type harness struct {
 	clk     *fakeclock.Clock
 	sts     *ststest.Server
 	user    aws.Credentials
+	bob     aws.Credentials // a second user, for identity tests
 	env     map[string]string
 	dir     string
 	mu      sync.Mutex
@@ -450,8 +451,10 @@ func TestBadInput(t *testing.T) {
 		{"duration above 12 hours", nil, []string{"export", "--role-arn", roleA, "--duration", "13h"}, ExitUsage, "outside what STS allows for assume-role: 15m0s to 12h0m0s"},
 		{"duration that is not one", nil, []string{"export", "--no-role", "--duration", "soon"}, ExitUsage, `--duration "soon" is not a duration`},
 		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
-		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an octal mode"},
-		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner read-write"},
+		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an owner-only octal mode"},
+		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner-only octal mode with read-write"},
+		{"world-writable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0777" }, []string{"export", "--no-role"}, ExitUsage, "readable or writable by others is refused"},
+		{"group-readable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0640" }, []string{"export", "--no-role"}, ExitUsage, "owner-only"},
 		{"empty secret", func(h *harness) { h.env["AWS_STS_ACCESS_SECRET"] = "" }, []string{"export", "--no-role"}, ExitUsage, "must be set together"},
 		{"missing profile", nil, []string{"export", "--profile", "nope"}, ExitUsage, `profile "nope" is not in the AWS config`},
 		{"source_profile cycle", func(h *harness) {

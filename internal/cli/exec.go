@@ -7,26 +7,16 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // nestMarker is set in the child's environment by exec.
 const nestMarker = "TEMPCREDS_EXEC"
-
-// clearedVars would override or contradict the credentials given to the
-// child, or hand it our source secrets: exec removes them.
-var clearedVars = []string{
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_STS_ACCESS_KEY", "AWS_STS_ACCESS_SECRET",
-	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-}
 
 func (a *app) execCommand() *cobra.Command {
 	var o Options
@@ -121,19 +111,9 @@ func (a *app) environ() []string {
 	return os.Environ()
 }
 
-// childEnv is environ without clearedVars, plus the credentials.
+// childEnv is environ without childproc.CredentialVars, plus the credentials.
 func childEnv(environ []string, c aws.Credentials, role string) []string {
-	drop := map[string]bool{nestMarker: true}
-	for _, v := range clearedVars {
-		drop[v] = true
-	}
-	var env []string
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			env = append(env, kv)
-		}
-	}
+	env := childproc.Without(environ, append([]string{nestMarker}, childproc.CredentialVars...))
 	if c.AccessKeyID != "" {
 		for _, kv := range envVars(c) {
 			env = append(env, kv[0]+"="+kv[1])

@@ -3,13 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
 func (a *app) exportCommand() *cobra.Command {
@@ -56,37 +54,25 @@ func (a *app) runExport(ctx context.Context, o Options, format, out, iniProfile 
 	if err := writeCredentials(&buf, format, creds, iniProfile); err != nil {
 		return err
 	}
-	return writeFile0600(out, buf.Bytes())
+	return writeFile0600("--out", out, buf.Bytes())
 }
 
-// writeFile0600 writes data to path atomically with mode 0600, whatever
-// the umask, and refuses to write through a symlink.
-func writeFile0600(path string, data []byte) error {
-	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		return usagef("--out %s is a symlink: refusing to write credentials through it", path)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return usagef("--out %s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
+// writeFile0600 writes data to path through the one safe writer: atomic,
+// 0600 whatever the umask, never through a symlink, never over anything
+// but a regular file (/dev/null, a FIFO). flag names the option in errors.
+func writeFile0600(flag, path string, data []byte) error {
+	if err := safefile.Write(path, data, 0o600); err != nil {
+		return usagef("%s %s: %v", flag, path, stripPathPrefix(err, path))
 	}
 	return nil
+}
+
+// stripPathPrefix drops a leading "refusing PATH: " or "open PATH: " that
+// would repeat the path the message already names.
+func stripPathPrefix(err error, path string) string {
+	msg := err.Error()
+	for _, p := range []string{"refusing " + path + ": ", "open " + path + ": "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
 }

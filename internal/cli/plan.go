@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
 // Defaults of the aws-sts-helper variables.
@@ -211,8 +212,8 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	p.CacheMode = 0o600
 	if m := getenv("AWS_STS_FILE_MODE"); m != "" {
 		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(m, "0o"), "0"), 8, 32)
-		if err != nil || n > 0o777 || n&0o600 != 0o600 {
-			return nil, usagef("AWS_STS_FILE_MODE %q must be an octal mode with owner read-write, like 0600", m)
+		if err != nil || n > 0o777 || safefile.CheckMode(os.FileMode(n)) != nil {
+			return nil, usagef("AWS_STS_FILE_MODE %q must be an owner-only octal mode with read-write, 0600 (or 0700): a credentials file readable or writable by others is refused", m)
 		}
 		p.CacheMode = os.FileMode(n)
 	}
@@ -249,7 +250,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	}
 	roleARN := firstNonEmpty(o.RoleARN, getenv("AWS_ROLE_ARN"))
 	sessionName := firstNonEmpty(o.RoleSessionName, getenv("AWS_ROLE_SESSION_NAME"))
-	tokenFile := firstNonEmpty(o.WebIdentityTokenFile, getenv("AWS_WEB_IDENTITY_TOKEN_FILE"))
+	tokenFile := absPath(firstNonEmpty(o.WebIdentityTokenFile, getenv("AWS_WEB_IDENTITY_TOKEN_FILE")))
 	tokenCommand := o.WebIdentityTokenCommand
 	mfaSerial := o.MFASerial
 	policy, err := readPolicy(o.Policy)
@@ -293,7 +294,10 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		p.Source = sourceDefaultChain
 	}
 
-	if p.Source == sourceWebIdentity {
+	// A profile's web identity (role_arn + web_identity_token_file, the
+	// EKS/IRSA shape) already made its hop; this is the flags' and
+	// environment's.
+	if p.Source == sourceWebIdentity && (tokenFile != "" || tokenCommand != "") {
 		if roleARN == "" {
 			return nil, usagef("web identity needs a role: pass --role-arn or set AWS_ROLE_ARN")
 		}
@@ -503,7 +507,7 @@ func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) erro
 	case leaf.WebIdentityTokenFile != "" && leaf.RoleARN != "":
 		p.Source = sourceWebIdentity
 		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: leaf.RoleARN,
-			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: leaf.WebIdentityTokenFile})
+			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: absPath(leaf.WebIdentityTokenFile)})
 		chain = chain[1:]
 	default:
 		// SSO, credential_process, credential_source, or a profile without
@@ -571,14 +575,17 @@ func (p *plan) keyInputs(i int, below string) filecache.KeyInputs {
 	case below != "":
 		k.SourceIdentity = "hop:" + below
 	case h.Kind == "web-identity":
+		// The exact token's digest is mixed in on every lookup
+		// (filecache.Provider.Identity); this only tells the forms apart.
 		k.WebIdentity = "file:" + h.TokenFile
 		if h.TokenFile == "" {
-			k.WebIdentity = "command:" + h.TokenCommand
+			k.WebIdentity = "command:" + h.TokenCommand + "@" + cwd()
 		}
 	case p.Source == sourceStatic:
-		k.SourceIdentity = "keys:" + p.StaticKey
+		// The access key ID and a digest of the secret (and token).
+		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.StaticSecret, p.StaticToken)
 	case p.Source == sourceProfileSDK:
-		k.SourceIdentity = "profile:" + p.Profile
+		k.SourceIdentity = "profile:" + p.Profile // completed with the environment by build
 	default:
 		k.SourceIdentity = "default-chain" // completed with the environment by build
 	}

@@ -102,7 +102,9 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		}
 	}
 	if f.tokenFile != "" {
-		if err := writeFile0600(f.tokenFile, []byte(s.Token()+"\n")); err != nil {
+		// The bare token: every SDK sends the file's bytes as a header
+		// value, and a trailing newline makes them all refuse it.
+		if err := writeFile0600("--token-file", f.tokenFile, []byte(s.Token())); err != nil {
 			ln.Close()
 			return nil, nil, err
 		}

@@ -1,0 +1,165 @@
+// Package safefile is the one way tempcreds writes a file that holds a
+// secret (cache entries, --out, serve --token-file, --cache-file) and opens
+// a lock file beside one. Its rules, enforced here and nowhere else:
+//
+//   - an existing path that is not a regular file (a device such as
+//     /dev/null, a FIFO, a socket, a directory, a symlink) is refused, never
+//     replaced or written through;
+//   - the mode may not be wider than owner-only (no group or other bits);
+//   - the data is written to a temp file in the same directory (created
+//     0600 with O_EXCL), fsynced, given its mode, renamed over the path, and
+//     the directory is fsynced: readers see the old file or the new one;
+//   - lock files are opened without following symlinks and must be regular.
+//
+// Temp files of a writer that was killed are named TempPattern and swept by
+// SweepTemps.
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// TempInfix marks this package's temp files: ".NAME.tmp-RANDOM".
+const TempInfix = ".tmp-"
+
+// UnsafeError is returned for a path or mode this package refuses.
+type UnsafeError struct {
+	Path   string
+	Reason string
+	Fix    string
+}
+
+// Error names the path, what is wrong and how to fix it.
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("refusing %s: %s (%s)", e.Path, e.Reason, e.Fix)
+}
+
+// CheckMode refuses a mode with any group or other bit, or without owner
+// read and write.
+func CheckMode(mode fs.FileMode) error {
+	if mode.Perm()&0o077 != 0 || mode.Perm()&0o600 != 0o600 {
+		return fmt.Errorf("mode %04o is not owner-only: a file of credentials must be 0600 (or 0700)", mode.Perm())
+	}
+	return nil
+}
+
+// checkTarget refuses an existing path that is not a regular file.
+func checkTarget(path string) error {
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch m := st.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		return &UnsafeError{path, "it is a symlink; credentials are never written through one", "remove it or choose another path"}
+	case !m.IsRegular():
+		return &UnsafeError{path, fmt.Sprintf("it exists and is not a regular file (%s); it would be replaced", describe(m)), "choose a path that is a regular file or does not exist"}
+	}
+	return nil
+}
+
+func describe(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// Write replaces path atomically with data and mode (owner-only).
+func Write(path string, data []byte, mode fs.FileMode) error {
+	if err := CheckMode(mode); err != nil {
+		return &UnsafeError{path, err.Error(), "use 0600"}
+	}
+	if err := checkTarget(path); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+"*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = tmp.Close()
+			_ = os.Remove(name)
+		}
+	}()
+	// CreateTemp's 0600 ignores the umask only downwards; an explicit chmod
+	// gives exactly mode.
+	if err := tmp.Chmod(mode.Perm()); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// Check again just before replacing: rename swaps the directory entry
+	// and never writes through, but it must not replace a device.
+	if err := checkTarget(path); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// SweepTemps removes this package's temp files in dir older than age (a
+// writer that was SIGKILLed leaves one holding full credentials), and
+// returns how many it removed. age 0 removes them all.
+func SweepTemps(dir string, age time.Duration) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || !strings.Contains(name, TempInfix) || !e.Type().IsRegular() {
+			continue
+		}
+		if age > 0 {
+			info, err := e.Info()
+			if err != nil || time.Since(info.ModTime()) < age {
+				continue
+			}
+		}
+		if os.Remove(filepath.Join(dir, name)) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
