@@ -237,6 +237,18 @@ func (c *Cache) NeedsRefresh() bool {
 	return s == nil || (s.creds.CanExpire && c.now() >= s.softAt)
 }
 
+// NextRefresh returns when the cached credentials are due for a refresh
+// (the start of the soft window); the zero time if nothing is cached or
+// they cannot expire. A server can refresh on a timer from it, so an idle
+// period never makes a caller wait.
+func (c *Cache) NextRefresh() time.Time {
+	s := c.cur.Load()
+	if s == nil || !s.creds.CanExpire {
+		return time.Time{}
+	}
+	return time.Unix(0, s.softAt).UTC()
+}
+
 // ExpireTime returns the real expiry of the cached credentials; the zero time
 // if nothing is cached or they cannot expire.
 func (c *Cache) ExpireTime() time.Time {

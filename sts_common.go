@@ -111,9 +111,21 @@ func resultFromSTS(op, roleARN string, c *types.Credentials, user *types.Assumed
 		Source:          source,
 		CanExpire:       true,
 		Expires:         c.Expiration.UTC(),
-		AccountID:       accountOf(r.AssumedRoleARN),
+		// The assumed-role user's account, else the role's own (MinIO and
+		// some emulators answer without AssumedRoleUser).
+		AccountID: firstAccount(r.AssumedRoleARN, roleARN),
 	}
 	return r, nil
+}
+
+// firstAccount returns the first account ID found in the ARNs.
+func firstAccount(arns ...string) string {
+	for _, a := range arns {
+		if id := accountOf(a); id != "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // accountOf returns the account ID of an ARN, or "".

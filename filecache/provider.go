@@ -171,6 +171,9 @@ func (p *Provider) lookup(key string) (aws.Credentials, bool, error) {
 			creds.AccountID = a.AccountID
 		}
 	}
+	if a, err := arn.Parse(p.Inputs.RoleARN); err == nil && creds.AccountID == "" {
+		creds.AccountID = a.AccountID // the role's account (no AssumedRoleUser recorded)
+	}
 	return creds, true, nil
 }
 

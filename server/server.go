@@ -25,6 +25,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,8 @@ type Server struct {
 	opts      Options
 	served    atomic.Int64
 	http      *http.Server
+	stopOnce  sync.Once
+	stop      chan struct{} // closed by Shutdown: ends the refreshers
 }
 
 // NewToken returns a random 256-bit token, hex encoded.
@@ -105,7 +108,8 @@ func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
 	if o.ReadHeaderTimeout <= 0 {
 		o.ReadHeaderTimeout = 2 * time.Second
 	}
-	s := &Server{tokenText: o.Token, token: sha256.Sum256([]byte(o.Token)), logger: o.Logger, opts: o, routes: map[string]*tempcreds.Cache{}}
+	s := &Server{tokenText: o.Token, token: sha256.Sum256([]byte(o.Token)), logger: o.Logger, opts: o,
+		routes: map[string]*tempcreds.Cache{}, stop: make(chan struct{})}
 	s.cache = s.Add("/", provider)
 	s.http = &http.Server{
 		Handler:           s,
@@ -167,9 +171,15 @@ func (s *Server) Warm(ctx context.Context) error {
 
 // Listen binds addr, refusing a non-loopback address unless allowRemote.
 func Listen(addr string, allowRemote bool) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("tempcreds: --listen %q: want HOST:PORT, e.g. 127.0.0.1:0", addr)
+	}
+	if host == "localhost" {
+		// A name, not an address: listen where it means, on IPv4 loopback
+		// (the address every SDK's loopback check accepts).
+		addr = net.JoinHostPort("127.0.0.1", port)
+		host = "127.0.0.1"
 	}
 	if !allowRemote {
 		ip, err := netip.ParseAddr(host)
@@ -184,6 +194,9 @@ func Listen(addr string, allowRemote bool) (net.Listener, error) {
 // The returned channel reports how serving ended.
 func (s *Server) Start(ln net.Listener) <-chan error {
 	s.setHosts(ln.Addr())
+	for _, c := range s.routes {
+		go s.refreshAhead(c)
+	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	return done
@@ -201,19 +214,77 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops the server gracefully.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stop) })
 	return s.http.Shutdown(ctx)
 }
 
-// setHosts records the Host header values that name the listener.
+// refreshCheck bounds how long a refresher sleeps before looking at the
+// clock again: an injected clock can jump, and a suspended machine wakes.
+const refreshCheck = time.Second
+
+// refreshAhead refreshes c at its refresh point on a timer, so the first
+// request after an idle period is answered from memory, never waiting on
+// STS. A failed refresh is retried with backoff (1 s doubling to 1 min)
+// while the cached credentials are still served.
+func (s *Server) refreshAhead(c *tempcreds.Cache) {
+	backoff := time.Duration(0)
+	for {
+		wait := refreshCheck
+		if at := c.NextRefresh(); !at.IsZero() {
+			wait = min(max(at.Sub(s.now()), 0), refreshCheck)
+		}
+		if backoff > 0 {
+			wait = backoff
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(wait):
+		}
+		if at := c.NextRefresh(); at.IsZero() || s.now().Before(at) {
+			backoff = 0 // nothing due (or a request already refreshed it)
+			continue
+		}
+		if _, err := c.Refresh(context.Background()); err != nil {
+			backoff = min(max(2*backoff, time.Second), time.Minute)
+			continue
+		}
+		backoff = 0
+	}
+}
+
+func (s *Server) now() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock.Now()
+	}
+	return time.Now()
+}
+
+// setHosts records the Host header values that name the listener: its
+// address (the first, used by URL), localhost for loopback, and for a
+// wildcard bind (--allow-remote) every address of this host's interfaces,
+// with 127.0.0.1 first so the printed URL works here.
 func (s *Server) setHosts(addr net.Addr) {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
 		return
 	}
 	port := strconv.Itoa(tcp.Port)
-	hosts := []string{net.JoinHostPort(tcp.IP.String(), port)}
-	if tcp.IP.IsLoopback() {
-		hosts = append(hosts, "localhost:"+port)
+	var hosts []string
+	if tcp.IP.IsUnspecified() {
+		hosts = append(hosts, net.JoinHostPort("127.0.0.1", port), "localhost:"+port)
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if ipn, ok := a.(*net.IPNet); ok {
+					hosts = append(hosts, net.JoinHostPort(ipn.IP.String(), port))
+				}
+			}
+		}
+	} else {
+		hosts = append(hosts, net.JoinHostPort(tcp.IP.String(), port))
+		if tcp.IP.IsLoopback() {
+			hosts = append(hosts, "localhost:"+port)
+		}
 	}
 	s.hosts.Store(&hosts)
 }

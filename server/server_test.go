@@ -241,3 +241,55 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	defer s.Unlock()
 	return s.w.Write(b)
 }
+
+// slowProvider answers its first call at once and every later one after
+// delay (a slow STS).
+type slowProvider struct {
+	clk   *fakeclock.Clock
+	calls atomic.Int64
+	delay time.Duration
+}
+
+func (p *slowProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	n := p.calls.Add(1)
+	if n > 1 {
+		time.Sleep(p.delay)
+	}
+	return aws.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKE%d", n), SecretAccessKey: "fake-secret", SessionToken: "fake-token",
+		CanExpire: true, Expires: p.clk.Now().Add(time.Hour), AccountID: "123456789012"}, nil
+}
+
+// TestAnIdleServerRefreshesAheadOnATimer: with no request for a long idle
+// period spanning the refresh point, the server refreshes by itself, so the
+// first request after it is answered from memory without calling the (slow)
+// provider.
+func TestAnIdleServerRefreshesAheadOnATimer(t *testing.T) {
+	clk := fakeclock.New(t0)
+	p := &slowProvider{clk: clk, delay: 300 * time.Millisecond}
+	s, addr := start(t, p, func(o *Options) { o.Clock = clk })
+	if err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Idle: 43 minutes pass without a request (the refresh point of a 1 h
+	// session is at 42 minutes or earlier).
+	clk.Set(t0.Add(43 * time.Minute))
+	for i := 0; (p.calls.Load() < 2 || s.cache.Loading()) && i < 1000; i++ { // bounded: ~5 s
+		time.Sleep(5 * time.Millisecond)
+	}
+	if p.calls.Load() < 2 {
+		t.Fatal("the idle server did not refresh by itself")
+	}
+	// Past the old credentials' 15-minute mark: they can no longer be served.
+	clk.Set(t0.Add(47 * time.Minute))
+	before := p.calls.Load()
+	status, m := get(t, "http://"+addr+"/", "", s.Token())
+	if status != 200 || m["AccessKeyId"] != "ASIAFAKE2" {
+		t.Fatalf("status %d, %v: want the credentials refreshed while idle", status, m["AccessKeyId"])
+	}
+	if p.calls.Load() != before {
+		t.Error("the first request after idle waited for the provider")
+	}
+	if m["AccountId"] != "123456789012" {
+		t.Errorf("AccountId = %q, want it in the answer", m["AccountId"])
+	}
+}

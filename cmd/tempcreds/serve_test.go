@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/miniotest"
 	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
@@ -240,8 +241,9 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 				t.Errorf("serve (%s) logged no refresh:\n%s", mode, serveLog.String())
 			}
 		})
-		env := append(os.Environ(), "AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri, mode+"="+tokenSetting,
-			"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "AWS_CONFIG_FILE=/nonexistent",
+		// Unset, not empty: botocore reads AWS_PROFILE= as a profile named "".
+		env := append(childproc.Without(os.Environ(), childproc.CredentialVars), "AWS_CONTAINER_CREDENTIALS_FULL_URI="+uri, mode+"="+tokenSetting,
+			"AWS_CONFIG_FILE=/nonexistent",
 			"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_REGION=us-east-1", "S3_ENDPOINT="+m.Endpoint)
 		consumers := map[string]*exec.Cmd{
 			// aws-sdk-go-v2 through config.LoadDefaultConfig (this test binary,

@@ -49,6 +49,7 @@ type app struct {
 	clock          tempcreds.Clock
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
+	args           []string // the command line, for serve --detach's child
 }
 
 // DefaultApp is the real process's streams and environment.
@@ -79,7 +80,7 @@ func (a *app) warnf(msg string) {
 // Run runs the command line args (without the program name) and returns the
 // exit code. It never panics on bad input and never calls os.Exit.
 func Run(ctx context.Context, base App, args []string) (code int) {
-	a := &app{App: base, stdout: base.Stdout, stderr: base.Stderr, getenv: base.Getenv, clock: base.Clock, openTTY: base.OpenTTY}
+	a := &app{App: base, stdout: base.Stdout, stderr: base.Stderr, getenv: base.Getenv, clock: base.Clock, openTTY: base.OpenTTY, args: args}
 	if a.getenv == nil {
 		a.getenv = os.Getenv
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	// serveMode: the final hop is kept in the server's memory only (its
 	// refresh-ahead windows need fresh STS answers, not file-cache hits).
 	serveMode bool
+	// profileOnly: the credentials are the profile's alone (serve --path):
+	// the environment's role, keys, token file and profile do not apply.
+	profileOnly bool
 }
 
 // sourceKind says where the long-term (first) credentials come from.
@@ -109,6 +112,18 @@ type plan struct {
 
 // env reads an environment variable through the injectable lookup.
 type env func(string) string
+
+// without is getenv with the named variables unset.
+func without(getenv env, names ...string) env {
+	return func(k string) string {
+		for _, n := range names {
+			if k == n {
+				return ""
+			}
+		}
+		return getenv(k)
+	}
+}
 
 // UsageError is a mistake in flags, environment or configuration: exit 2.
 type UsageError struct{ Msg string }
@@ -196,6 +211,10 @@ func readPolicy(v string) (string, error) {
 
 // resolve builds the plan: flags > environment > profile > defaults.
 func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
+	if o.profileOnly {
+		getenv = without(getenv, "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_ROLE_DURATION_SECONDS",
+			"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_STS_ACCESS_KEY", "AWS_STS_ACCESS_SECRET", "AWS_PROFILE", "AWS_STS_FILE_NAME")
+	}
 	p := &plan{MFAMode: o.MFAMode, MFACode: o.MFACode, MFACommand: o.MFACommand, NoCache: o.NoCache, NoFinalCache: o.serveMode}
 	if p.MFAMode == "" {
 		p.MFAMode = "session"

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +24,8 @@ type serveFlags struct {
 	tokenFile    string
 	minRemaining string
 	paths        []string // NAME=PROFILE: also serve PROFILE at /profiles/NAME
+	detach       bool
+	logFile      string
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -46,15 +49,21 @@ memory: once warm, no request waits on STS. Listens on 127.0.0.1 at a random por
 request needs the random 256-bit token printed at start (or written to --token-file).
 Prints the client settings in the --format of export, logs each refresh to stderr, and
 runs until SIGINT or SIGTERM.`,
-		Example: `  eval "$(tempcreds serve --role-arn arn:aws:iam::123456789012:role/Dev &)"   # see README
+		Example: `  eval "$(tempcreds serve --detach --role-arn arn:aws:iam::123456789012:role/Dev)"   # returns once ready
+  kill "$TEMPCREDS_SERVE_PID"                                                          # stops it
   tempcreds serve --profile prod --token-file /run/creds/token --format env > client.env`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.detach && !a.isDetachedChild() {
+				return a.runDetached(cmd.Context(), withoutDetach(a.args))
+			}
 			return a.runServe(cmd.Context(), o, f, format)
 		},
 	}
 	addCredentialFlags(cmd, &o)
 	f.add(cmd)
+	cmd.Flags().BoolVar(&f.detach, "detach", false, "run in the background: print the client settings once ready and return (eval \"$(tempcreds serve --detach)\"); stop it with kill $TEMPCREDS_SERVE_PID")
+	cmd.Flags().StringVar(&f.logFile, "log-file", "", "with --detach: append the server's log to FILE (default: discarded)")
 	cmd.Flags().StringVarP(&format, "format", "f", "sh", "format of the client settings: sh, fish, powershell, env, json")
 	return cmd
 }
@@ -66,6 +75,17 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		return nil, nil, err
 	}
 	o.serveMode = true
+	// Listen first: a refused --listen must fail before any STS call.
+	ln, err := server.Listen(f.listen, f.allowRemote)
+	if err != nil {
+		return nil, nil, &UsageError{Msg: strings.TrimPrefix(err.Error(), "tempcreds: ")}
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			ln.Close()
+		}
+	}()
 	b, err := a.credentials(ctx, o)
 	if err != nil {
 		return nil, nil, err
@@ -82,7 +102,7 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 			return nil, nil, usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
 		}
 		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
-			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMode: true}
+			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMode: true, profileOnly: true}
 		pb, err := a.credentials(ctx, po)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--path %s: %w", spec, err)
@@ -91,10 +111,6 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 	}
 	if err := s.Warm(ctx); err != nil {
 		return nil, nil, err
-	}
-	ln, err := server.Listen(f.listen, f.allowRemote)
-	if err != nil {
-		return nil, nil, &UsageError{Msg: strings.TrimPrefix(err.Error(), "tempcreds: ")}
 	}
 	if f.allowRemote {
 		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
@@ -105,10 +121,10 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		// The bare token: every SDK sends the file's bytes as a header
 		// value, and a trailing newline makes them all refuse it.
 		if err := writeFile0600("--token-file", f.tokenFile, []byte(s.Token())); err != nil {
-			ln.Close()
 			return nil, nil, err
 		}
 	}
+	ok = true
 	done := s.Start(ln)
 	go func() {
 		if err := <-done; err != nil {
@@ -127,6 +143,9 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 		return err
 	}
 	vars := serverVars(s, f.tokenFile)
+	if a.isDetachedChild() {
+		vars = append(vars, [2]string{"TEMPCREDS_SERVE_PID", strconv.Itoa(os.Getpid())})
+	}
 	var b strings.Builder
 	if format == "json" {
 		m := map[string]string{}
@@ -142,6 +161,12 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 	fmt.Fprint(a.stdout, b.String())
 	if fl, ok := a.stdout.(interface{ Sync() error }); ok {
 		_ = fl.Sync()
+	}
+	if a.isDetachedChild() {
+		// Ready: let go of the pipes `serve --detach` reads, so it returns.
+		if err := releaseOutputs(f.logFile); err != nil {
+			return fmt.Errorf("--log-file %s: %w", f.logFile, err)
+		}
 	}
 	fmt.Fprintf(a.stderr, "tempcreds: serving credentials at %s (Ctrl-C to stop)\n", s.URL("/"))
 	for _, spec := range f.paths {

@@ -1,0 +1,17 @@
+//go:build !unix
+
+package cli
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+)
+
+func newSession(*exec.Cmd) {}
+
+func redirectStdio(*os.File) error {
+	return errors.New("serve --detach is not supported on this platform")
+}
+
+func readyForDetach() bool { return false }
