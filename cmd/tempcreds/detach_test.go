@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// TestServeDetachAsTheREADMEShowsIt runs the README's pattern literally in
+// sh: eval "$(tempcreds serve --detach …)" must return (the server must not
+// hold the $(…) pipe), leave a working server behind, and stop on
+// kill "$TEMPCREDS_SERVE_PID".
+func TestServeDetachAsTheREADMEShowsIt(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("detach")
+	dir := t.TempDir()
+	env := []string{"PATH=" + filepath.Dir(binary) + ":" + os.Getenv("PATH"), "HOME=" + dir,
+		"AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
+		"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	script := `eval "$(tempcreds serve --detach --role-arn arn:aws:iam::123456789012:role/Detach --duration 1h --log-file ` + dir + `/serve.log)" &&
+printf '%s\n%s\n%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTHORIZATION_TOKEN" "$TEMPCREDS_SERVE_PID"`
+	cmd := exec.CommandContext(ctx, "sh", "-c", script)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		t.Fatal("eval \"$(tempcreds serve --detach)\" did not return within 30 s")
+	}
+	if err != nil {
+		t.Fatalf("sh: %v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("settings not exported: %q", out)
+	}
+	uri, token := lines[0], lines[1]
+	pid, err := strconv.Atoi(lines[2])
+	if err != nil {
+		t.Fatalf("TEMPCREDS_SERVE_PID %q", lines[2])
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	req, _ := http.NewRequest(http.MethodGet, uri, nil)
+	req.Header.Set("Authorization", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the detached server answered %d", resp.StatusCode)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ { // bounded: 5 s
+		if syscall.Kill(pid, 0) != nil {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the detached server did not stop on SIGTERM")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
+	if !strings.Contains(string(log), "shutting down") {
+		t.Errorf("--log-file holds no log of the server:\n%s", log)
+	}
+	for _, secret := range s.Secrets() {
+		if strings.Contains(string(log), secret) {
+			t.Error("the log holds a secret")
+		}
+	}
+
+	t.Run("a failing server reports its error and exit code", func(t *testing.T) {
+		cmd := exec.CommandContext(ctx, binary, "serve", "--detach", "--role-arn", "not-an-arn")
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || len(out) != 0 || !strings.Contains(stderr.String(), "--role-arn") {
+			t.Errorf("exit %v, stdout %q, stderr %q; want exit 2 naming --role-arn", err, out, stderr.String())
+		}
+	})
+}
