@@ -123,4 +123,3 @@ func releaseOutputs(logFile string) error {
 	defer f.Close()
 	return redirectStdio(f)
 }
-
