@@ -172,6 +172,9 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 // now reads the Cache's wall clock (precise, on every call) in Unix ns.
 func (c *Cache) now() int64 { return unixNano(c.clock) }
 
+// latestExpiry is the last expiry a Cache accepts (Unix ns overflow in 2262).
+var latestExpiry = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // errZeroCache is what a Cache that was not built by NewCache returns.
 var errZeroCache = configError("this Cache has no provider: build it with tempcreds.NewCache(provider)")
 
@@ -398,6 +401,11 @@ func (c *Cache) backoffLocked() time.Duration {
 func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error) {
 	if !creds.CanExpire {
 		return &snapshot{creds: creds}, nil
+	}
+	if !creds.Expires.Before(latestExpiry) || creds.Expires.Before(time.Unix(0, 0)) {
+		// Unix nanoseconds overflow in 2262: such a time would compare wrong.
+		return nil, fmt.Errorf("tempcreds: the provider returned credentials expiring at %s, outside 1970 to 2261: refusing them",
+			creds.Expires.UTC().Format(time.RFC3339))
 	}
 	exp := creds.Expires.UnixNano()
 	lifetime := time.Duration(exp - now)

@@ -321,3 +321,14 @@ func TestTheSDKsCacheAroundACache(t *testing.T) {
 		t.Errorf("only %d credential sets over two lifetimes: refresh-ahead never ran behind the SDK cache", len(seen))
 	}
 }
+
+func TestAnExpiryBeyond2262IsRefusedNotWrapped(t *testing.T) {
+	for _, exp := range []time.Time{time.Date(2263, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		c := NewCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "fake", CanExpire: true, Expires: exp}, nil
+		}))
+		if _, err := c.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "outside 1970 to 2261") {
+			t.Errorf("expiry %s: %v, want a clear refusal", exp, err)
+		}
+	}
+}

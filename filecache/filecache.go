@@ -73,7 +73,8 @@ func (e *Entry) Lifetime() time.Duration {
 // complete reports whether the entry has usable credentials.
 func (e *Entry) complete() bool {
 	c := e.Credentials
-	return c != nil && c.AccessKeyId != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero()
+	return c != nil && c.AccessKeyId != "" && c.SecretAccessKey != "" && c.SessionToken != "" && !c.Expiration.IsZero() &&
+		c.Expiration.Year() < 2262 // Unix ns overflow: such an entry is corrupt, not eternal
 }
 
 // InsecureError is returned for a cache file or directory that another user

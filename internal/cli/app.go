@@ -64,7 +64,7 @@ func DefaultApp() App {
 func (a *app) debugf(format string, args ...any) {
 	if a.debug {
 		// Every debug line goes through the one scrubber, whatever it holds.
-		fmt.Fprintln(a.stderr, "tempcreds: debug: "+tempcreds.Scrub(fmt.Sprintf(format, args...)))
+		fmt.Fprintln(a.stderr, "tempcreds: debug: "+safeText(tempcreds.Scrub(fmt.Sprintf(format, args...))))
 	}
 }
 
@@ -74,7 +74,7 @@ func (a *app) warnf(msg string) {
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
-	fmt.Fprintln(a.stderr, tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1)))
+	fmt.Fprintln(a.stderr, safeText(tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -130,7 +130,7 @@ func isFlagError(err error) bool {
 }
 
 func errorMessage(err error) string {
-	msg := tempcreds.SafeMessage(err)
+	msg := safeText(tempcreds.SafeMessage(err))
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}

@@ -16,6 +16,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/tempcreds/tempcreds"
@@ -89,7 +90,7 @@ func (a *app) build(p *plan) (*built, error) {
 		}
 		key := in.Key()
 		a.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
-		if backend := a.backend(p, final); backend != nil {
+		if backend := a.backend(p, final); backend != nil && h.Kind != "source" {
 			minTTL, exact := innerMinTTL, false
 			if final {
 				minTTL, exact = p.MinTTL, p.MinTTLSet
@@ -131,6 +132,8 @@ func (a *app) hopProvider(client *lazySTS, h hop, source aws.CredentialsProvider
 		err error
 	)
 	switch h.Kind {
+	case "source":
+		return source, nil // the SDK-resolved profile's own credentials
 	case "session-token":
 		p, err = tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
 			o.Duration, o.Source, o.SerialNumber = h.Duration, source, h.MFASerial
@@ -170,6 +173,9 @@ func (a *app) lazySDK(p *plan, extra ...func(*config.LoadOptions) error) aws.Cre
 	)
 	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
 		once.Do(func() {
+			if err = checkSharedFiles(a.getenv); err != nil {
+				return
+			}
 			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region)}, extra...)
 			var cfg aws.Config
 			cfg, err = config.LoadDefaultConfig(ctx, opts...)
@@ -183,11 +189,29 @@ func (a *app) lazySDK(p *plan, extra ...func(*config.LoadOptions) error) aws.Cre
 		}
 		c, err := prov.Retrieve(ctx)
 		if err != nil {
-			return aws.Credentials{}, fmt.Errorf("no source credentials: %w (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_STS_ACCESS_KEY/AWS_STS_ACCESS_SECRET, or --profile)", err)
+			return aws.Credentials{}, sourceError(p, err)
 		}
 		a.debugf("source credentials: %s", redact(c.AccessKeyID))
 		return c, nil
 	})
+}
+
+// sourceError describes a failure of a source the SDK resolved without
+// its raw text, which can hold secrets: a credential_process that prints
+// malformed JSON puts its whole output, SecretAccessKey included, into the
+// SDK's error.
+func sourceError(p *plan, err error) error {
+	var pe *processcreds.ProviderError
+	if errors.As(err, &pe) {
+		where := "the credential_process"
+		if p.Profile != "" {
+			where += " of profile " + p.Profile
+		}
+		return fmt.Errorf("no source credentials: %s failed or printed output that is not valid credentials JSON "+
+			"(its output is not shown: it may hold secrets; run the command yourself to see it)", where)
+	}
+	return fmt.Errorf("no source credentials: %s (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_STS_ACCESS_KEY/AWS_STS_ACCESS_SECRET, or --profile)",
+		tempcreds.SafeMessage(err))
 }
 
 // durationFallback asks for the helper's default 12-hour session and, if

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -256,24 +258,33 @@ func TestFormats(t *testing.T) {
 }
 
 func TestQuotingSurvivesHostileValues(t *testing.T) {
+	// Credentials AWS could never return are refused by every format.
 	c := aws.Credentials{AccessKeyID: "AKIA'$(touch /tmp/x)`", SecretAccessKey: `a'b"c\d$e`, SessionToken: "t'\n'x"}
-	var b bytes.Buffer
-	if err := writeCredentials(&b, "sh", c, ""); err != nil {
-		t.Fatal(err)
+	for _, format := range Formats {
+		var b bytes.Buffer
+		var ve *CredentialValueError
+		if err := writeCredentials(&b, format, c, ""); !errors.As(err, &ve) || b.Len() != 0 {
+			t.Errorf("%s: %v, printed %q; want a *CredentialValueError and nothing printed", format, err, b.String())
+		}
 	}
-	want := `export AWS_ACCESS_KEY_ID='AKIA'\''$(touch /tmp/x)` + "`" + `'`
-	if !strings.Contains(b.String(), want) {
-		t.Errorf("sh quoting:\n%s\nwant %s", b.String(), want)
+	var ve *CredentialValueError
+	if err := writeCredentials(io.Discard, "ini", aws.Credentials{AccessKeyID: "AKIAFAKE", SecretAccessKey: "x"}, "p]\n[evil"); err == nil || errors.As(err, &ve) {
+		t.Errorf("a hostile --ini-profile: %v, want a usage error", err)
 	}
-	b.Reset()
-	_ = writeCredentials(&b, "powershell", c, "")
-	if !strings.Contains(b.String(), `$Env:AWS_SECRET_ACCESS_KEY = 'a''b"c\d$e'`) {
-		t.Errorf("powershell quoting: %s", b.String())
+	// The quoting itself (used for serve's settings: URLs and file paths)
+	// survives hostile values.
+	hostile := "a'b\"c\\d$e`id`\u2018f\u2019g\u201ah\u201bi"
+	if got, err := exec.Command("sh", "-c", "x="+shQuote(hostile)+"; printf %s \"$x\"").Output(); err != nil || string(got) != hostile {
+		t.Errorf("shQuote read back by sh as %q (%v)", got, err)
 	}
-	b.Reset()
-	_ = writeCredentials(&b, "fish", c, "")
-	if !strings.Contains(b.String(), `set -gx AWS_SECRET_ACCESS_KEY 'a\'b"c\\d$e';`) {
-		t.Errorf("fish quoting: %s", b.String())
+	if got, err := exec.Command("sh", "-c", "x="+dotenvQuote(hostile)+"; printf %s \"$x\"").Output(); err != nil || string(got) != hostile {
+		t.Errorf("dotenvQuote read back by sh as %q (%v)", got, err)
+	}
+	if want := "'a''b\"c\\d$e`id`\u2018\u2018f\u2019\u2019g\u201a\u201ah\u201b\u201bi'"; psQuote(hostile) != want {
+		t.Errorf("psQuote = %s, want every PowerShell single quote doubled: %s", psQuote(hostile), want)
+	}
+	if want := `'a\'b"c\\d$e` + "`id`" + "\u2018f\u2019g\u201ah\u201bi'"; fishQuote(hostile) != want {
+		t.Errorf("fishQuote = %s, want %s", fishQuote(hostile), want)
 	}
 }
 

@@ -99,6 +99,9 @@ func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []s
 	if err != nil {
 		return err
 	}
+	if err := checkCredentialValues(creds); err != nil {
+		return err
+	}
 	env := childEnv(a.environ(), creds, b.hop.RoleARN)
 	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
 	return a.runChild(path, args, env)

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -53,34 +53,56 @@ func FuzzCheckARNAndTags(f *testing.F) {
 	})
 }
 
-// FuzzOutputsParseBack: whatever the credentials hold, the JSON formats
-// parse back to the same values and the sh format has one line per variable.
+// FuzzOutputsParseBack: whatever the credentials hold, every format either
+// refuses them (the output validator) or prints them so that the consumer
+// reads back exactly the same values: JSON by a JSON parser, sh and env by
+// a real sh, ini by a line parser that finds one section and the same keys.
+// Values AWS never returns must be refused.
 func FuzzOutputsParseBack(f *testing.F) {
 	f.Add("ASIAFAKE", "s3cr'et\"\\$x", "tok\nen")
+	f.Add("ASIAFAKEFAKEFAKE", "fake/Secret+Key=", "FwoGZXIvYXdzEFAKE//token==")
+	f.Add("ASIA`id`", "x$(id)", "y\n[evil]\nkey = v")
+	f.Add("AKIAFAKE", "\u2019; Remove-Item x; \u2019", "tok")
+	sh, _ := exec.LookPath("sh")
 	f.Fuzz(func(t *testing.T, id, secret, token string) {
-		if !utf8.ValidString(id) || !utf8.ValidString(secret) || !utf8.ValidString(token) {
-			return // STS credentials are ASCII; JSON cannot carry invalid UTF-8
-		}
 		c := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token, CanExpire: true,
 			Expires: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-		for _, format := range []string{"json", "credential-process"} {
+		valid := checkCredentialValues(c) == nil
+		for _, format := range Formats {
 			var b bytes.Buffer
-			if err := writeCredentials(&b, format, c, ""); err != nil {
-				t.Fatal(err)
+			err := writeCredentials(&b, format, c, "")
+			if id == "" {
+				continue // the format check's empty credentials
 			}
-			var m map[string]any
-			if err := json.Unmarshal(b.Bytes(), &m); err != nil {
-				t.Fatalf("%s output is not JSON: %v", format, err)
+			if !valid {
+				if err == nil {
+					t.Fatalf("%s printed credentials the validator refuses: %q", format, b.String())
+				}
+				continue
 			}
-			if (id != "" && m["AccessKeyId"] != id) || (secret != "" && m["SecretAccessKey"] != secret) {
-				t.Fatalf("%s did not round-trip", format)
+			if err != nil {
+				t.Fatalf("%s refused valid credentials: %v", format, err)
 			}
-		}
-		var b bytes.Buffer
-		_ = writeCredentials(&b, "sh", c, "")
-		if !strings.Contains(token, "\n") && !strings.Contains(secret, "\n") && !strings.Contains(id, "\n") &&
-			strings.Count(b.String(), "\nexport ") != len(envVars(c))-1 {
-			t.Fatalf("sh output has a broken line structure:\n%s", b.String())
+			out := b.String()
+			switch format {
+			case "json", "credential-process":
+				var m map[string]any
+				if err := json.Unmarshal(b.Bytes(), &m); err != nil || m["AccessKeyId"] != id || m["SecretAccessKey"] != secret {
+					t.Fatalf("%s did not round-trip: %v %s", format, err, out)
+				}
+			case "ini":
+				if strings.Count(out, "[") != 1 || !strings.Contains(out, "aws_secret_access_key = "+secret+"\n") {
+					t.Fatalf("ini structure broken:\n%s", out)
+				}
+			case "sh", "env":
+				if sh == "" {
+					t.Fatal("sh is required")
+				}
+				got, err := exec.Command(sh, "-c", out+`printf '%s\n%s\n%s' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN"`).Output()
+				if err != nil || string(got) != id+"\n"+secret+"\n"+token {
+					t.Fatalf("%s sourced by sh gave %q (%v), want the values", format, got, err)
+				}
+			}
 		}
 	})
 }

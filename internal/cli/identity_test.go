@@ -173,3 +173,30 @@ func TestACacheEntryIsOnlyReturnedToTheIdentityThatMadeIt(t *testing.T) {
 		})
 	}
 }
+
+// TestASDKResolvedProfileWithoutARoleIsUsedAsItIs: a credential_process
+// profile (session credentials) with no role above it is exported as it is,
+// with no GetSessionToken (AWS refuses one signed with session
+// credentials); a process printing malformed JSON never has its output
+// (a secret) printed.
+func TestASDKResolvedProfileWithoutARoleIsUsedAsItIs(t *testing.T) {
+	h := newHarness(t)
+	const secret = "fAkEsEcReTfAkEsEcReTfAkEsEcReTfAkEsEcReT"
+	good := h.writeFile("good.sh", `printf '{"Version":1,"AccessKeyId":"ASIAFAKEPROCESS","SecretAccessKey":"`+secret+`","SessionToken":"FAKEtoken","Expiration":"2199-01-01T00:00:00Z"}'`)
+	bad := h.writeFile("bad.sh", `printf '{"Version":1,"AccessKeyId":"ASIAFAKEPROCESS","SecretAccessKey":"`+secret+`"'`)
+	h.writeFile("config", fmt.Sprintf("[profile proc]\ncredential_process = sh %s\n[profile broken]\ncredential_process = sh %s\n", good, bad))
+	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME"} {
+		t.Setenv(k, h.env[k])
+	}
+	out, stderr, code := h.run("export", "--format", "json", "--profile", "proc")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if m := parseJSON(t, out); m["AccessKeyId"] != "ASIAFAKEPROCESS" || len(h.sts.Calls()) != 0 {
+		t.Errorf("got %v with %d STS calls; want the process's credentials as they are", m["AccessKeyId"], len(h.sts.Calls()))
+	}
+	_, stderr, code = h.run("export", "--profile", "broken")
+	if code == 0 || strings.Contains(stderr, secret) || !strings.Contains(stderr, "credential_process") {
+		t.Errorf("exit %d, stderr %q: want a failure naming the credential_process, without its output", code, stderr)
+	}
+}

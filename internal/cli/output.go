@@ -36,12 +36,17 @@ func fishQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// psQuote quotes s for PowerShell: single quotes, doubled inside.
-func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// psQuote quotes s for PowerShell: single quotes, each doubled inside.
+// PowerShell also takes U+2018–U+201B as single quotes.
+func psQuote(s string) string {
+	return "'" + strings.NewReplacer("'", "''", "\u2018", "\u2018\u2018", "\u2019", "\u2019\u2019",
+		"\u201a", "\u201a\u201a", "\u201b", "\u201b\u201b").Replace(s) + "'"
+}
 
-// dotenvQuote quotes s for dotenv files: double quotes, escaping \ " and $.
+// dotenvQuote quotes s for dotenv files, which are also sourced by sh:
+// double quotes, escaping \ " $ and ` (a backtick would run a command).
 func dotenvQuote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "\n", `\n`).Replace(s) + `"`
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`", "\n", `\n`).Replace(s) + `"`
 }
 
 // writeVars prints variables in a shell format (sh, fish, powershell, env)
@@ -65,7 +70,14 @@ func writeVars(b *strings.Builder, format string, vars [][2]string) bool {
 }
 
 // writeCredentials prints c in format; profile names the ini section.
+// Every value is checked first (validate.go): anything AWS cannot return
+// is refused, never printed.
 func writeCredentials(w io.Writer, format string, c aws.Credentials, profile string) error {
+	if c.AccessKeyID != "" { // "" is the format check before any STS call
+		if err := checkCredentialValues(c); err != nil {
+			return err
+		}
+	}
 	var b strings.Builder
 	switch format {
 	case "sh", "", "fish", "powershell", "env":
@@ -99,6 +111,9 @@ func writeCredentials(w io.Writer, format string, c aws.Credentials, profile str
 	case "ini":
 		if profile == "" {
 			profile = "default"
+		}
+		if err := checkProfileName(profile); err != nil {
+			return err
 		}
 		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", profile, c.AccessKeyID, c.SecretAccessKey)
 		if c.SessionToken != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
@@ -196,9 +198,12 @@ func readPolicy(v string) (string, error) {
 		return "", nil
 	}
 	if strings.HasPrefix(v, "@") {
-		b, err := os.ReadFile(v[1:])
+		b, err := bounded.ReadFile(v[1:], bounded.Policy)
 		if err != nil {
-			return "", usagef("--policy %s: %v", v, errors.Unwrap(err))
+			if u := errors.Unwrap(err); u != nil {
+				err = u
+			}
+			return "", usagef("--policy %s: %v", v, err)
 		}
 		v = string(b)
 	}
@@ -386,6 +391,15 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		if mfaSerial != "" && last.Kind == "assume-role" {
 			last.MFASerial = mfaSerial
 		}
+	case p.Source == sourceProfileSDK && mfaSerial == "":
+		// A profile the SDK resolves (SSO, credential_process,
+		// credential_source) with no role above it: its credentials are
+		// already temporary, and AWS refuses GetSessionToken signed with
+		// them. They are used as they are.
+		if o.ExternalID != "" || policy != "" || len(o.PolicyARNs) > 0 || len(tags) > 0 || o.SourceIdentity != "" || duration != 0 {
+			return nil, usagef("--external-id, --policy, --policy-arn, --tag, --source-identity and --duration need a role: profile %q gives its credentials as they are", p.Profile)
+		}
+		p.Hops = append(p.Hops, hop{Kind: "source"})
 	default:
 		// No role anywhere: GetSessionToken, the seed's TemporaryCredentials
 		// without a RoleArn.
@@ -400,7 +414,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	if last.Kind == "assume-role" && last.SessionName == "" {
 		last.SessionName = defaultSessionName
 	}
-	if last.Duration == 0 && last.Kind != "web-identity" {
+	if last.Duration == 0 && last.Kind != "web-identity" && last.Kind != "source" {
 		last.Duration, last.DurationDefault = defaultDuration, true
 	}
 	for i := range p.Hops {
@@ -548,6 +562,9 @@ func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) erro
 // panics on some malformed values (a lone `"`, found by FuzzProfileConfig):
 // that becomes a usage error instead of a crash.
 func loadProfile(ctx context.Context, profile string, getenv env) (cfg config.SharedConfig, err error) {
+	if err := checkSharedFiles(getenv); err != nil {
+		return cfg, err
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = usagef("the AWS config or credentials file could not be parsed (aws-sdk-go-v2's parser failed: look for an unbalanced quote in a value)")
@@ -561,6 +578,29 @@ func loadProfile(ctx context.Context, profile string, getenv env) (cfg config.Sh
 			o.CredentialsFiles = []string{f}
 		}
 	})
+}
+
+// checkSharedFiles refuses a config or credentials file the SDK's loader
+// would hang on (a FIFO) or read without limit (/dev/zero, a huge file)
+// before the loader opens it. The files are optional: missing is fine.
+func checkSharedFiles(getenv env) error {
+	home := getenv("HOME")
+	for _, f := range []struct{ name, path string }{
+		{"AWS_CONFIG_FILE", firstNonEmpty(getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))},
+		{"AWS_SHARED_CREDENTIALS_FILE", firstNonEmpty(getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))},
+	} {
+		st, err := os.Stat(f.path)
+		if err != nil {
+			continue
+		}
+		if !st.Mode().IsRegular() {
+			return usagef("%s %s is not a regular file (a FIFO, a device or a directory): the AWS config must be a file", f.name, f.path)
+		}
+		if st.Size() > bounded.ConfigFile {
+			return usagef("%s %s is %d bytes, more than the %d an AWS config file may have here", f.name, f.path, st.Size(), bounded.ConfigFile)
+		}
+	}
+	return nil
 }
 
 func roleHop(c *config.SharedConfig) hop {
