@@ -33,7 +33,7 @@ var secretShapes = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`://[^/\s:@]*:[^/\s@]+@` +
 		`|eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*` +
 		`|[A-Za-z0-9+/]{100,}={0,2}` +
-		`|(?i)(?:(?:secret_?access_?key|session_?token|security[_-]?token|web_?identity_?token|token_?code|password|authorization)"?\s*[:=]|"token"\s*:|\btoken=)\s*"?[^"\s,&;}]{4,}`)
+		`|(?i)(?:\b(?:aws_)?(?:secret_?access_?key|session_?token|security[_-]?token|web_?identity_?token|token_?code|password|authorization)"?\s*[:=]|"token"\s*:|\btoken=)\s*"?[^"\s,&;}]{4,}`)
 })
 
 // scrub removes each known secret from s, then anything secret-shaped.

@@ -174,6 +174,18 @@ the ~/.aws/config profile, then defaults.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.versionCommand())
+	// Cobra's completion command prints its help, exit 0, for a shell it
+	// does not know: make that a usage error.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c.Name() == "completion" {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("completion %q: no such shell; use bash, zsh, fish or powershell", args[0])
+			}
+			return cmd.Help()
+		}
+	}
 	return root
 }
 

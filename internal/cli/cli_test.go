@@ -464,6 +464,17 @@ func TestBadInput(t *testing.T) {
 		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
 		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an owner-only octal mode"},
 		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner-only octal mode with read-write"},
+		{"AWS_ROLE_ARN not an ARN names the variable", func(h *harness) { h.env["AWS_ROLE_ARN"] = "bad" }, []string{"export"}, ExitUsage, `AWS_ROLE_ARN "bad" is not a role ARN`},
+		{"AWS_ROLE_DURATION_SECONDS out of range names the variable", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "60" }, []string{"export", "--role-arn", roleA}, ExitUsage, "AWS_ROLE_DURATION_SECONDS 1m0s is outside"},
+		{"a profile's duration_seconds that is not a number", func(h *harness) {
+			h.writeFile("config", "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\nduration_seconds = abc\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n")
+		}, []string{"export", "--profile", "p"}, ExitUsage, `duration_seconds of profile "p" is not a whole number of seconds`},
+		{"a profile's duration_seconds out of range names the key", func(h *harness) {
+			h.writeFile("config", "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\nduration_seconds = 60\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n")
+		}, []string{"export", "--profile", "p"}, ExitUsage, `duration_seconds of profile "p" 1m0s is outside`},
+		{"a hostile --ini-profile", nil, []string{"export", "--no-role", "--format", "ini", "--ini-profile", "x]\n[evil"}, ExitUsage, "--ini-profile"},
+		{"--endpoint-url that is not a URL", nil, []string{"export", "--no-role", "--endpoint-url", "not a url"}, ExitUsage, "--endpoint-url"},
+		{"completion for an unknown shell", nil, []string{"completion", "tcsh"}, ExitUsage, "tcsh"},
 		{"world-writable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0777" }, []string{"export", "--no-role"}, ExitUsage, "readable or writable by others is refused"},
 		{"group-readable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0640" }, []string{"export", "--no-role"}, ExitUsage, "owner-only"},
 		{"empty secret", func(h *harness) { h.env["AWS_STS_ACCESS_SECRET"] = "" }, []string{"export", "--no-role"}, ExitUsage, "must be set together"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,7 +78,8 @@ type hop struct {
 	RoleARN         string
 	SessionName     string
 	Duration        time.Duration
-	DurationDefault bool // the duration was not asked for: fall back if the role refuses it
+	DurationDefault bool   // the duration was not asked for: fall back if the role refuses it
+	DurationFrom    string // where the duration was given (a flag, a variable, a profile key), for errors
 	ExternalID      string
 	Policy          string
 	PolicyARNs      []string
@@ -114,6 +116,14 @@ type plan struct {
 
 // env reads an environment variable through the injectable lookup.
 type env func(string) string
+
+// redactURL hides a password in a URL given by the user.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
+}
 
 // without is getenv with the named variables unset.
 func without(getenv env, names ...string) env {
@@ -260,6 +270,19 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 
 	// Region and endpoint.
 	p.Endpoint = firstNonEmpty(o.EndpointURL, getenv("AWS_ENDPOINT_URL_STS"), getenv("AWS_ENDPOINT_URL"))
+	if p.Endpoint != "" {
+		from := "--endpoint-url"
+		switch p.Endpoint {
+		case o.EndpointURL:
+		case getenv("AWS_ENDPOINT_URL_STS"):
+			from = "AWS_ENDPOINT_URL_STS"
+		default:
+			from = "AWS_ENDPOINT_URL"
+		}
+		if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, usagef("%s %q is not an http(s) URL like https://sts.us-east-1.amazonaws.com", from, redactURL(p.Endpoint))
+		}
+	}
 	p.Region = firstNonEmpty(o.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
 
 	// The target role's parameters.
@@ -267,12 +290,19 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	durationFrom := "--duration"
 	if duration == 0 {
+		durationFrom = "AWS_ROLE_DURATION_SECONDS"
 		if duration, err = parseDuration("AWS_ROLE_DURATION_SECONDS", getenv("AWS_ROLE_DURATION_SECONDS")); err != nil {
 			return nil, err
 		}
 	}
 	roleARN := firstNonEmpty(o.RoleARN, getenv("AWS_ROLE_ARN"))
+	// Errors name what the user actually gave: the flag or the variable.
+	roleFrom := "--role-arn"
+	if o.RoleARN == "" {
+		roleFrom = "AWS_ROLE_ARN"
+	}
 	sessionName := firstNonEmpty(o.RoleSessionName, getenv("AWS_ROLE_SESSION_NAME"))
 	tokenFile := absPath(firstNonEmpty(o.WebIdentityTokenFile, getenv("AWS_WEB_IDENTITY_TOKEN_FILE")))
 	tokenCommand := o.WebIdentityTokenCommand
@@ -325,10 +355,10 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		if roleARN == "" {
 			return nil, usagef("web identity needs a role: pass --role-arn or set AWS_ROLE_ARN")
 		}
-		if err := checkARN("--role-arn", roleARN); err != nil {
+		if err := checkARN(roleFrom, roleARN); err != nil {
 			return nil, err
 		}
-		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: roleARN,
+		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: roleARN, DurationFrom: durationFrom,
 			SessionName: firstNonEmpty(sessionName, "web-identity"), Duration: duration, Policy: policy,
 			PolicyARNs: o.PolicyARNs, TokenFile: tokenFile, TokenCommand: tokenCommand})
 		roleARN = "" // consumed
@@ -341,7 +371,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		p.Hops = append(p.Hops, hop{Kind: "assume-role", RoleARN: v, SessionName: firstNonEmpty(sessionName, defaultSessionName)})
 	}
 
-	final := hop{Kind: "assume-role", RoleARN: roleARN, SessionName: sessionName, Duration: duration,
+	final := hop{Kind: "assume-role", RoleARN: roleARN, SessionName: sessionName, Duration: duration, DurationFrom: durationFrom,
 		ExternalID: o.ExternalID, Policy: policy, PolicyARNs: o.PolicyARNs, Tags: tags, SourceIdentity: o.SourceIdentity,
 		MFASerial: mfaSerial}
 	switch {
@@ -357,9 +387,9 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		}
 		// A profile role is dropped: the session token is the target.
 		p.Hops = dropRoleHops(p.Hops)
-		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, MFASerial: firstNonEmpty(mfaSerial, p.profileMFA())})
+		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, DurationFrom: durationFrom, MFASerial: firstNonEmpty(mfaSerial, p.profileMFA())})
 	case roleARN != "":
-		if err := checkARN("--role-arn", roleARN); err != nil {
+		if err := checkARN(roleFrom, roleARN); err != nil {
 			return nil, err
 		}
 		p.Hops = append(p.Hops, final)
@@ -368,7 +398,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		// flags that shape the last hop.
 		last := &p.Hops[len(p.Hops)-1]
 		if duration != 0 {
-			last.Duration = duration
+			last.Duration, last.DurationFrom = duration, durationFrom
 		}
 		if sessionName != "" && last.Kind == "assume-role" {
 			last.SessionName = sessionName
@@ -406,7 +436,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		if o.ExternalID != "" || policy != "" || len(o.PolicyARNs) > 0 || len(tags) > 0 || o.SourceIdentity != "" {
 			return nil, usagef("--external-id, --policy, --policy-arn, --tag and --source-identity need a role: pass --role-arn or set AWS_ROLE_ARN")
 		}
-		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, MFASerial: mfaSerial})
+		p.Hops = append(p.Hops, hop{Kind: "session-token", Duration: duration, DurationFrom: durationFrom, MFASerial: mfaSerial})
 	}
 
 	// Defaults for the final hop: the helper's session name and duration.
@@ -443,6 +473,10 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 
 func (p *plan) checkDurations() error {
 	for _, h := range p.Hops {
+		from := firstNonEmpty(h.DurationFrom, "--duration")
+		if h.Duration < 0 {
+			return usagef("%s is not a whole number of seconds", from)
+		}
 		if h.Duration == 0 {
 			continue
 		}
@@ -451,7 +485,7 @@ func (p *plan) checkDurations() error {
 			hi = 36 * time.Hour
 		}
 		if h.Duration < lo || h.Duration > hi {
-			return usagef("--duration %s is outside what STS allows for %s: %s to %s", h.Duration, h.Kind, lo, hi)
+			return usagef("%s %s is outside what STS allows for %s: %s to %s", from, h.Duration, h.Kind, lo, hi)
 		}
 	}
 	return nil
@@ -607,6 +641,12 @@ func roleHop(c *config.SharedConfig) hop {
 	h := hop{Kind: "assume-role", RoleARN: c.RoleARN, SessionName: c.RoleSessionName, ExternalID: c.ExternalID, MFASerial: c.MFASerial}
 	if c.RoleDurationSeconds != nil {
 		h.Duration = *c.RoleDurationSeconds
+		h.DurationFrom = fmt.Sprintf("duration_seconds of profile %q", c.Profile)
+		if h.Duration == 0 {
+			// The SDK's loader turns a value that is not a number into
+			// 0; never ignore it silently.
+			h.Duration = -1
+		}
 	}
 	return h
 }
