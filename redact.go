@@ -2,6 +2,7 @@ package tempcreds
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -123,6 +124,17 @@ func sanitize(err error, secrets ...string) error {
 		var re *awshttp.ResponseError
 		if errors.As(err, &re) {
 			out.StatusCode, out.RequestID = re.HTTPStatusCode(), re.ServiceRequestID()
+		}
+		if out.Code == "UnknownError" || out.Code == "" {
+			// Not an AWS error document: say what came back instead of
+			// "UnknownError: UnknownError".
+			out.Code = "UnknownError"
+			switch st := out.StatusCode; {
+			case st >= 300 && st < 400:
+				out.Message = fmt.Sprintf("STS answered HTTP %d, a redirect: STS never redirects, so the endpoint URL is wrong", st)
+			case st != 0:
+				out.Message = fmt.Sprintf("STS answered HTTP %d with a body that is not an AWS error (an HTML page from a proxy, or not an STS endpoint?)", st)
+			}
 		}
 		return out
 	}

@@ -3,9 +3,12 @@ package cli
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,7 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
@@ -323,7 +326,11 @@ func (l *lazySTS) get() *sts.Client {
 	l.once.Do(func() {
 		l.client = sts.New(sts.Options{
 			Region:     l.region,
-			HTTPClient: awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
+			HTTPClient: stsHTTPClient(),
+			Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+				// Checked first: what no retry can fix fails at once.
+				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(permanentFailure)}, o.Retryables...)
+			}),
 		}, func(o *sts.Options) {
 			if l.endpoint != "" {
 				o.BaseEndpoint = aws.String(l.endpoint)
@@ -333,17 +340,102 @@ func (l *lazySTS) get() *sts.Client {
 	return l.client
 }
 
+// STS call bounds: one attempt, all attempts of one call, one answer
+// (variables so tests can shorten them).
+var (
+	stsAttemptTimeout       = 10 * time.Second
+	stsCallTimeout          = 25 * time.Second
+	stsMaxAnswer      int64 = 1 << 20
+)
+
+// stsHTTPClient never follows a redirect (STS never sends one: it means a
+// wrong endpoint, and following it would send the signed request
+// elsewhere), bounds each attempt and caps every answer's body.
+func stsHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{
+		Transport:     boundedTransport{base: t},
+		Timeout:       stsAttemptTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// boundedTransport caps response bodies at stsMaxAnswer: a 300 MiB answer
+// fails after 1 MiB instead of costing gigabytes.
+type boundedTransport struct{ base http.RoundTripper }
+
+func (b boundedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.base.RoundTrip(r)
+	if err == nil {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: stsMaxAnswer}
+	}
+	return resp, err
+}
+
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("the STS answer is larger than %d bytes: not STS", stsMaxAnswer)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.ReadCloser.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// permanentFailure stops retries of failures that cannot succeed on
+// retry: TLS certificate problems, TLS to a plain-HTTP port, a bad scheme.
+func permanentFailure(err error) aws.Ternary {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var rh tls.RecordHeaderError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &rh) ||
+		strings.Contains(err.Error(), "unsupported protocol scheme") {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
+// callBoundError says plainly when our bound, not the caller, ended a call.
+func callBoundError(parent, bounded context.Context, err error) error {
+	if err != nil && parent.Err() == nil && bounded.Err() != nil {
+		return fmt.Errorf("no answer from STS within %s (every attempt included; each attempt is cut after %s): %w", stsCallTimeout, stsAttemptTimeout, err)
+	}
+	return err
+}
+
+// boundedCall gives one STS call (all its attempts) stsCallTimeout.
+func boundedCall(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, stsCallTimeout)
+}
+
 // GetSessionToken calls STS.
 func (l *lazySTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
-	return l.get().GetSessionToken(ctx, in, optFns...)
+	bctx, cancel := boundedCall(ctx)
+	defer cancel()
+	out, err := l.get().GetSessionToken(bctx, in, optFns...)
+	return out, callBoundError(ctx, bctx, err)
 }
 
 // AssumeRole calls STS.
 func (l *lazySTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	return l.get().AssumeRole(ctx, in, optFns...)
+	bctx, cancel := boundedCall(ctx)
+	defer cancel()
+	out, err := l.get().AssumeRole(bctx, in, optFns...)
+	return out, callBoundError(ctx, bctx, err)
 }
 
 // AssumeRoleWithWebIdentity calls STS.
 func (l *lazySTS) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error) {
-	return l.get().AssumeRoleWithWebIdentity(ctx, in, optFns...)
+	bctx, cancel := boundedCall(ctx)
+	defer cancel()
+	out, err := l.get().AssumeRoleWithWebIdentity(bctx, in, optFns...)
+	return out, callBoundError(ctx, bctx, err)
 }
