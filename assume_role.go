@@ -198,12 +198,7 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 	}
 	// Sign with the snapshot just taken, so the call and our chaining check
 	// agree on which credentials were used.
-	sign := func(o *sts.Options) {
-		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return src, nil })
-	}
-	if p.opts.Source == nil {
-		sign = func(*sts.Options) {}
-	}
+	sign := signWith(p.opts.Source, src)
 	out, err := p.client.AssumeRole(ctx, in, sign)
 	if err != nil && isChainingLimit(err) && p.opts.SerialNumber == "" && in.DurationSeconds != nil &&
 		*in.DurationSeconds > int32(RoleChainingLimit/time.Second) {
@@ -218,16 +213,9 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }
 
-// sourceCredentials returns the credentials that will sign the call: the
-// Source's, or the client's own if the client exposes them.
+// sourceCredentials returns the credentials that will sign the call.
 func (p *AssumeRoleProvider) sourceCredentials(ctx context.Context) (aws.Credentials, error) {
-	if p.opts.Source != nil {
-		return p.opts.Source.Retrieve(ctx)
-	}
-	if c, ok := p.client.(interface{ Options() sts.Options }); ok && c.Options().Credentials != nil {
-		return c.Options().Credentials.Retrieve(ctx)
-	}
-	return aws.Credentials{}, nil
+	return signingCredentials(ctx, p.opts.Source, p.client)
 }
 
 func (p *AssumeRoleProvider) warnCap() {

@@ -121,15 +121,10 @@ type loadCall struct {
 //
 // Wrapping a *Cache without options returns it unchanged, so wrapping twice
 // never doubles the loads. Wrapping a *Cache with options returns a new
-// Cache over the same underlying provider with those options (its own
-// snapshot and loads): options are never silently dropped.
+// Cache over the same underlying provider, with the wrapped Cache's options
+// (its clock included) and optFns applied on top (its own snapshot and
+// loads): options are never silently dropped.
 func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *Cache {
-	if c, ok := provider.(*Cache); ok {
-		if len(optFns) == 0 {
-			return c
-		}
-		provider = c.provider
-	}
 	opts := CacheOptions{
 		ExpiryWindow:         DefaultExpiryWindow,
 		RefreshAhead:         DefaultRefreshAhead,
@@ -137,6 +132,13 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 		RefreshJitter:        DefaultRefreshJitter,
 		MinBackoff:           DefaultMinBackoff,
 		MaxBackoff:           DefaultMaxBackoff,
+	}
+	if c, ok := provider.(*Cache); ok {
+		if len(optFns) == 0 {
+			return c
+		}
+		// Derived: its options (the clock included) with optFns on top.
+		provider, opts = c.provider, c.opts
 	}
 	for _, fn := range optFns {
 		fn(&opts)
@@ -455,13 +457,16 @@ func retrieveRecovering(ctx context.Context, p aws.CredentialsProvider) (creds a
 }
 
 // describePanic keeps runtime errors (which never hold secrets) and only the
-// type of anything else, which might.
-func describePanic(r any) string {
+// type of anything else, which might. A value whose methods panic in turn
+// (a typed nil error) is described by its type alone.
+func describePanic(r any) (desc string) {
+	desc = fmt.Sprintf("value of type %T", r)
+	defer func() { _ = recover() }()
 	var re runtime.Error
 	if err, ok := r.(error); ok && errors.As(err, &re) {
-		return re.Error()
+		desc = re.Error()
 	}
-	return fmt.Sprintf("value of type %T", r)
+	return desc
 }
 
 // AdjustExpiresBy lets an aws.CredentialsCache that wraps this Cache keep

@@ -113,6 +113,15 @@ func TestNewCacheOfACacheNeverDropsOptions(t *testing.T) {
 	if want := other.Now().Add(time.Hour); !creds.Expires.Equal(want) || c2.Expired() {
 		t.Errorf("the new Cache does not use its own clock (expires %s, want %s)", creds.Expires, want)
 	}
+	// Derived without a Clock: the wrapped Cache's clock (and options) stay.
+	c3 := NewCache(c2, func(o *CacheOptions) { o.OnLoad = func(time.Time, error) {} })
+	if _, err := c3.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	other.Advance(2 * time.Hour)
+	if creds, err := c3.Retrieve(context.Background()); err != nil || !creds.Expires.After(other.Now()) {
+		t.Errorf("a Cache derived with other options lost the clock: %v, expires %s at %s", err, creds.Expires, other.Now())
+	}
 }
 
 // misbehaving is a provider whose next calls do what mode says, then

@@ -1,8 +1,10 @@
 package tempcreds
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,41 +26,110 @@ import (
 const Redacted = "[REDACTED]"
 
 // secretShapes matches what must never be printed even when we did not know
-// it was a secret: a JWT (a web identity token), a run of 100 or more base64
-// characters (a session token), and the value after a secret's name
-// (SecretAccessKey, SessionToken, Token, password, Authorization…, with
-// ":" or "="), as in a credential_process's JSON or an echoed form, and the
-// password of a URL (https://user:password@host). Compiled
-// on first use: only failures pay for it, never a cache hit's start-up.
+// it was a secret: the password of a URL (https://user:password@host), a
+// JWT (a web identity token), a run of 100 or more base64 characters (a
+// session token), and the value after a secret's name (SecretAccessKey,
+// SessionToken, Token, password, Authorization…) in any of the forms a
+// server or a tool echoes it: "k": "v", k=v, k: v, <k>v</k>, 'k': 'v',
+// \"k\":\"v\", Authorization: Bearer v. Compiled on first use: only
+// failures pay for it, never a cache hit's start-up.
 var secretShapes = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`://[^/\s:@]*:[^/\s@]+@` +
-		`|eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*` +
-		`|[A-Za-z0-9+/]{100,}={0,2}` +
-		`|(?i)(?:\b(?:aws_)?(?:secret_?access_?key|session_?token|security[_-]?token|web_?identity_?token|token_?code|password|authorization)"?\s*[:=]|"token"\s*:|\btoken=)\s*"?[^"\s,&;}]{4,}`)
+	return regexp.MustCompile(`(://[^/\s:@]*:)[^/\s]*@` +
+		`|(eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*)` +
+		`|([A-Za-z0-9+/]{100,}={0,2})` +
+		`|(?i)(\b(?:aws_)?(?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|web[_-]?identity[_-]?token|token[_-]?code|password|passwd|authorization|token)` +
+		`[\\"']*\s*(?:[:=]|>)\s*[\\"']*(?:(?:bearer|basic)\s+)?)[^\s"'<&\\]{4,}`)
 })
 
-// scrub removes each known secret from s, then anything secret-shaped.
+// maxScrubbed bounds what Scrub returns: a message, not a document.
+const maxScrubbed = 16 << 10
+
+// fragment is the length of a piece of a known secret that is redacted
+// wherever it appears (a server may wrap or cut what it echoes).
+const fragment = 16
+
+// scrub removes each known secret (as given, URL-encoded, JSON-escaped,
+// and any fragment of 16 characters of a long one), then anything
+// secret-shaped.
 func scrub(s string, secrets ...string) string {
+	s = redactKnown(s, secrets)
+	re := secretShapes()
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:m[0]])
+		switch {
+		case m[2] >= 0: // URL: keep scheme and user
+			b.WriteString(s[m[2]:m[3]] + Redacted + "@")
+		case m[4] >= 0, m[6] >= 0: // JWT, long base64
+			b.WriteString(Redacted)
+		default: // name and separator kept, value dropped
+			b.WriteString(s[m[8]:m[9]] + Redacted)
+		}
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// redactKnown replaces every form of each known secret in s.
+func redactKnown(s string, secrets []string) string {
+	var forms []string
 	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, Redacted)
+		if len(sec) < 4 {
+			continue
+		}
+		forms = append(forms, sec, url.QueryEscape(sec), url.PathEscape(sec), strings.ReplaceAll(sec, "/", `\/`))
+		if j, err := json.Marshal(sec); err == nil {
+			forms = append(forms, string(j[1:len(j)-1]))
 		}
 	}
-	return secretShapes().ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasPrefix(m, "://") { // a URL's user:password@
-			return m[:strings.IndexByte(m[3:], ':')+4] + Redacted + "@"
+	covered := make([]bool, len(s))
+	any := false
+	for _, f := range forms {
+		for i := 0; ; {
+			k := strings.Index(s[i:], f)
+			if k < 0 {
+				break
+			}
+			for x := i + k; x < i+k+len(f); x++ {
+				covered[x] = true
+			}
+			any = true
+			i += k + 1
 		}
-		if strings.HasPrefix(m, "eyJ") || len(m) >= 100 && !strings.ContainsAny(strings.TrimRight(m, "="), ":=") {
-			return Redacted
+		if len(f) < 2*fragment {
+			continue
 		}
-		// name, separator, value: keep the name, drop the value.
-		i := strings.IndexAny(m, ":=")
-		j := i + 1
-		for j < len(m) && (m[j] == ' ' || m[j] == '"' || m[j] == '\t') {
-			j++
+		pieces := make(map[string]bool, len(f))
+		for x := 0; x+fragment <= len(f); x++ {
+			pieces[f[x:x+fragment]] = true
 		}
-		return m[:j] + Redacted
-	})
+		for x := 0; x+fragment <= len(s); x++ {
+			if pieces[s[x:x+fragment]] {
+				for y := x; y < x+fragment; y++ {
+					covered[y] = true
+				}
+				any = true
+			}
+		}
+	}
+	if !any {
+		return s
+	}
+	var b strings.Builder
+	for x := 0; x < len(s); {
+		if !covered[x] {
+			b.WriteByte(s[x])
+			x++
+			continue
+		}
+		b.WriteString(Redacted)
+		for x < len(s) && covered[x] {
+			x++
+		}
+	}
+	return b.String()
 }
 
 // APIError is an STS error answer with its message redacted: it replaces
@@ -108,11 +179,25 @@ func (e *redactedError) Error() string { return e.msg }
 // Unwrap returns the cause (for errors.Is(err, context.DeadlineExceeded)).
 func (e *redactedError) Unwrap() error { return e.err }
 
-// sanitize returns err with every secret removed from what it prints.
-func sanitize(err error, secrets ...string) error {
+// GoString keeps %#v to the redacted text (the cause may hold secrets).
+func (e *redactedError) GoString() string { return fmt.Sprintf("tempcreds.redactedError{%q}", e.msg) }
+
+// sanitize returns err with every secret removed from what it prints. An
+// error whose methods panic (a typed nil pointer) becomes a description of
+// its type: it never crashes the caller.
+func sanitize(err error, secrets ...string) (out error) {
 	if err == nil {
 		return nil
 	}
+	defer func() {
+		if recover() != nil {
+			out = &redactedError{msg: fmt.Sprintf("an error of type %T (its methods failed)", err)}
+		}
+	}()
+	return sanitizeUnsafe(err, secrets...)
+}
+
+func sanitizeUnsafe(err error, secrets ...string) error {
 	switch err.(type) {
 	case *Error, *RemoteError, *ProviderPanicError, *LoadTimeoutError, *ExpiredCredentialsError, *APIError, *redactedError:
 		return err // safe by construction
@@ -138,7 +223,7 @@ func sanitize(err error, secrets ...string) error {
 		}
 		return out
 	}
-	return &redactedError{msg: truncate(scrub(err.Error(), secrets...), maxErrorMessage), err: err}
+	return &redactedError{msg: truncate(scrub(errorText(err), secrets...), maxErrorMessage), err: err}
 }
 
 // newError builds an STS failure whose cause is sanitized of secrets.
@@ -149,7 +234,7 @@ func newError(op, roleARN, stage string, err error, secrets ...string) *Error {
 // Scrub returns s with anything secret-shaped removed (JWTs, session
 // tokens, values named as secrets, URL passwords): what every message this
 // module prints from outside input goes through.
-func Scrub(s string) string { return scrub(s) }
+func Scrub(s string) string { return truncate(scrub(truncate(s, 4*maxScrubbed)), maxScrubbed) }
 
 // SafeMessage returns err's message with anything secret-shaped removed:
 // for printing errors that did not come from this package's types (any
@@ -159,5 +244,16 @@ func SafeMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	return truncate(scrub(err.Error()), 4*maxErrorMessage)
+	return truncate(scrub(errorText(err)), 4*maxErrorMessage)
+}
+
+// errorText is err.Error(), or a description of err when its Error method
+// panics (a typed nil pointer): a provider's broken error never crashes us.
+func errorText(err error) (text string) {
+	defer func() {
+		if recover() != nil {
+			text = fmt.Sprintf("an error of type %T (its Error method failed)", err)
+		}
+	}()
+	return err.Error()
 }

@@ -7,7 +7,10 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -168,3 +171,102 @@ func TestASourcesRawErrorIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestScrubEveryEchoForm: the forms an outside tester found a secret could
+// take in an echo, each with the secret known (as the providers know it)
+// and, where it has a name, unknown.
+func TestScrubEveryEchoForm(t *testing.T) {
+	const key = "FAKEwJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY"
+	token := "FwoGZXIvYXdzEFAKE" + strings.Repeat("Ab3/Cd4+Ef5/", 30) + "FAKE=="
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlIn0." + strings.Repeat("c2lnbmF0dXJl", 20)
+	chunk := func(s string, n int) string {
+		var parts []string
+		for len(s) > n {
+			parts, s = append(parts, s[:n]), s[n:]
+		}
+		return strings.Join(append(parts, s), "\n")
+	}
+	known := []struct{ name, msg, secret string }{
+		{"URL-encoded key", "signed with " + url.QueryEscape(key), key},
+		{"URL-encoded Amazon token", "bad token " + url.QueryEscape("Atza|IwEBIFAKEtokenAmazonLoginWithAmazon0123456789abcdefFAKE"), "Atza|IwEBIFAKEtokenAmazonLoginWithAmazon0123456789abcdefFAKE"},
+		{"JWT wrapped every 64 characters", "token:\n" + chunk(jwt, 64), jwt},
+		{"session token wrapped every 64 characters", "x " + chunk(token, 64), token},
+		{"escaped slashes", `{"m":"` + strings.ReplaceAll(token, "/", `\/`) + `"}`, token},
+		{"a token cut by a 500-character limit", strings.Repeat("x.", 210) + token[:79], token},
+	}
+	for _, tc := range known {
+		out := scrub(tc.msg, tc.secret)
+		for x := 0; x+fragment <= len(tc.secret); x++ {
+			if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(out, "\n", ""), `\/`, "/"), tc.secret[x:x+fragment]) {
+				t.Errorf("%s: a 16-character piece of the secret survives: %s", tc.name, out)
+				break
+			}
+		}
+	}
+	unknown := []struct{ name, msg, secret string }{
+		{"STS's XML", "<Credentials><SecretAccessKey>" + key + "</SecretAccessKey>", key},
+		{"a Python dict", "{'SecretAccessKey': '" + key + "'}", key},
+		{"JSON in JSON", `{"m":"{\"SecretAccessKey\":\"` + key + `\"}"}`, key},
+		{"Token: value", "Token: FAKEvalueFAKE", "FAKEvalueFAKE"},
+		{"kebab-case name", "secret-access-key=" + key, key},
+		{"Authorization: Bearer", "Authorization: Bearer FAKEtokFAKE", "FAKEtokFAKE"},
+		{"a password with a comma", "password=ab,cdefghijkFAKE", "cdefghijkFAKE"},
+		{"a URL password with an @", "https://user:p@ssFAKEword@host/x", "ssFAKEword"},
+	}
+	for _, tc := range unknown {
+		if out := Scrub(tc.msg); strings.Contains(out, tc.secret) {
+			t.Errorf("%s: %q kept the secret: %q", tc.name, tc.msg, out)
+		}
+	}
+	if out := Scrub(strings.Repeat("a", 10<<20)); len(out) > 20<<10 {
+		t.Errorf("Scrub of 10 MB returned %d bytes, want a bounded message", len(out))
+	}
+}
+
+// TestBrokenProviderErrorsNeverCrash: a provider that panics with a typed
+// nil error, or returns one (whose Error method panics), gets an error, not
+// a crashed process.
+func TestBrokenProviderErrorsNeverCrash(t *testing.T) {
+	providers := map[string]aws.CredentialsProviderFunc{
+		"panics with a typed nil *fs.PathError": func(context.Context) (aws.Credentials, error) {
+			var pe *fs.PathError
+			panic(pe)
+		},
+		"panics with a typed nil runtime error": func(context.Context) (aws.Credentials, error) {
+			panic((*runtime.TypeAssertionError)(nil))
+		},
+		"returns a typed nil *fs.PathError": func(context.Context) (aws.Credentials, error) {
+			var pe *fs.PathError
+			return aws.Credentials{}, pe
+		},
+	}
+	for name, p := range providers {
+		t.Run(name, func(t *testing.T) {
+			c := NewCache(p)
+			_, err := c.Retrieve(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "fs.PathError") && !strings.Contains(err.Error(), "TypeAssertionError") {
+				t.Errorf("err = %v, want an error naming the type", err)
+			}
+			_ = fmt.Sprintf("%+v %#v", err, err)
+			_ = SafeMessage(err)
+		})
+	}
+}
+
+// TestARedactedErrorsGoSyntaxHidesItsCause: %#v of an error from a Cache
+// whose provider's error is a struct value holding a secret.
+func TestARedactedErrorsGoSyntaxHidesItsCause(t *testing.T) {
+	c := NewCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, valErr{Detail: "SecretAccessKey=FAKEdetailFAKEdetail"}
+	}))
+	_, err := c.Retrieve(context.Background())
+	for _, out := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+		if strings.Contains(out, "FAKEdetailFAKEdetail") {
+			t.Errorf("the secret is printed: %s", out)
+		}
+	}
+}
+
+type valErr struct{ Detail string }
+
+func (e valErr) Error() string { return "provider failed: " + e.Detail }

@@ -2,6 +2,8 @@ package tempcreds
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -324,7 +326,7 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 				msg = ne.Error()
 			}
 		}
-		return aws.Credentials{}, true, &RemoteError{URL: p.url, Message: msg}
+		return aws.Credentials{}, !permanentTLSFailure(err), &RemoteError{URL: p.url, Message: msg}
 	}
 	defer resp.Body.Close()
 	idle.Reset(p.opts.Timeout)
@@ -339,13 +341,19 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	if int64(len(body)) > p.opts.MaxBody {
 		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
 	}
-	creds, retry, err := parseRemoteResponse(p.url, resp.StatusCode, body)
-	var re *RemoteError
-	if errors.As(err, &re) {
-		// The endpoint may echo the token back: never keep it.
-		re.Code, re.Message = scrub(re.Code, token), scrub(re.Message, token)
-	}
-	return creds, retry, err
+	// The endpoint may echo the token back: parseRemoteResponse removes it
+	// before it cuts anything.
+	return parseRemoteResponse(p.url, resp.StatusCode, body, token)
+}
+
+// permanentTLSFailure reports a TLS failure no retry can fix (an untrusted
+// or wrong certificate, TLS spoken to a plain-HTTP port).
+func permanentTLSFailure(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &rh)
 }
 
 // Causes of a cancelled attempt.
@@ -371,13 +379,13 @@ func (r idleReader) Read(b []byte) (int, error) {
 
 // parseRemoteResponse checks one answer of the endpoint; retry tells
 // whether another attempt may help.
-func parseRemoteResponse(url string, status int, body []byte) (aws.Credentials, bool, error) {
+func parseRemoteResponse(url string, status int, body []byte, secrets ...string) (aws.Credentials, bool, error) {
 	var r remoteResponse
 	jsonErr := json.Unmarshal(body, &r)
 	if status != http.StatusOK {
 		e := &RemoteError{URL: url, StatusCode: status}
 		if jsonErr == nil {
-			e.Code, e.Message = truncate(r.Code, 100), truncate(r.Message, 500)
+			e.Code, e.Message = truncate(scrub(r.Code, secrets...), 100), truncate(scrub(r.Message, secrets...), 500)
 		}
 		retry := status >= 500 || status == http.StatusTooManyRequests
 		return aws.Credentials{}, retry, e
@@ -398,7 +406,7 @@ func parseRemoteResponse(url string, status int, body []byte) (aws.Credentials, 
 	exp, err := time.Parse(time.RFC3339, r.Expiration)
 	if err != nil {
 		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200,
-			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(r.Expiration, 40))}
+			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(scrub(r.Expiration, secrets...), 40))}
 	}
 	return aws.Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token,
 		CanExpire: true, Expires: exp.UTC(), Source: SourceRemote, AccountID: r.AccountID}, false, nil

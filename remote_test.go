@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -63,6 +66,10 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 			w.WriteHeader(403)
 			_, _ = w.Write([]byte(`{"Code":"AccessDenied","Message":"bad token ` + r.Header.Get("Authorization") + `"}`))
 		}, "bad token [REDACTED]", 1},
+		{"a token echoed after 420 characters is redacted before the message is cut", func(_ int64, w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(403)
+			_, _ = w.Write([]byte(`{"Code":"Denied ` + r.Header.Get("Authorization") + `","Message":"` + strings.Repeat("x.", 210) + " " + r.Header.Get("Authorization") + `"}`))
+		}, "[REDACTED]", 1},
 		{"500 then 200", func(n int64, w http.ResponseWriter, _ *http.Request) {
 			if n == 1 {
 				w.WriteHeader(500)
@@ -116,10 +123,36 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v, want %q", err, tc.wantErr)
 			}
+			if err != nil && strings.Contains(err.Error(), "fake-endpoint-tok") {
+				t.Errorf("the endpoint's token is in the error: %v", err)
+			}
 			if calls.Load() != tc.wantCalls {
 				t.Errorf("%d requests, want %d", calls.Load(), tc.wantCalls)
 			}
 		})
+	}
+}
+
+func TestRemoteDoesNotRetryAnUntrustedCertificate(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	var conns atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	p, err := NewRemoteURL(context.Background(), srv.URL, "", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Retrieve(context.Background()); err == nil {
+		t.Fatal("an untrusted certificate was accepted")
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for a certificate no retry can fix, want 1", n)
 	}
 }
 

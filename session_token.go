@@ -73,22 +73,25 @@ func (p *SessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 // RetrieveResult is Retrieve as a Result (no assumed-role user).
 func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, error) {
 	const op = "GetSessionToken"
+	src, err := signingCredentials(ctx, p.opts.Source, p.client)
+	if err != nil {
+		return Result{}, newError(op, "", "source credentials", err)
+	}
 	in := &sts.GetSessionTokenInput{}
 	if p.opts.Duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(p.opts.Duration / time.Second))
 	}
 	var code string
 	if p.opts.SerialNumber != "" {
-		var err error
 		code, err = tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
 			return Result{}, newError(op, "", "MFA token code", err)
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
-	out, err := p.client.GetSessionToken(ctx, in, withSource(p.opts.Source))
+	out, err := p.client.GetSessionToken(ctx, in, signWith(p.opts.Source, src))
 	if err != nil {
-		return Result{}, newError(op, "", "", err, code)
+		return Result{}, newError(op, "", "", err, code, src.SecretAccessKey, src.SessionToken)
 	}
 	return resultFromSTS(op, "", out.Credentials, nil)
 }

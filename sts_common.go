@@ -79,13 +79,27 @@ func sourceCache(src aws.CredentialsProvider, clk Clock) aws.CredentialsProvider
 	return NewCache(src, func(o *CacheOptions) { o.Clock = clk })
 }
 
-// withSource makes one STS call sign with source (already a Cache), or
+// signingCredentials returns the credentials that will sign a call: the
+// Source's (refreshed only if due), or the client's own if it exposes them
+// (then also known, so an echoed secret can be redacted).
+func signingCredentials(ctx context.Context, source aws.CredentialsProvider, client any) (aws.Credentials, error) {
+	if source != nil {
+		return source.Retrieve(ctx)
+	}
+	if c, ok := client.(interface{ Options() sts.Options }); ok && c.Options().Credentials != nil {
+		return c.Options().Credentials.Retrieve(ctx)
+	}
+	return aws.Credentials{}, nil
+}
+
+// signWith makes one STS call sign with the snapshot src of source, or
 // leaves the client's own credentials when source is nil.
-func withSource(source aws.CredentialsProvider) func(*sts.Options) {
+func signWith(source aws.CredentialsProvider, src aws.Credentials) func(*sts.Options) {
+	if source == nil {
+		return func(*sts.Options) {}
+	}
 	return func(o *sts.Options) {
-		if source != nil {
-			o.Credentials = source
-		}
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return src, nil })
 	}
 }
 
