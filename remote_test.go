@@ -135,8 +135,7 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 
 func TestRemoteDoesNotRetryAnUntrustedCertificate(t *testing.T) {
 	var calls atomic.Int64
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
-	defer srv.Close()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { calls.Add(1) }))
 	var conns atomic.Int64
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -144,6 +143,8 @@ func TestRemoteDoesNotRetryAnUntrustedCertificate(t *testing.T) {
 		}
 	}
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
 	p, err := NewRemoteURL(context.Background(), srv.URL, "", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
 	if err != nil {
 		t.Fatal(err)
