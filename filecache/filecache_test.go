@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -367,5 +368,41 @@ func TestKilledWritersNeverLeaveATornEntry(t *testing.T) {
 			}
 			t.Logf("%d SIGKILLs, every entry whole and 0600 (last %s)", tries, last)
 		})
+	}
+}
+
+// lockFailing is a Backend whose lock cannot be created (a read-only or
+// unwritable cache directory).
+type lockFailing struct{ err error }
+
+func (b lockFailing) Read(string) (*Entry, error) { return nil, nil }
+func (b lockFailing) Write(string, *Entry) error  { return b.err }
+func (b lockFailing) Lock(context.Context, string) (func(), error) {
+	return nil, fmt.Errorf("tempcreds: creating cache directory /ro: %w", b.err)
+}
+
+// TestAnUnwritableCacheStillGivesCredentials: a read-only or unwritable
+// cache directory is a warning (the credentials are returned, uncached),
+// as a full disk is; an unsafe one is still refused.
+func TestAnUnwritableCacheStillGivesCredentials(t *testing.T) {
+	for _, cause := range []error{fs.ErrPermission, syscall.EROFS} {
+		var warned []string
+		p := &Provider{Backend: lockFailing{cause}, Key: "0123456789abcdef", Inputs: KeyInputs{Kind: "session-token"},
+			Inner: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "fake", SessionToken: "fake", CanExpire: true, Expires: t0.Add(time.Hour)}, nil
+			}), Warn: func(m string) { warned = append(warned, m) }}
+		c, err := p.Retrieve(context.Background())
+		if err != nil || c.AccessKeyID != "ASIAFAKE" {
+			t.Errorf("%v: %v, %v; want the credentials", cause, c.AccessKeyID, err)
+		}
+		if len(warned) != 1 || !strings.Contains(warned[0], "not writable") {
+			t.Errorf("%v: warnings %q, want one saying the cache is not writable", cause, warned)
+		}
+	}
+	p := &Provider{Backend: lockFailing{&InsecureError{Path: "/x", Reason: "r", Fix: "f"}}, Key: "0123456789abcdef",
+		Inner: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, nil })}
+	var ie *InsecureError
+	if _, err := p.Retrieve(context.Background()); !errors.As(err, &ie) {
+		t.Errorf("an unsafe cache gave %v, want the *InsecureError", err)
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,7 +111,12 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if p.Identity != nil {
 		id, err := p.Identity(ctx)
 		if err != nil {
-			return aws.Credentials{}, err
+			// No identity, no entry: the inner provider reads the same
+			// source and reports the failure with its context (or gets
+			// through, uncached, if it was transient).
+			p.debug("cache: source identity unknown (%v): not using the cache", err)
+			r, err := tempcreds.RetrieveResult(ctx, p.Inner)
+			return r.Credentials, err
 		}
 		key = DeriveKey(key, id)
 	}
@@ -116,10 +124,21 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return creds, err
 	}
 	unlock, err := p.Backend.Lock(ctx, key)
-	if err != nil {
+	var insecure *InsecureError
+	switch {
+	case err == nil:
+		defer unlock()
+	case !errors.As(err, &insecure) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+		// A read-only or unwritable cache directory: the credentials are
+		// still fetched and returned, uncached, as with a full disk.
+		if p.Warn != nil {
+			p.Warn(fmt.Sprintf("tempcreds: the cache is not writable, credentials are not cached: %v", err))
+		}
+		r, err := tempcreds.RetrieveResult(ctx, p.Inner)
+		return r.Credentials, err
+	default:
 		return aws.Credentials{}, err
 	}
-	defer unlock()
 	if creds, ok, err := p.lookup(key); err != nil || ok {
 		p.debug("cache %s: refreshed by another process while we waited", key)
 		return creds, err

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,15 +138,35 @@ func TestBadInputCatalogue(t *testing.T) {
 		// The CLI: flags, environment and configuration (exit 2).
 		{"cli", "a malformed role ARN", cli(nil, nil, "export", "--role-arn", "arn:aws:iam::role/x"), 2, `--role-arn "arn:aws:iam::role/x" is not a role ARN like arn:aws:iam::123456789012:role/NAME`},
 		{"cli", "a malformed --via ARN", cli(nil, nil, "export", "--via", "RoleB", "--role-arn", role), 2, `--via "RoleB" is not a role ARN`},
-		{"cli", "a duration below 15 minutes", cli(nil, nil, "export", "--role-arn", role, "--duration", "60"), 2, "--duration 1m0s is outside what STS allows for assume-role: 15m0s to 12h0m0s"},
-		{"cli", "a duration above 12 hours for a role", cli(nil, nil, "export", "--role-arn", role, "--duration", "13h"), 2, "--duration 13h0m0s is outside what STS allows for assume-role: 15m0s to 12h0m0s"},
-		{"cli", "a duration above 36 hours for a session token", cli(nil, nil, "export", "--no-role", "--duration", "37h"), 2, "outside what STS allows for session-token: 15m0s to 36h0m0s"},
+		{"cli", "a duration below 15 minutes", cli(nil, nil, "export", "--role-arn", role, "--duration", "60"), 2, "--duration 1m0s is outside what STS allows for assume-role (15m0s to 12h0m0s)"},
+		{"cli", "a duration above 12 hours for a role", cli(nil, nil, "export", "--role-arn", role, "--duration", "13h"), 2, "--duration 13h0m0s is outside what STS allows for assume-role (15m0s to 12h0m0s)"},
+		{"cli", "a duration above 36 hours for a session token", cli(nil, nil, "export", "--no-role", "--duration", "37h"), 2, "outside what STS allows for session-token (15m0s to 36h0m0s)"},
 		{"cli", "a duration that is not one", cli(nil, nil, "export", "--no-role", "--duration", "soon"), 2, `--duration "soon" is not a duration: use seconds (3600) or a duration (1h, 90m)`},
 		{"cli", "a duration that would overflow", cli(nil, nil, "export", "--no-role", "--duration", "9227000000"), 2, `--duration "9227000000" is more than a year`},
 		{"cli", "a zero duration", cli(nil, nil, "export", "--no-role", "--duration", "0"), 2, `--duration "0" must be positive`},
 		{"cli", "AWS_ROLE_DURATION_SECONDS that is not a number", cli([]string{"AWS_ROLE_DURATION_SECONDS=12h30x"}, nil, "export", "--no-role"), 2, `AWS_ROLE_DURATION_SECONDS "12h30x" is not a duration`},
-		{"cli", "a non-octal AWS_STS_FILE_MODE", cli([]string{"AWS_STS_FILE_MODE=0689"}, nil, "export", "--no-role"), 2, `AWS_STS_FILE_MODE "0689" must be an octal mode with owner read-write, like 0600`},
-		{"cli", "an AWS_STS_FILE_MODE without owner read-write", cli([]string{"AWS_STS_FILE_MODE=0400"}, nil, "export", "--no-role"), 2, `AWS_STS_FILE_MODE "0400" must be an octal mode with owner read-write`},
+		{"cli", "a non-octal AWS_STS_FILE_MODE", cli([]string{"AWS_STS_FILE_MODE=0689"}, nil, "export", "--no-role"), 2, `AWS_STS_FILE_MODE "0689" must be an owner-only octal mode with read-write, 0600 (or 0700)`},
+		{"cli", "an AWS_STS_FILE_MODE without owner read-write", cli([]string{"AWS_STS_FILE_MODE=0400"}, nil, "export", "--no-role"), 2, `AWS_STS_FILE_MODE "0400" must be an owner-only octal mode with read-write`},
+		{"cli", "a world-writable AWS_STS_FILE_MODE", cli([]string{"AWS_STS_FILE_MODE=0777"}, nil, "export", "--no-role"), 2, `a credentials file readable or writable by others is refused`},
+		{"cli", "an AWS_ROLE_ARN that is not an ARN", cli([]string{"AWS_ROLE_ARN=bad"}, nil, "export"), 2, `AWS_ROLE_ARN "bad" is not a role ARN`},
+		{"cli", "an AWS_ROLE_DURATION_SECONDS out of range", cli([]string{"AWS_ROLE_DURATION_SECONDS=60"}, nil, "export", "--role-arn", role), 2, "AWS_ROLE_DURATION_SECONDS 1m0s is outside what STS allows"},
+		{"cli", "a profile's duration_seconds that is not a number", cli(nil, file("config", "[profile p]\nrole_arn = "+role+"\nsource_profile = k\nduration_seconds = abc\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n", 0o600), "export", "--profile", "p"), 2, `duration_seconds of profile "p" is not a whole number of seconds`},
+		{"cli", "a profile's duration_seconds out of range", cli(nil, file("config", "[profile p]\nrole_arn = "+role+"\nsource_profile = k\nduration_seconds = 60\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n", 0o600), "export", "--profile", "p"), 2, `duration_seconds of profile "p" 1m0s is outside what STS allows`},
+		{"cli", "an --endpoint-url that is not a URL", cli(nil, nil, "export", "--no-role", "--endpoint-url", "not a url"), 2, `--endpoint-url "not a url" is not an http(s) URL`},
+		{"cli", "an AWS_ENDPOINT_URL_STS with a bad scheme", cli([]string{"AWS_ENDPOINT_URL_STS=ftp://sts.example"}, nil, "export", "--no-role"), 2, `AWS_ENDPOINT_URL_STS "ftp://sts.example" is not an http(s) URL`},
+		{"cli", "a hostile --ini-profile", cli(nil, nil, "export", "--no-role", "--format", "ini", "--ini-profile", "x]\n[evil"), 2, "--ini-profile"},
+		{"cli", "completion for a shell it does not know", cli(nil, nil, "completion", "tcsh"), 2, `completion "tcsh": no such shell; use bash, zsh, fish or powershell`},
+		{"cli", "an --out path that is a FIFO", cli(nil, func(home string) { _ = syscall.Mkfifo(filepath.Join(home, "fifo"), 0o600) }, "export", "--no-role", "--out", "fifo"), 2, "--out fifo: it exists and is not a regular file (a FIFO); it would be replaced"},
+		{"cli", "an --out path that is a directory", cli(nil, func(home string) { _ = os.Mkdir(filepath.Join(home, "d"), 0o700) }, "export", "--no-role", "--out", "d"), 2, "--out d: it exists and is not a regular file (a directory)"},
+		{"cli", "a serve --token-file that is a FIFO", cli(nil, func(home string) { _ = syscall.Mkfifo(filepath.Join(home, "fifo"), 0o600) }, "serve", "--no-role", "--token-file", "fifo"), 2, "--token-file fifo: it exists and is not a regular file (a FIFO)"},
+		{"cli", "a web identity token file that is a FIFO", cli(nil, func(home string) { _ = syscall.Mkfifo(filepath.Join(home, "fifo"), 0o600) }, "export", "--role-arn", role, "--web-identity-token-file", "fifo"), 1, "not a regular file (a FIFO, a device or a directory)"},
+		{"cli", "a web identity token file that never ends", cli(nil, nil, "export", "--role-arn", role, "--web-identity-token-file", "/dev/zero"), 1, "not a regular file (a FIFO, a device or a directory)"},
+		{"cli", "a --policy @file that never ends", cli(nil, nil, "export", "--role-arn", role, "--policy", "@/dev/zero"), 2, "--policy @/dev/zero: not a regular file"},
+		{"cli", "a token command that prints megabytes", cli(nil, nil, "export", "--role-arn", role, "--web-identity-token-command", "yes | head -c 10000000"), 1, "printed more than 65536 bytes: not a token"},
+		{"cli", "an AWS config file that is a FIFO", cli(nil, func(home string) { _ = syscall.Mkfifo(filepath.Join(home, "config"), 0o600) }, "export", "--profile", "p"), 2, "is not a regular file (a FIFO, a device or a directory): the AWS config must be a file"},
+		{"cli", "a credential_process printing malformed JSON with a secret", cli([]string{"AWS_STS_ACCESS_KEY=", "AWS_STS_ACCESS_SECRET="}, file("config", "[profile proc]\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"ASIAFAKE\",\"SecretAccessKey\":\"fAkEsEcReTfAkEsEcReT\"'\n", 0o600), "export", "--profile", "proc"), 1, "the credential_process of profile proc failed or printed output that is not valid credentials JSON (its output is not shown"},
+		{"cli", "exec of a file that is not executable", cli(nil, file("script", "echo hi\n", 0o600), "exec", "--no-role", "--", "./script"), 126, "./script: permission denied (not executable)"},
+		{"cli", "exec of a directory", cli(nil, func(home string) { _ = os.Mkdir(filepath.Join(home, "d"), 0o700) }, "exec", "--no-role", "--", "./d"), 126, "./d: is a directory"},
 		{"cli", "an empty AWS_STS_ACCESS_SECRET", cli([]string{"AWS_STS_ACCESS_SECRET="}, nil, "export", "--no-role"), 2, "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)"},
 		{"cli", "a missing profile", cli(nil, nil, "export", "--profile", "nope"), 2, `profile "nope" is not in the AWS config or credentials file`},
 		{"cli", "a source_profile cycle", cli(nil, file("config", "[profile x]\nrole_arn = "+role+"\nsource_profile = y\n[profile y]\nrole_arn = "+role+"\nsource_profile = x\n", 0o600), "export", "--profile", "x"), 2, `source_profile "x" has no credentials (a source_profile cycle, or a profile without keys)`},
@@ -170,7 +191,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"cli", "web identity without a role", cli(nil, nil, "export", "--web-identity-token-file", "/x"), 2, "web identity needs a role: pass --role-arn or set AWS_ROLE_ARN"},
 		{"cli", "--mfa-serial with web identity", cli(nil, nil, "export", "--role-arn", role, "--web-identity-token-file", "/x", "--mfa-serial", "arn:aws:iam::123456789012:mfa/alice"), 2, "--mfa-serial cannot be used with web identity"},
 		{"cli", "a --min-ttl that is not a duration", cli(nil, nil, "export", "--no-role", "--min-ttl", "lots"), 2, `--min-ttl "lots" is not a duration`},
-		{"cli", "an --out path that is a symlink", cli(nil, func(home string) { _ = os.Symlink("/etc/passwd", filepath.Join(home, "out")) }, "export", "--no-role", "--out", "out"), 2, "is a symlink: refusing to write credentials through it"},
+		{"cli", "an --out path that is a symlink", cli(nil, func(home string) { _ = os.Symlink("/etc/passwd", filepath.Join(home, "out")) }, "export", "--no-role", "--out", "out"), 2, "--out out: it is a symlink; credentials are never written through one"},
 		{"cli", "an unknown flag", cli(nil, nil, "export", "--rolearn", role), 2, "unknown flag: --rolearn"},
 		{"cli", "an unknown command", cli(nil, nil, "exprot"), 2, `unknown command "exprot" for "tempcreds"`},
 		{"cli", "exec without a command", cli(nil, nil, "exec"), 2, "requires at least 1 arg(s), only received 0"},
@@ -179,6 +200,25 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"cli", "cache clear with a bad key", cli(nil, nil, "cache", "clear", "../../etc"), 2, `"../../etc" is not a cache key (see tempcreds cache list)`},
 		{"cli", "serve on a non-loopback address", cli(nil, nil, "serve", "--no-role", "--listen", "0.0.0.0:0"), 2, `refusing to listen on "0.0.0.0:0": not a loopback address; anyone who can reach it and learn the token gets your credentials (pass --allow-remote to do it anyway)`},
 		{"cli", "serve on an address without a port", cli(nil, nil, "serve", "--no-role", "--listen", "localhost"), 2, `--listen "localhost": want HOST:PORT, e.g. 127.0.0.1:0`},
+		{"cli", "serve with settings that cannot be written", func(t *testing.T) (int, string) {
+			f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal("/dev/full: ", err)
+			}
+			defer f.Close()
+			cmd := exec.Command(binary, "serve", "--no-role")
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_STS_ACCESS_KEY=" + user.AccessKeyID,
+				"AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey, "AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent"}
+			cmd.Stdout = f
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err = cmd.Run()
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				return ee.ExitCode(), stderr.String()
+			}
+			return 0, stderr.String()
+		}, 1, "writing the client settings to standard output"},
 		{"cli", "serve with a format it cannot print", cli(nil, nil, "serve", "--no-role", "--format", "ini"), 2, `--format "ini": serve prints sh, fish, powershell, env or json`},
 		{"cli", "serve with a bad --min-remaining", cli(nil, nil, "serve", "--no-role", "--min-remaining", "soon"), 2, `--min-remaining "soon" is not a duration`},
 		// The CLI: cache files and directories (exit 3).
@@ -300,7 +340,7 @@ table is checked by ` + "`TestBadInputCatalogue`" + ` (cmd/tempcreds/catalogue_t
 and rewritten from it with ` + "`TEMPCREDS_WRITE_ERRORS_DOC=1 go test -run Catalogue ./cmd/tempcreds`" + `.
 
 Exit codes of the CLI: 1 STS, the source or the network refused or failed; 2 bad flags,
-environment or configuration; 3 an unsafe cache file or directory; 127 exec: command not found.
+environment or configuration; 3 an unsafe cache file or directory; 126 exec: the command cannot be run (not executable, a directory); 127 exec: command not found.
 "library" rows are errors returned by the Go API (shown as 1); "server" rows are HTTP statuses of
 ` + "`tempcreds serve`" + `.
 

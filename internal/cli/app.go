@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -50,6 +51,8 @@ type app struct {
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
 	args           []string // the command line, for serve --detach's child
+	warnMu         sync.Mutex
+	warned         map[string]bool
 }
 
 // DefaultApp is the real process's streams and environment.
@@ -70,7 +73,18 @@ func (a *app) debugf(format string, args ...any) {
 
 func (a *app) debugLine(msg string) { a.debugf("%s", msg) }
 
+// warnf prints a warning once per run, however many layers report it.
 func (a *app) warnf(msg string) {
+	a.warnMu.Lock()
+	if a.warned == nil {
+		a.warned = map[string]bool{}
+	}
+	seen := a.warned[msg]
+	a.warned[msg] = true
+	a.warnMu.Unlock()
+	if seen {
+		return
+	}
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}

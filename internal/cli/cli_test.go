@@ -459,7 +459,7 @@ func TestBadInput(t *testing.T) {
 		{"malformed role ARN", nil, []string{"export", "--role-arn", "arn:aws:iam::role/x"}, ExitUsage, `--role-arn "arn:aws:iam::role/x" is not a role ARN`},
 		{"malformed --via", nil, []string{"export", "--via", "RoleB", "--role-arn", roleA}, ExitUsage, `--via "RoleB" is not a role ARN`},
 		{"duration below 15 minutes", nil, []string{"export", "--role-arn", roleA, "--duration", "60"}, ExitUsage, "outside what STS allows"},
-		{"duration above 12 hours", nil, []string{"export", "--role-arn", roleA, "--duration", "13h"}, ExitUsage, "outside what STS allows for assume-role: 15m0s to 12h0m0s"},
+		{"duration above 12 hours", nil, []string{"export", "--role-arn", roleA, "--duration", "13h"}, ExitUsage, "outside what STS allows for assume-role (15m0s to 12h0m0s)"},
 		{"duration that is not one", nil, []string{"export", "--no-role", "--duration", "soon"}, ExitUsage, `--duration "soon" is not a duration`},
 		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
 		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an owner-only octal mode"},

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -84,8 +86,24 @@ func (a *app) findCommand(allowNested bool, args []string) (string, error) {
 	}
 	path, err := exec.LookPath(args[0])
 	if err != nil {
-		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", args[0])
+		// As shells do: a file that exists but cannot be run is 126, a
+		// name that is nowhere is 127.
+		if strings.ContainsRune(args[0], filepath.Separator) {
+			if st, serr := os.Stat(args[0]); serr == nil {
+				why := "permission denied (not executable)"
+				if st.IsDir() {
+					why = "is a directory"
+				}
+				fmt.Fprintf(a.stderr, "tempcreds: %s: %s\n", safeText(args[0]), why)
+				return "", &exitError{ExitExecFailed}
+			}
+		}
+		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", safeText(args[0]))
 		return "", &exitError{ExitNotFound}
+	}
+	if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+		fmt.Fprintf(a.stderr, "tempcreds: %s: is a directory\n", safeText(args[0]))
+		return "", &exitError{ExitExecFailed}
 	}
 	return path, nil
 }

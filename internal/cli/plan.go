@@ -485,7 +485,7 @@ func (p *plan) checkDurations() error {
 			hi = 36 * time.Hour
 		}
 		if h.Duration < lo || h.Duration > hi {
-			return usagef("%s %s is outside what STS allows for %s: %s to %s", from, h.Duration, h.Kind, lo, hi)
+			return usagef("%s %s is outside what STS allows for %s (%s to %s)", from, h.Duration, h.Kind, lo, hi)
 		}
 	}
 	return nil

@@ -158,7 +158,11 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 	} else {
 		writeVars(&b, format, vars)
 	}
-	fmt.Fprint(a.stdout, b.String())
+	if _, err := fmt.Fprint(a.stdout, b.String()); err != nil {
+		// Nobody can use a server whose settings were lost.
+		_ = s.Shutdown(context.Background())
+		return fmt.Errorf("tempcreds: writing the client settings to standard output: %w (the server was stopped)", err)
+	}
 	if fl, ok := a.stdout.(interface{ Sync() error }); ok {
 		_ = fl.Sync()
 	}

@@ -52,7 +52,7 @@ func checkCredentialValues(c aws.Credentials) error {
 		}
 	}
 	if err == nil && c.CanExpire && (c.Expires.Before(time.Unix(0, 0)) || !c.Expires.Before(latestExpiry)) {
-		err = fmt.Errorf("Expiration %s is outside 1970 to 2261", c.Expires.UTC().Format(time.RFC3339))
+		err = fmt.Errorf("the Expiration %s is outside 1970 to 2261", c.Expires.UTC().Format(time.RFC3339))
 	}
 	if err != nil {
 		return &CredentialValueError{Reason: err.Error()}
