@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,15 @@ func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {
 	cfg.Role.SessionName = "colbyProjectsDev"
 	cfg.Key.Access, cfg.Key.Secret = user.AccessKeyID, user.SecretAccessKey
 
+	// A mode wider than owner-only is refused, never written.
+	if _, err := GetTemporaryCredentials(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "owner-only") {
+		t.Fatalf("mode 0640: %v, want a refusal", err)
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("a 0640 credentials file was written")
+	}
+	cfg.Credentials.Mode = 0o600
+
 	first, err := GetTemporaryCredentials(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +51,8 @@ func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {
 		t.Errorf("session of %s, want the helper's default 43200 s", d)
 	}
 	st, _ := os.Stat(file)
-	if st.Mode().Perm() != 0o640 {
-		t.Errorf("file mode %v, want the configured 0640", st.Mode().Perm())
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v, want 0600", st.Mode().Perm())
 	}
 	again, err := GetTemporaryCredentials(context.Background(), cfg)
 	if err != nil || again.Credentials.AccessKeyId != first.Credentials.AccessKeyId || s.Count("AssumeRole") != 1 {
