@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -403,10 +404,15 @@ func permanentFailure(err error) aws.Ternary {
 	return aws.UnknownTernary
 }
 
-// callBoundError says plainly when our bound, not the caller, ended a call.
+// callBoundError says plainly when an attempt or the whole call ran out of
+// time, whichever bound fired (the SDK words each differently).
 func callBoundError(parent, bounded context.Context, err error) error {
-	if err != nil && parent.Err() == nil && bounded.Err() != nil {
-		return fmt.Errorf("no answer from STS within %s (every attempt included; each attempt is cut after %s): %w", stsCallTimeout, stsAttemptTimeout, err)
+	if err == nil || parent.Err() != nil {
+		return err
+	}
+	var ne net.Error
+	if bounded.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("STS did not answer in time (each attempt is cut after %s, a call after %s): %w", stsAttemptTimeout, stsCallTimeout, err)
 	}
 	return err
 }

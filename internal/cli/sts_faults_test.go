@@ -47,7 +47,7 @@ func TestMisbehavingSTSGivesClearFastBoundedErrors(t *testing.T) {
 			case <-time.After(3 * time.Second):
 			case <-r.Context().Done():
 			}
-		}, "deadline exceeded", 4},
+		}, "STS did not answer in time", 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
