@@ -372,6 +372,9 @@ func TestExecGivesTheChildOnlyTheCredentials(t *testing.T) {
 	h := newHarness(t).withKeys()
 	h.env["AWS_PROFILE"] = "stale"
 	h.env["AWS_ACCESS_KEY_ID"] = "AKIAFAKESTALE"
+	// The alternates aws-sdk-go-v2 and Java read: a Go child would use them.
+	h.env["AWS_ACCESS_KEY"] = "AKIAFAKEALTERNATE"
+	h.env["AWS_SECRET_KEY"] = "fakeAlternateSecret"
 	out := filepath.Join(h.dir, "env.txt")
 	_, stderr, code := h.run("exec", "--no-role", "--", "sh", "-c", "env > "+out+"; exit 7")
 	if code != 7 {
@@ -379,7 +382,8 @@ func TestExecGivesTheChildOnlyTheCredentials(t *testing.T) {
 	}
 	b, _ := os.ReadFile(out)
 	env := string(b)
-	for _, bad := range []string{"AWS_PROFILE=", "AKIAFAKESTALE", "AWS_STS_ACCESS_SECRET=", "AWS_STS_ACCESS_KEY=", h.user.SecretAccessKey} {
+	for _, bad := range []string{"AWS_PROFILE=", "AKIAFAKESTALE", "AWS_STS_ACCESS_SECRET=", "AWS_STS_ACCESS_KEY=", h.user.SecretAccessKey,
+		"AKIAFAKEALTERNATE", "fakeAlternateSecret", "AWS_ACCESS_KEY=", "AWS_SECRET_KEY="} {
 		if strings.Contains(env, bad) {
 			t.Errorf("the child's environment has %q", bad)
 		}
@@ -422,14 +426,27 @@ func TestCacheListClearPath(t *testing.T) {
 		t.Errorf("cache path %q", path)
 	}
 	key := strings.Fields(strings.Split(out, "\n")[1])[0]
-	if _, _, code := h.run("cache", "clear", key); code != 0 {
-		t.Error("clear one")
+	if _, stderr, code := h.run("cache", "clear", key); code != 0 || !strings.Contains(stderr, "removed 1 entry") {
+		t.Errorf("clear one: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := h.run("cache", "clear", key); code != 0 || !strings.Contains(stderr, "no entry "+key) || !strings.Contains(stderr, "removed 0 entries") {
+		t.Errorf("clearing what is not there says so: exit %d, %q", code, stderr)
 	}
 	out, _, _ = h.run("cache", "list")
 	if strings.Contains(out, key) || len(strings.Split(strings.TrimSpace(out), "\n")) != 2 {
 		t.Errorf("after clearing %s:\n%s", key, out)
 	}
-	h.run("cache", "clear")
+	// A temp file left by a killed writer holds full credentials: clear removes it.
+	tmp := filepath.Join(h.dir, "cache", "tempcreds", ".0123456789abcdef0123.json.tmp-424242")
+	if err := os.WriteFile(tmp, []byte(`{"Credentials":{"SecretAccessKey":"fake"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, _ := h.run("cache", "clear"); !strings.Contains(stderr, "1 leftover temp file") {
+		t.Errorf("clear all: %q, want the temp file counted", stderr)
+	}
+	if _, err := os.Stat(tmp); err == nil {
+		t.Error("cache clear left a temp file of a killed writer")
+	}
 	out, _, _ = h.run("cache", "list")
 	if len(strings.Split(strings.TrimSpace(out), "\n")) != 1 {
 		t.Errorf("after clearing all:\n%s", out)
@@ -502,6 +519,9 @@ func TestBadInput(t *testing.T) {
 			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
 			_ = os.WriteFile(entries[0], []byte("{corrupt"), 0o600)
 		}, []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
+		{"an endpoint URL with a password is never printed by --debug", func(h *harness) {
+			h.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(h.env["AWS_ENDPOINT_URL_STS"], "http://", "http://admin:fake-pass-123@", 1)
+		}, []string{"export", "--no-role", "--debug"}, 0, "admin:[REDACTED]@"},
 		{"symlinked cache entry", func(h *harness) {
 			h.run("export", "--no-role")
 			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))

@@ -103,3 +103,26 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestWarningsOnceAndNoURLPassword: a corrupt entry is reported once (not
+// once per lookup), and --debug never prints an endpoint's password.
+func TestWarningsOnceAndNoURLPassword(t *testing.T) {
+	h := newHarness(t).withKeys()
+	if _, stderr, code := h.run("export", "--no-role"); code != 0 {
+		t.Fatal(stderr)
+	}
+	entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
+	must(t, os.WriteFile(entries[0], []byte("{corrupt"), 0o600))
+	_, stderr, code := h.run("export", "--no-role")
+	if n := strings.Count(stderr, "ignoring corrupt cache entry"); code != 0 || n != 1 {
+		t.Errorf("exit %d; the corrupt-entry warning was printed %d times, want once:\n%s", code, n, stderr)
+	}
+	h.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(h.env["AWS_ENDPOINT_URL_STS"], "http://", "http://admin:fake-pass-123@", 1)
+	_, stderr, code = h.run("export", "--no-role", "--debug")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if strings.Contains(stderr, "fake-pass-123") {
+		t.Errorf("--debug printed the endpoint's password:\n%s", stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // A cache entry is only returned to the source identity that produced it.
@@ -23,17 +24,11 @@ import (
 // recovered from them, and none is written anywhere.
 
 // credentialEnv is every environment variable that changes which
-// credentials an AWS SDK resolves (aws-sdk-go-v2's config and credentials
-// packages, botocore, the Java and JavaScript SDKs).
-var credentialEnv = []string{
-	"AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY",
-	"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID",
-	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_SDK_LOAD_CONFIG", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
-}
+// credentials an AWS SDK resolves: those exec removes from a child, plus
+// the ones that only steer the SDK's chain.
+var credentialEnv = append(append([]string(nil), childproc.CredentialVars...),
+	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SDK_LOAD_CONFIG",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
 
 // digest is the hex SHA-256 of the parts, each length-prefixed.
 func digest(parts ...string) string {
