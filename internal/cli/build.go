@@ -3,13 +3,9 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,11 +13,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
@@ -44,7 +38,7 @@ type built struct {
 // each cached on disk (its own key) and in memory, each signing with the
 // one below. Nothing here talks to the network.
 func (a *app) build(p *plan) (*built, error) {
-	client := &lazySTS{region: p.Region, endpoint: p.Endpoint}
+	client := &lazySTS{region: p.Region, endpoint: p.Endpoint, profile: p.ConfigProfile, getenv: a.getenv}
 	var source aws.CredentialsProvider
 	switch p.Source {
 	case sourceStatic:
@@ -313,135 +307,4 @@ func redact(s string) string {
 		return "…"
 	}
 	return s[:4] + "…" + s[len(s)-4:]
-}
-
-// lazySTS builds the STS client on its first call, so a cache hit never
-// pays for it.
-type lazySTS struct {
-	region, endpoint string
-	once             sync.Once
-	client           *sts.Client
-}
-
-func (l *lazySTS) get() *sts.Client {
-	l.once.Do(func() {
-		l.client = sts.New(sts.Options{
-			Region:     l.region,
-			HTTPClient: stsHTTPClient(),
-			Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-				// Checked first: what no retry can fix fails at once.
-				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(permanentFailure)}, o.Retryables...)
-			}),
-		}, func(o *sts.Options) {
-			if l.endpoint != "" {
-				o.BaseEndpoint = aws.String(l.endpoint)
-			}
-		})
-	})
-	return l.client
-}
-
-// STS call bounds: one attempt, all attempts of one call, one answer
-// (variables so tests can shorten them).
-var (
-	stsAttemptTimeout       = 10 * time.Second
-	stsCallTimeout          = 25 * time.Second
-	stsMaxAnswer      int64 = 1 << 20
-)
-
-// stsHTTPClient never follows a redirect (STS never sends one: it means a
-// wrong endpoint, and following it would send the signed request
-// elsewhere), bounds each attempt and caps every answer's body.
-func stsHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	return &http.Client{
-		Transport:     boundedTransport{base: t},
-		Timeout:       stsAttemptTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-// boundedTransport caps response bodies at stsMaxAnswer: a 300 MiB answer
-// fails after 1 MiB instead of costing gigabytes.
-type boundedTransport struct{ base http.RoundTripper }
-
-func (b boundedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := b.base.RoundTrip(r)
-	if err == nil {
-		resp.Body = &cappedBody{ReadCloser: resp.Body, left: stsMaxAnswer}
-	}
-	return resp, err
-}
-
-type cappedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-func (c *cappedBody) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		return 0, fmt.Errorf("the STS answer is larger than %d bytes: not STS", stsMaxAnswer)
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.ReadCloser.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-// permanentFailure stops retries of failures that cannot succeed on
-// retry: TLS certificate problems, TLS to a plain-HTTP port, a bad scheme.
-func permanentFailure(err error) aws.Ternary {
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var rh tls.RecordHeaderError
-	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &rh) ||
-		strings.Contains(err.Error(), "unsupported protocol scheme") {
-		return aws.FalseTernary
-	}
-	return aws.UnknownTernary
-}
-
-// callBoundError says plainly when an attempt or the whole call ran out of
-// time, whichever bound fired (the SDK words each differently).
-func callBoundError(parent, bounded context.Context, err error) error {
-	if err == nil || parent.Err() != nil {
-		return err
-	}
-	var ne net.Error
-	if bounded.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("STS did not answer in time (each attempt is cut after %s, a call after %s): %w", stsAttemptTimeout, stsCallTimeout, err)
-	}
-	return err
-}
-
-// boundedCall gives one STS call (all its attempts) stsCallTimeout.
-func boundedCall(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, stsCallTimeout)
-}
-
-// GetSessionToken calls STS.
-func (l *lazySTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
-	bctx, cancel := boundedCall(ctx)
-	defer cancel()
-	out, err := l.get().GetSessionToken(bctx, in, optFns...)
-	return out, callBoundError(ctx, bctx, err)
-}
-
-// AssumeRole calls STS.
-func (l *lazySTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	bctx, cancel := boundedCall(ctx)
-	defer cancel()
-	out, err := l.get().AssumeRole(bctx, in, optFns...)
-	return out, callBoundError(ctx, bctx, err)
-}
-
-// AssumeRoleWithWebIdentity calls STS.
-func (l *lazySTS) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error) {
-	bctx, cancel := boundedCall(ctx)
-	defer cancel()
-	out, err := l.get().AssumeRoleWithWebIdentity(bctx, in, optFns...)
-	return out, callBoundError(ctx, bctx, err)
 }

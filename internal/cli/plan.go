@@ -99,6 +99,12 @@ type plan struct {
 	StaticSecret string
 	StaticToken  string
 	Profile      string // for sourceProfileSDK and the cache key
+	// ConfigProfile is the profile whose settings configure the STS client
+	// (ca_bundle, endpoint_url, retry_mode...); "" for none.
+	ConfigProfile string
+	// KeyEndpoint is an endpoint the SDK's loader applies by itself (a
+	// profile's endpoint_url), recorded in the cache key.
+	KeyEndpoint string
 	Hops         []hop
 	Region       string
 	Endpoint     string
@@ -554,6 +560,11 @@ func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) erro
 	if p.Region == "" {
 		p.Region = cfg.Region
 	}
+	p.ConfigProfile = profile
+	if p.Endpoint == "" {
+		// The profile's endpoint_url is the client's; the key records it.
+		p.KeyEndpoint = cfg.BaseEndpoint
+	}
 	var chain []*config.SharedConfig
 	for c := &cfg; c != nil; c = c.Source {
 		chain = append([]*config.SharedConfig{c}, chain...)
@@ -668,7 +679,7 @@ func (p *plan) keyInputs(i int, below string) filecache.KeyInputs {
 		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
 		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
 		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial,
-		Region: p.Region, Endpoint: p.Endpoint,
+		Region: p.Region, Endpoint: firstNonEmpty(p.Endpoint, p.KeyEndpoint),
 	}
 	switch {
 	case below != "":

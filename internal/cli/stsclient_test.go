@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// The STS client comes from aws-sdk-go-v2's configuration loader, so the
+// settings the SDK honours for STS apply. The loader reads the process
+// environment: these tests set it with t.Setenv.
+
+// tlsSTS is the fake STS behind a TLS proxy whose certificate comes from a
+// private CA, written as a PEM bundle.
+func tlsSTS(t *testing.T, h *harness) (url, bundle string) {
+	t.Helper()
+	target, _ := url.Parse(h.sts.URL)
+	srv := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(srv.Close)
+	bundle = filepath.Join(h.dir, "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(bundle, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, bundle
+}
+
+func TestAPrivateCAIsReachedThroughTheSDKsCABundleSettings(t *testing.T) {
+	t.Run("AWS_CA_BUNDLE", func(t *testing.T) {
+		h := newHarness(t).withKeys()
+		u, bundle := tlsSTS(t, h)
+		h.env["AWS_ENDPOINT_URL_STS"] = u
+		t.Setenv("AWS_CA_BUNDLE", "")
+		if _, stderr, code := h.run("export", "--no-role", "--no-cache"); code == 0 || !strings.Contains(stderr, "certificate") {
+			t.Fatalf("without the bundle: exit %d %q; want a certificate error", code, stderr)
+		}
+		if n := h.sts.Count("GetSessionToken"); n != 0 {
+			t.Fatalf("%d calls reached STS through an untrusted certificate", n)
+		}
+		t.Setenv("AWS_CA_BUNDLE", bundle)
+		if _, stderr, code := h.run("export", "--no-role", "--no-cache"); code != 0 {
+			t.Fatalf("with AWS_CA_BUNDLE: exit %d %s", code, stderr)
+		}
+	})
+	t.Run("a profile's ca_bundle", func(t *testing.T) {
+		h := newHarness(t)
+		u, bundle := tlsSTS(t, h)
+		h.env["AWS_ENDPOINT_URL_STS"] = u
+		t.Setenv("AWS_CA_BUNDLE", "")
+		h.writeFile("credentials", fmt.Sprintf("[p]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+		h.writeFile("config", "[profile p]\nca_bundle = "+bundle+"\n")
+		if _, stderr, code := h.run("export", "--profile", "p", "--no-role", "--no-cache"); code != 0 {
+			t.Fatalf("with the profile's ca_bundle: exit %d %s", code, stderr)
+		}
+	})
+}
+
+func TestAWSMaxAttemptsIsHonoured(t *testing.T) {
+	h := newHarness(t).withKeys()
+	h.sts.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	if _, _, code := h.run("export", "--no-role", "--no-cache"); code != ExitCredentials {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if n := h.sts.Count("GetSessionToken"); n != 1 {
+		t.Errorf("%d requests with AWS_MAX_ATTEMPTS=1, want exactly 1", n)
+	}
+}
+
+func TestAProfilesEndpointURLIsUsed(t *testing.T) {
+	h := newHarness(t)
+	delete(h.env, "AWS_ENDPOINT_URL_STS")
+	t.Setenv("AWS_ENDPOINT_URL_STS", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	h.writeFile("credentials", fmt.Sprintf("[p]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+	h.writeFile("config", "[profile p]\nendpoint_url = "+h.sts.URL+"\n")
+	if _, stderr, code := h.run("export", "--profile", "p", "--no-role"); code != 0 {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	if n := h.sts.Count("GetSessionToken"); n != 1 {
+		t.Errorf("%d calls reached the profile's endpoint_url, want 1", n)
+	}
+}
+
+// TestFIPSAndDualStackEndpoints: where requests would go, seen by a
+// transport that answers nothing (no network).
+func TestFIPSAndDualStackEndpoints(t *testing.T) {
+	var mu sync.Mutex
+	var hosts []string
+	stsTransportHook = func(http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			hosts = append(hosts, r.URL.Host)
+			mu.Unlock()
+			return nil, errors.New("no network in this test")
+		})
+	}
+	t.Cleanup(func() { stsTransportHook = nil })
+	tests := []struct{ env, want string }{
+		{"AWS_USE_FIPS_ENDPOINT", "sts-fips.eu-west-1.amazonaws.com"},
+		{"AWS_USE_DUALSTACK_ENDPOINT", "sts.eu-west-1.api.aws"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.env, func(t *testing.T) {
+			h := newHarness(t).withKeys()
+			delete(h.env, "AWS_ENDPOINT_URL_STS")
+			t.Setenv("AWS_ENDPOINT_URL_STS", "")
+			t.Setenv("AWS_USE_FIPS_ENDPOINT", "")
+			t.Setenv("AWS_USE_DUALSTACK_ENDPOINT", "")
+			t.Setenv("AWS_MAX_ATTEMPTS", "1")
+			t.Setenv(tc.env, "true")
+			mu.Lock()
+			hosts = nil
+			mu.Unlock()
+			h.run("export", "--no-role", "--no-cache", "--region", "eu-west-1")
+			mu.Lock()
+			defer mu.Unlock()
+			if len(hosts) == 0 || hosts[0] != tc.want {
+				t.Errorf("%s=true sent requests to %v, want %s", tc.env, hosts, tc.want)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
