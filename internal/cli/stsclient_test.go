@@ -23,7 +23,7 @@ import (
 
 // tlsSTS is the fake STS behind a TLS proxy whose certificate comes from a
 // private CA, written as a PEM bundle.
-func tlsSTS(t *testing.T, h *harness) (url, bundle string) {
+func tlsSTS(t *testing.T, h *harness) (endpoint, bundle string) {
 	t.Helper()
 	target, _ := url.Parse(h.sts.URL)
 	srv := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
