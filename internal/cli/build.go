@@ -30,7 +30,6 @@ const innerMinTTL = 2 * time.Minute
 // built is the provider of the final hop and what describes it.
 type built struct {
 	provider aws.CredentialsProvider
-	key      string // cache key of the final hop ("" with --no-cache)
 	hop      hop
 }
 
@@ -98,10 +97,7 @@ func (a *app) build(p *plan) (*built, error) {
 		}
 		source = tempcreds.NewCache(prov, func(o *tempcreds.CacheOptions) { o.Clock = a.clock })
 		below = key
-		b = built{provider: source, key: key, hop: h}
-	}
-	if p.NoCache {
-		b.key = ""
+		b = built{provider: source, hop: h}
 	}
 	return &b, nil
 }
