@@ -104,7 +104,7 @@ type plan struct {
 	ConfigProfile string
 	// KeyEndpoint is an endpoint the SDK's loader applies by itself (a
 	// profile's endpoint_url), recorded in the cache key.
-	KeyEndpoint string
+	KeyEndpoint  string
 	Hops         []hop
 	Region       string
 	Endpoint     string
