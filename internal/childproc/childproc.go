@@ -14,7 +14,7 @@ import (
 // tool takes credentials or chooses where to get them: aws-sdk-go-v2
 // (config/env_config.go: AWS_ACCESS_KEY and AWS_SECRET_KEY as alternates),
 // botocore, the Java SDK (AWS_ACCESS_KEY, AWS_SECRET_KEY) and JavaScript
-// SDKs, and aws-sts-helper (AWS_STS_*).
+// SDKs (AMAZON_* in v2), and aws-sts-helper (AWS_STS_*).
 var CredentialVars = []string{
 	"AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY",
 	"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID",
@@ -22,6 +22,8 @@ var CredentialVars = []string{
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	// The JavaScript SDK v2 also reads AMAZON_* (its EnvironmentCredentials("AMAZON")).
+	"AMAZON_ACCESS_KEY_ID", "AMAZON_SECRET_ACCESS_KEY", "AMAZON_SESSION_TOKEN", "AMAZON_CREDENTIAL_EXPIRATION",
 }
 
 // secretVars are the variables a helper must never see: it needs no
@@ -29,6 +31,7 @@ var CredentialVars = []string{
 var secretVars = map[string]bool{
 	"AWS_SECRET_ACCESS_KEY": true, "AWS_SECRET_KEY": true, "AWS_SESSION_TOKEN": true,
 	"AWS_SECURITY_TOKEN": true, "AWS_STS_ACCESS_SECRET": true, "AWS_CONTAINER_AUTHORIZATION_TOKEN": true,
+	"AMAZON_SECRET_ACCESS_KEY": true, "AMAZON_SESSION_TOKEN": true,
 }
 
 // Without returns environ without the named variables.

@@ -51,6 +51,7 @@ type app struct {
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
 	args           []string // the command line, for serve --detach's child
+	region         string // the STS region of the last resolution (exec --server's child)
 	warnMu         sync.Mutex
 	warned         map[string]bool
 }
@@ -251,6 +252,7 @@ func (a *app) credentials(ctx context.Context, o Options) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.region = p.Region
 	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
 	return a.build(p)
 }

@@ -72,6 +72,14 @@ func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allow
 		_ = s.Shutdown(sctx)
 	}()
 	env := childEnv(a.environ(), aws.Credentials{}, "server")
+	// Every SDK reads the shared files before the container endpoint: keys
+	// in [default] (or a profile's credential settings) would win over the
+	// server. The child gets empty files, and our region.
+	env = childproc.Without(env, []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
+	env = append(env, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CONFIG_FILE="+os.DevNull)
+	if a.getenv("AWS_REGION") == "" {
+		env = append(env, "AWS_REGION="+a.region)
+	}
 	for _, kv := range serverVars(s, sf.tokenFile) {
 		env = append(env, kv[0]+"="+kv[1])
 	}

@@ -3,10 +3,12 @@ package cli
 import (
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestFilesOnlyWhereMeant: every file the CLI writes (--out, serve
@@ -124,5 +126,42 @@ func TestWarningsOnceAndNoURLPassword(t *testing.T) {
 	}
 	if strings.Contains(stderr, "fake-pass-123") {
 		t.Errorf("--debug printed the endpoint's password:\n%s", stderr)
+	}
+}
+
+// TestExecServerChildsSDKUsesTheServerNotTheFiles: with long-term keys in
+// [default] of the credentials file (and the JavaScript SDK's AMAZON_*
+// variables set), a real SDK in the child of exec --server still takes its
+// credentials from the server.
+func TestExecServerChildsSDKUsesTheServerNotTheFiles(t *testing.T) {
+	h := newHarness(t).withKeys()
+	h.clk.Set(time.Now()) // boto3 judges expiry by the real clock
+	other := h.sts.AddUser("other")
+	h.writeFile("credentials", "[default]\naws_access_key_id = "+other.AccessKeyID+"\naws_secret_access_key = "+other.SecretAccessKey+"\n")
+	h.env["AMAZON_ACCESS_KEY_ID"] = other.AccessKeyID
+	h.env["AMAZON_SECRET_ACCESS_KEY"] = other.SecretAccessKey
+	out := filepath.Join(h.dir, "child.txt")
+	py := `import os, boto3
+c = boto3.Session().get_credentials()
+print(c.method, c.get_frozen_credentials().access_key[:4], "AMAZON_SECRET_ACCESS_KEY" in os.environ)`
+	// The real interpreter of a python3 with boto3 (the child has no PATH
+	// of ours; .ci/run installs Debian's python3-boto3 when needed).
+	python := ""
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		if b, err := exec.Command(py, "-c", "import sys, boto3; print(sys.executable)").Output(); err == nil {
+			python = strings.TrimSpace(string(b))
+			break
+		}
+	}
+	if python == "" {
+		t.Fatal("no python3 with boto3 (.ci/run installs python3-boto3)")
+	}
+	_, stderr, code := h.run("exec", "--server", "--role-arn", roleA, "--duration", "1h", "--", "sh", "-c", python+" -c '"+py+"' > "+out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(out)
+	if got := strings.TrimSpace(string(b)); got != "container-role ASIA False" {
+		t.Errorf("boto3 in the child: %q, want credentials from the server (container-role ASIA) and no AMAZON_* keys", got)
 	}
 }
