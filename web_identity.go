@@ -113,21 +113,19 @@ func (c TokenCommand) Token(ctx context.Context) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	stdout := &bounded.Writer{Max: bounded.Token}
-	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
-	cmd.Stdout, cmd.Stderr = stdout, io.Discard // stderr is dropped: a failing helper may print the token
+	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
+	cmd.Stderr = io.Discard // dropped: a failing helper may print the token
 	cmd.Env = childproc.HelperEnv(os.Environ())
-	childproc.KillGroupOnCancel(cmd)
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", fmt.Errorf("web identity token command %q timed out after %s (its process group was killed)", c.Argv[0], timeout)
-		}
+	out, err := childproc.Output(ctx, cmd, bounded.Token)
+	switch {
+	case errors.Is(err, childproc.ErrTooMuchOutput):
+		return "", fmt.Errorf("web identity token command %q printed more than %d bytes: not a token (it was stopped)", c.Argv[0], bounded.Token)
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("web identity token command %q timed out after %s (its process group was killed)", c.Argv[0], timeout)
+	case err != nil:
 		return "", fmt.Errorf("web identity token command %q failed: %v", c.Argv[0], err)
 	}
-	if stdout.Overflowed() {
-		return "", fmt.Errorf("web identity token command %q printed more than %d bytes: not a token", c.Argv[0], bounded.Token)
-	}
-	tok := strings.TrimSpace(string(stdout.Bytes()))
+	tok := strings.TrimSpace(string(out))
 	if tok == "" {
 		return "", fmt.Errorf("web identity token command %q printed nothing", c.Argv[0])
 	}

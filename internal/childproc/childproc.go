@@ -5,6 +5,9 @@
 package childproc
 
 import (
+	"context"
+	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -60,12 +63,74 @@ func HelperEnv(environ []string) []string {
 	return Without(environ, names)
 }
 
-// KillGroupOnCancel makes cmd (not yet started) lead its own process group
-// and, when its context is done, kill the whole group, so `sleep 100; echo
-// tok` under a 30 s timeout ends at 30 s and leaves no orphan. WaitDelay
-// bounds waiting for pipes a surviving grandchild might hold.
-func KillGroupOnCancel(cmd *exec.Cmd) {
+// ErrTooMuchOutput is returned by Output when the command printed more
+// than its cap; the command's group was killed at once.
+var ErrTooMuchOutput = errors.New("printed more than the allowed output")
+
+// Output runs cmd (not yet started, Stdout unset) in its own process group
+// and returns at most max bytes of its standard output. It is bounded in
+// every way a helper can misbehave: the group is killed when ctx is done,
+// as soon as the output passes max (`yes` ends at once), and after the
+// command exits (a `sleep 100 &` it left behind holds no pipe open and is
+// no orphan).
+func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	cmd.Stdout = w
 	setGroup(cmd)
-	cmd.Cancel = func() error { return killGroup(cmd) }
-	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.Close()
+	var out []byte
+	overflow := make(chan struct{})
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := r.Read(buf)
+			if len(out)+n > max {
+				out = append(out, buf[:max-len(out)]...)
+				close(overflow)
+				_ = killGroup(cmd)
+				return
+			}
+			out = append(out, buf[:n]...)
+			if err != nil {
+				return
+			}
+		}
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var waitErr error
+	select {
+	case waitErr = <-exited:
+	case <-ctx.Done():
+		_ = killGroup(cmd)
+		waitErr = <-exited
+	case <-overflow:
+		waitErr = <-exited
+	}
+	_ = killGroup(cmd) // whatever it left behind
+	select {
+	case <-read:
+	case <-time.After(2 * time.Second): // a grandchild that left the group
+		r.Close()
+		<-read
+	}
+	select {
+	case <-overflow:
+		return out, ErrTooMuchOutput
+	default:
+	}
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	return out, waitErr
 }

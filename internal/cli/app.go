@@ -51,7 +51,7 @@ type app struct {
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
 	args           []string // the command line, for serve --detach's child
-	region         string // the STS region of the last resolution (exec --server's child)
+	region         string   // the STS region of the last resolution (exec --server's child)
 	warnMu         sync.Mutex
 	warned         map[string]bool
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
-	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
@@ -49,6 +48,11 @@ func (a *app) build(p *plan) (*built, error) {
 	case sourceDefaultChain:
 		source = a.lazySDK(p)
 		a.debugf("source: aws-sdk-go-v2 default credential chain")
+	case sourceProcess:
+		// One run per resolution, shared by the identity and the call.
+		source = tempcreds.NewCache(processSource{command: p.ProcessCommand, profile: p.Profile, stderr: a.stderr},
+			func(o *tempcreds.CacheOptions) { o.Clock = a.clock })
+		a.debugf("source: credential_process of profile %q", p.Profile)
 	}
 	tokenCode := a.tokenCodeFunc(p)
 	// Who signs the first call, as the cache key records it (identity.go).
@@ -61,6 +65,17 @@ func (a *app) build(p *plan) (*built, error) {
 		}
 		token = &memoToken{src: ts}
 		identity = token.identity
+	} else if p.Source == sourceProcess {
+		// Known only once the command ran: a digest of what it printed.
+		// (processCache, not source: source is reassigned hop by hop.)
+		processCache := source
+		identity = func(ctx context.Context) (string, error) {
+			c, err := processCache.Retrieve(ctx)
+			if err != nil {
+				return "", err
+			}
+			return "process-output-sha256:" + digest(c.AccessKeyID, c.SecretAccessKey, c.SessionToken), nil
+		}
 	}
 	var b built
 	below := ""
@@ -261,22 +276,19 @@ func (a *app) tokenCodeFunc(p *plan) tempcreds.TokenCodeFunc {
 			const timeout = 2 * time.Minute
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.MFACommand)
+			cmd := exec.Command("/bin/sh", "-c", p.MFACommand)
 			cmd.Env = append(childproc.HelperEnv(os.Environ()), "TEMPCREDS_MFA_SERIAL="+serial)
 			cmd.Stderr = a.stderr
-			out := &bounded.Writer{Max: 64}
-			cmd.Stdout = out
-			childproc.KillGroupOnCancel(cmd)
-			if err := cmd.Run(); err != nil {
-				if ctx.Err() != nil {
-					return "", fmt.Errorf("--mfa-command timed out after %s (its process group was killed)", timeout)
-				}
+			out, err := childproc.Output(ctx, cmd, 64)
+			switch {
+			case errors.Is(err, childproc.ErrTooMuchOutput):
+				return "", errors.New("--mfa-command printed more than 64 bytes: not an MFA code (it was stopped)")
+			case ctx.Err() != nil:
+				return "", fmt.Errorf("--mfa-command timed out after %s (its process group was killed)", timeout)
+			case err != nil:
 				return "", fmt.Errorf("--mfa-command failed: %v", err)
 			}
-			if out.Overflowed() {
-				return "", errors.New("--mfa-command printed more than 64 bytes: not an MFA code")
-			}
-			return strings.TrimSpace(string(out.Bytes())), nil
+			return strings.TrimSpace(string(out)), nil
 		default:
 			return a.promptTTY(serial)
 		}

@@ -106,6 +106,12 @@ func TestACacheEntryIsOnlyReturnedToTheIdentityThatMadeIt(t *testing.T) {
 			p := h.writeFile("token", jwt(h, subs[who]))
 			return []string{"--web-identity-token-command", "cat " + p, "--role-arn", roleA}
 		}},
+		{"a credential_process printing another identity's keys", func(t *testing.T, h *harness, who int) []string {
+			k := keys(h, who)
+			p := h.writeFile("cp.json", fmt.Sprintf(`{"Version":1,"AccessKeyId":%q,"SecretAccessKey":%q}`, k.AccessKeyID, k.SecretAccessKey))
+			h.writeFile("config", "[profile base]\ncredential_process = cat "+p+"\n[profile dev]\nrole_arn = "+roleA+"\nsource_profile = base\n")
+			return []string{"--profile", "dev"}
+		}},
 		{"a profile's role_arn and web_identity_token_file (EKS/IRSA)", func(t *testing.T, h *harness, who int) []string {
 			p := h.writeFile("token", jwt(h, subs[who]))
 			h.writeFile("config", fmt.Sprintf("[profile irsa]\nrole_arn = %s\nweb_identity_token_file = %s\n", roleA, p))

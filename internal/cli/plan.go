@@ -68,7 +68,8 @@ type sourceKind int
 const (
 	sourceDefaultChain sourceKind = iota // aws-sdk-go-v2's default chain
 	sourceStatic                         // keys (AWS_STS_* or a profile's keys)
-	sourceProfileSDK                     // a profile the SDK resolves (SSO, credential_process, ...)
+	sourceProfileSDK                     // a profile the SDK resolves (SSO, credential_source, ...)
+	sourceProcess                        // a profile's credential_process, run by us (bounded)
 	sourceWebIdentity                    // the first hop itself is web identity
 )
 
@@ -99,6 +100,8 @@ type plan struct {
 	StaticSecret string
 	StaticToken  string
 	Profile      string // for sourceProfileSDK and the cache key
+	// ProcessCommand is the leaf profile's credential_process (sourceProcess).
+	ProcessCommand string
 	// ConfigProfile is the profile whose settings configure the STS client
 	// (ca_bundle, endpoint_url, retry_mode...); "" for none.
 	ConfigProfile string
@@ -427,7 +430,7 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 		if mfaSerial != "" && last.Kind == "assume-role" {
 			last.MFASerial = mfaSerial
 		}
-	case p.Source == sourceProfileSDK && mfaSerial == "":
+	case (p.Source == sourceProfileSDK || p.Source == sourceProcess) && mfaSerial == "":
 		// A profile the SDK resolves (SSO, credential_process,
 		// credential_source) with no role above it: its credentials are
 		// already temporary, and AWS refuses GetSessionToken signed with
@@ -587,10 +590,14 @@ func (p *plan) fromProfile(ctx context.Context, profile string, getenv env) erro
 		p.Hops = append(p.Hops, hop{Kind: "web-identity", RoleARN: leaf.RoleARN,
 			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: absPath(leaf.WebIdentityTokenFile)})
 		chain = chain[1:]
+	case leaf.CredentialProcess != "" && leaf.RoleARN == "":
+		p.Source = sourceProcess
+		p.Profile, p.ProcessCommand = leaf.Profile, leaf.CredentialProcess
+		chain = chain[1:]
 	default:
-		// SSO, credential_process, credential_source, or a profile without
-		// credentials: the SDK resolves the leaf profile (its own role
-		// included); we take over from the first profile above it.
+		// SSO, credential_source, or a profile without credentials: the
+		// SDK resolves the leaf profile (its own role included); we take
+		// over from the first profile above it.
 		p.Source = sourceProfileSDK
 		p.Profile = leaf.Profile
 		chain = chain[1:]
@@ -694,6 +701,10 @@ func (p *plan) keyInputs(i int, below string) filecache.KeyInputs {
 	case p.Source == sourceStatic:
 		// The access key ID and a digest of the secret (and token).
 		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.StaticSecret, p.StaticToken)
+	case p.Source == sourceProcess:
+		// The command names the source; the digest of what it printed is
+		// mixed in on every lookup (filecache.Provider.Identity).
+		k.SourceIdentity = "process:" + p.Profile + ":" + p.ProcessCommand
 	case p.Source == sourceProfileSDK:
 		k.SourceIdentity = "profile:" + p.Profile // completed with the environment by build
 	default:

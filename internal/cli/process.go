@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/childproc"
+)
+
+// processTimeout bounds a credential_process (the SDK's default too).
+const processTimeout = time.Minute
+
+// processMaxOutput caps what a credential_process may print.
+const processMaxOutput = 64 << 10
+
+// processSource runs a profile's credential_process (via sh, as the SDKs
+// do) and reads the AWS CLI's credential_process JSON. It is written here
+// rather than taken from aws-sdk-go-v2's processcreds because that one reads
+// the output without limit (`credential_process = yes` grew to 837 MB) and
+// puts the whole output, secret key included, into its errors. Ours is
+// bounded (64 KiB, 1 minute, the process group killed) and its errors never
+// echo the output.
+type processSource struct {
+	command string
+	profile string
+	stderr  io.Writer
+}
+
+// processOutput is the credential_process format (Version 1).
+type processOutput struct {
+	Version         int
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+	AccountID       string `json:"AccountId"`
+}
+
+// Retrieve runs the command and parses its output.
+func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	where := fmt.Sprintf("the credential_process of profile %s", p.profile)
+	ctx, cancel := context.WithTimeout(ctx, processTimeout)
+	defer cancel()
+	cmd := exec.Command("/bin/sh", "-c", p.command)
+	cmd.Env = os.Environ()
+	cmd.Stderr = p.stderr
+	out, err := childproc.Output(ctx, cmd, processMaxOutput)
+	switch {
+	case errors.Is(err, childproc.ErrTooMuchOutput):
+		return aws.Credentials{}, fmt.Errorf("%s printed more than %d bytes: not credentials (it was stopped)", where, processMaxOutput)
+	case ctx.Err() != nil:
+		return aws.Credentials{}, fmt.Errorf("%s did not finish within %s (its process group was killed)", where, processTimeout)
+	case err != nil:
+		return aws.Credentials{}, fmt.Errorf("%s failed: %v", where, err)
+	}
+	const hidden = "(its output is not shown: it may hold secrets; run the command yourself to see it)"
+	var po processOutput
+	if err := json.Unmarshal(out, &po); err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s printed output that is not valid credentials JSON %s", where, hidden)
+	}
+	if po.Version != 1 || po.AccessKeyID == "" || po.SecretAccessKey == "" {
+		return aws.Credentials{}, fmt.Errorf("%s printed JSON without Version 1, AccessKeyId and SecretAccessKey %s", where, hidden)
+	}
+	c := aws.Credentials{AccessKeyID: po.AccessKeyID, SecretAccessKey: po.SecretAccessKey, SessionToken: po.SessionToken,
+		AccountID: po.AccountID, Source: "tempcreds.CredentialProcess"}
+	if po.Expiration != "" {
+		exp, err := time.Parse(time.RFC3339, po.Expiration)
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("%s printed an Expiration that is not an RFC 3339 time", where)
+		}
+		c.CanExpire, c.Expires = true, exp
+	}
+	return c, nil
+}
