@@ -26,7 +26,8 @@ import (
 const Redacted = "[REDACTED]"
 
 // secretShapes matches what must never be printed even when we did not know
-// it was a secret: the password of a URL (https://user:password@host), a
+// it was a secret: the user information of a URL (https://user:password@host,
+// https://token@host), a
 // JWT (a web identity token), a run of 100 or more base64 characters (a
 // session token), and the value after a secret's name (SecretAccessKey,
 // SessionToken, Token, password, Authorization…) in any of the forms a
@@ -34,7 +35,7 @@ const Redacted = "[REDACTED]"
 // \"k\":\"v\", Authorization: Bearer v. Compiled on first use: only
 // failures pay for it, never a cache hit's start-up.
 var secretShapes = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(://[^/\s:@]*:)[^/\s]*@` +
+	return regexp.MustCompile(`(://)[^/\s]*@` +
 		`|(eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*)` +
 		`|([A-Za-z0-9+/]{100,}={0,2})` +
 		`|(?i)(\b(?:aws_)?(?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|web[_-]?identity[_-]?token|token[_-]?code|password|passwd|authorization|token)` +
@@ -59,7 +60,7 @@ func scrub(s string, secrets ...string) string {
 	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
 		b.WriteString(s[last:m[0]])
 		switch {
-		case m[2] >= 0: // URL: keep scheme and user
+		case m[2] >= 0: // URL: its user information (user, password, token) goes
 			b.WriteString(s[m[2]:m[3]] + Redacted + "@")
 		case m[4] >= 0, m[6] >= 0: // JWT, long base64
 			b.WriteString(Redacted)

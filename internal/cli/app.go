@@ -68,7 +68,7 @@ func DefaultApp() App {
 func (a *app) debugf(format string, args ...any) {
 	if a.debug {
 		// Every debug line goes through the one scrubber, whatever it holds.
-		fmt.Fprintln(a.stderr, "tempcreds: debug: "+safeText(tempcreds.Scrub(fmt.Sprintf(format, args...))))
+		fmt.Fprintln(a.stderr, "tempcreds: debug: "+oneLine(tempcreds.Scrub(fmt.Sprintf(format, args...))))
 	}
 }
 
@@ -89,7 +89,7 @@ func (a *app) warnf(msg string) {
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
-	fmt.Fprintln(a.stderr, safeText(tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
+	fmt.Fprintln(a.stderr, oneLine(tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -145,7 +145,9 @@ func isFlagError(err error) bool {
 }
 
 func errorMessage(err error) string {
-	msg := safeText(tempcreds.SafeMessage(err))
+	// An error is one line: a newline inside it came from a value (an ARN,
+	// an STS message) and would forge a line of ours.
+	msg := oneLine(tempcreds.SafeMessage(err))
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}

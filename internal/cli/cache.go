@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 )
 
@@ -48,7 +49,7 @@ func (a *app) cacheCommand() *cobra.Command {
 			now := a.clock.Now()
 			for _, e := range entries {
 				if e.Err != nil {
-					fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%v\n", e.Key, e.Err)
+					fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", e.Key, oneLine(tempcreds.SafeMessage(e.Err)))
 					continue
 				}
 				left := e.Expires.Sub(now).Round(time.Second)
@@ -56,7 +57,8 @@ func (a *app) cacheCommand() *cobra.Command {
 				if left <= 0 {
 					leftText = "expired"
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, dash(e.Meta.Kind), dash(e.Meta.RoleARN), dash(e.Meta.SessionName),
+				// Entries are files: what they say is printed escaped.
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)), oneLine(dash(e.Meta.SessionName)),
 					e.Expires.UTC().Format(time.RFC3339), leftText)
 			}
 			return w.Flush()

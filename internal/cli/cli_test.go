@@ -481,6 +481,12 @@ func TestBadInput(t *testing.T) {
 		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
 		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an owner-only octal mode"},
 		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner-only octal mode with read-write"},
+		{"a role ARN with a newline never forges a line", func(h *harness) {
+			h.env["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/Dev\ntempcreds: all good"
+		}, []string{"export"}, ExitUsage, `role/Dev\ntempcreds: all good" is not a role ARN`},
+		{"an STS message with a newline and a bidi override is escaped", func(h *harness) {
+			h.sts.InjectFaults(ststest.Fault{Status: 403, Code: "AccessDenied", Message: "denied\ntempcreds: forged line \u202eevil"})
+		}, []string{"export", "--role-arn", roleA, "--no-cache"}, ExitCredentials, `denied\u000atempcreds: forged line \u202eevil`},
 		{"AWS_ROLE_ARN not an ARN names the variable", func(h *harness) { h.env["AWS_ROLE_ARN"] = "bad" }, []string{"export"}, ExitUsage, `AWS_ROLE_ARN "bad" is not a role ARN`},
 		{"AWS_ROLE_DURATION_SECONDS out of range names the variable", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "60" }, []string{"export", "--role-arn", roleA}, ExitUsage, "AWS_ROLE_DURATION_SECONDS 1m0s is outside"},
 		{"a profile's duration_seconds that is not a number", func(h *harness) {
@@ -521,7 +527,13 @@ func TestBadInput(t *testing.T) {
 		}, []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
 		{"an endpoint URL with a password is never printed by --debug", func(h *harness) {
 			h.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(h.env["AWS_ENDPOINT_URL_STS"], "http://", "http://admin:fake-pass-123@", 1)
-		}, []string{"export", "--no-role", "--debug"}, 0, "admin:[REDACTED]@"},
+		}, []string{"export", "--no-role", "--debug"}, 0, "http://[REDACTED]@"},
+		{"an endpoint URL without a scheme never shows its password", func(h *harness) {
+			h.env["AWS_ENDPOINT_URL_STS"] = "user:pa55wordFAKE@127.0.0.1:1"
+		}, []string{"export", "--no-role"}, ExitUsage, `AWS_ENDPOINT_URL_STS "[REDACTED]@127.0.0.1:1" is not an http(s) URL`},
+		{"a malformed endpoint URL never shows its password", func(h *harness) {
+			h.env["AWS_ENDPOINT_URL_STS"] = "http://user:pa55 wordFAKE@127.0.0.1:1"
+		}, []string{"export", "--no-role"}, ExitUsage, `AWS_ENDPOINT_URL_STS "http://[REDACTED]@127.0.0.1:1"`},
 		{"symlinked cache entry", func(h *harness) {
 			h.run("export", "--no-role")
 			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
@@ -548,6 +560,9 @@ func TestBadInput(t *testing.T) {
 				tc.setup(h)
 			}
 			out, stderr, code := h.run(tc.args...)
+			if strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.code != 0 && !strings.Contains(stderr, "--help") {
+				t.Errorf("an error printed on several lines (a value forged one?): %q", stderr)
+			}
 			if code != tc.code || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
 			}

@@ -126,12 +126,16 @@ type plan struct {
 // env reads an environment variable through the injectable lookup.
 type env func(string) string
 
-// redactURL hides a password in a URL given by the user.
+// redactURL hides the user information of a URL given by the user (a
+// password, or a token in the user part), even when the URL is malformed:
+// everything before the last @ after the last / that precedes it.
 func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
 	}
-	return s
+	start := strings.LastIndex(s[:at], "/") + 1
+	return s[:start] + "[REDACTED]" + s[at:]
 }
 
 // without is getenv with the named variables unset.
@@ -187,7 +191,8 @@ func parseDuration(flag, v string) (time.Duration, error) {
 
 func checkARN(flag, v string) error {
 	a, err := arn.Parse(v)
-	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.AccountID) != 12 {
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.AccountID) != 12 ||
+		strings.ContainsFunc(a.Resource, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
 		return usagef("%s %q is not a role ARN like arn:aws:iam::123456789012:role/NAME", flag, v)
 	}
 	return nil

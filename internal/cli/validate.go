@@ -77,17 +77,24 @@ func checkProfileName(p string) error {
 	return nil
 }
 
-// safeText escapes control characters (C0, DEL, C1, and the Unicode line
-// and paragraph separators) in text for the terminal, keeping newlines and
-// tabs: a value given by the user or a server never moves the cursor,
-// changes colours or hides a line.
-func safeText(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
+// safeText escapes what could forge or hide text on a terminal: control
+// characters (C0 but tab, DEL, C1), line and paragraph separators, and the
+// bidirectional overrides (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F).
+// Newlines are kept (a message may have several lines of our own); values
+// from outside go through oneLine.
+func safeText(s string) string { return escapeRunes(s, func(r rune) bool { return unsafeRune(r) && r != '\n' }) }
+
+// oneLine is safeText that also escapes newlines: for a value given by a
+// user or a server inside one line of ours (a role ARN, an STS message).
+func oneLine(s string) string { return escapeRunes(s, unsafeRune) }
+
+func escapeRunes(s string, bad func(rune) bool) string {
+	if !strings.ContainsFunc(s, bad) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unsafeRune(r) {
+		if bad(r) {
 			fmt.Fprintf(&b, "\\u%04x", r)
 			continue
 		}
@@ -97,5 +104,6 @@ func safeText(s string) string {
 }
 
 func unsafeRune(r rune) bool {
-	return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfeff
+	return r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfeff ||
+		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f
 }
