@@ -224,7 +224,14 @@ func sanitizeUnsafe(err error, secrets ...string) error {
 		}
 		return out
 	}
-	return &redactedError{msg: truncate(scrub(errorText(err), secrets...), maxErrorMessage), err: err}
+	msg := truncate(scrub(errorText(err), secrets...), maxErrorMessage)
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 300 {
+		// An error status without an AWS error document (an API error was
+		// looked for first): not even XML, such as a proxy's HTML page.
+		msg = fmt.Sprintf("STS answered HTTP %d with a body that is not an AWS error (an HTML page from a proxy, or not an STS endpoint?)", re.HTTPStatusCode())
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // newError builds an STS failure whose cause is sanitized of secrets.

@@ -150,6 +150,9 @@ func checkDir(dir string) error {
 		return &InsecureError{dir, fmt.Sprintf("the directory is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "use your own --cache-dir"}
 	}
 	if st.Mode().Perm()&0o022 != 0 {
+		// Readable is allowed (a --cache-dir made by mkdir is 0755): the
+		// entries are 0600 and their names are hashes that tell nothing.
+		// Writable would let others replace them.
 		return &InsecureError{dir, fmt.Sprintf("the directory is writable by others (mode %04o)", st.Mode().Perm()), "chmod 700 " + dir}
 	}
 	return nil
@@ -176,6 +179,9 @@ func readEntry(path string, warn func(string)) (*Entry, error) {
 		}
 		if errors.Is(err, syscall.ELOOP) {
 			return nil, &InsecureError{path, "the cache file is a symlink", "rm " + path}
+		}
+		if errors.Is(err, syscall.ENXIO) || errors.Is(err, syscall.EISDIR) {
+			return nil, &InsecureError{path, "the cache file is not a regular file (a socket, a device or a directory)", "rm -r " + path}
 		}
 		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
 	}

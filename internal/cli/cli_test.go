@@ -487,6 +487,8 @@ func TestBadInput(t *testing.T) {
 		{"an STS message with a newline and a bidi override is escaped", func(h *harness) {
 			h.sts.InjectFaults(ststest.Fault{Status: 403, Code: "AccessDenied", Message: "denied\ntempcreds: forged line \u202eevil"})
 		}, []string{"export", "--role-arn", roleA, "--no-cache"}, ExitCredentials, `denied\u000atempcreds: forged line \u202eevil`},
+		{"a region that is not one names the variable", func(h *harness) { h.env["AWS_REGION"] = "bad region" }, []string{"export", "--no-role"}, ExitUsage, `AWS_REGION "bad region" is not a region`},
+		{"a --region that is not one", nil, []string{"export", "--no-role", "--region", "us east"}, ExitUsage, `--region "us east" is not a region`},
 		{"AWS_ROLE_ARN not an ARN names the variable", func(h *harness) { h.env["AWS_ROLE_ARN"] = "bad" }, []string{"export"}, ExitUsage, `AWS_ROLE_ARN "bad" is not a role ARN`},
 		{"AWS_ROLE_DURATION_SECONDS out of range names the variable", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "60" }, []string{"export", "--role-arn", roleA}, ExitUsage, "AWS_ROLE_DURATION_SECONDS 1m0s is outside"},
 		{"a profile's duration_seconds that is not a number", func(h *harness) {

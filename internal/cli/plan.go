@@ -126,6 +126,28 @@ type plan struct {
 // env reads an environment variable through the injectable lookup.
 type env func(string) string
 
+// checkRegion refuses a region that is not one (lower-case letters,
+// digits and dashes), naming where it was given.
+func checkRegion(region, flag string, getenv env) error {
+	ok := len(region) <= 63
+	for _, r := range region {
+		ok = ok && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
+	}
+	if ok {
+		return nil
+	}
+	from := "the profile's region"
+	switch region {
+	case flag:
+		from = "--region"
+	case getenv("AWS_REGION"):
+		from = "AWS_REGION"
+	case getenv("AWS_DEFAULT_REGION"):
+		from = "AWS_DEFAULT_REGION"
+	}
+	return usagef("%s %q is not a region like us-east-1 (lower-case letters, digits and dashes)", from, region)
+}
+
 // redactURL hides the user information of a URL given by the user (a
 // password, or a token in the user part), even when the URL is malformed:
 // everything before the last @ after the last / that precedes it.
@@ -481,6 +503,9 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	}
 	if p.Region == "" {
 		p.Region = defaultRegion
+	}
+	if err := checkRegion(p.Region, o.Region, getenv); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

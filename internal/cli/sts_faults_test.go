@@ -29,6 +29,11 @@ func TestMisbehavingSTSGivesClearFastBoundedErrors(t *testing.T) {
 			w.WriteHeader(502)
 			_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
 		}, "HTTP 502 with a body that is not an AWS error", 3},
+		{"nginx's own 502 page (not even XML)", false, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(502)
+			_, _ = w.Write([]byte("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"))
+		}, "HTTP 502 with a body that is not an AWS error", 3},
 		{"a redirect", false, func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://elsewhere.example/", http.StatusFound)
 		}, "a redirect: STS never redirects", 3},

@@ -18,6 +18,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // lazySTS builds the STS client on its first call, so a cache hit never
@@ -88,6 +89,9 @@ func (l *lazySTS) get(ctx context.Context) (*sts.Client, error) {
 			Timeout:       stsAttemptTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
+		// The SDK's own log lines (its retry and body warnings) would
+		// bypass our scrubbing: errors carry what matters.
+		cfg.Logger = logging.Nop{}
 		// Every call is signed with the credentials its provider chose
 		// (or none, for web identity): never the default chain's.
 		cfg.Credentials = nil
@@ -152,7 +156,8 @@ func permanentFailure(err error) bool {
 	var he x509.HostnameError
 	var rh tls.RecordHeaderError
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &rh) ||
-		strings.Contains(err.Error(), "unsupported protocol scheme")
+		strings.Contains(err.Error(), "unsupported protocol scheme") ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") // https:// to a plain-HTTP port
 }
 
 // callBoundError says plainly when an attempt or the whole call ran out of

@@ -82,7 +82,9 @@ func checkProfileName(p string) error {
 // bidirectional overrides (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F).
 // Newlines are kept (a message may have several lines of our own); values
 // from outside go through oneLine.
-func safeText(s string) string { return escapeRunes(s, func(r rune) bool { return unsafeRune(r) && r != '\n' }) }
+func safeText(s string) string {
+	return escapeRunes(s, func(r rune) bool { return unsafeRune(r) && r != '\n' })
+}
 
 // oneLine is safeText that also escapes newlines: for a value given by a
 // user or a server inside one line of ours (a role ARN, an STS message).

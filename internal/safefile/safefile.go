@@ -92,6 +92,9 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 		return err
 	}
 	dir := filepath.Dir(path)
+	// A writer of this file that was killed left a temp file with full
+	// credentials: every write sweeps this file's stale ones.
+	sweepStale(dir, "."+filepath.Base(path)+TempInfix)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+"*")
 	if err != nil {
 		return err
@@ -132,6 +135,26 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// StaleAge is how old a temp file must be to be swept: a live writer holds
+// one for milliseconds.
+const StaleAge = time.Minute
+
+// sweepStale removes temp files in dir that start with prefix and are
+// older than StaleAge.
+func sweepStale(dir, prefix string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"))
+	for _, m := range matches {
+		if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > StaleAge {
+			_ = os.Remove(m)
+		}
+	}
+}
+
+// globEscape escapes the glob metacharacters of a file name.
+func globEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`).Replace(s)
 }
 
 // SweepTemps removes this package's temp files in dir older than age (a

@@ -122,3 +122,34 @@ func TestSweepTempsRemovesStaleOnesOnly(t *testing.T) {
 		t.Error("an entry was removed")
 	}
 }
+
+// TestEveryWriteSweepsItsOwnStaleTemps: a killed writer of --out or
+// --cache-file left a temp file beside it; the next write of that file
+// removes it (a fresh one, a live writer's, stays).
+func TestEveryWriteSweepsItsOwnStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.sh")
+	stale := filepath.Join(dir, ".out.sh"+TempInfix+"123456")
+	fresh := filepath.Join(dir, ".out.sh"+TempInfix+"654321")
+	other := filepath.Join(dir, ".other"+TempInfix+"1")
+	for _, f := range []string{stale, fresh, other} {
+		if err := os.WriteFile(f, []byte("AWS_SECRET_ACCESS_KEY=fake"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-10 * time.Minute)
+	for _, f := range []string{stale, other} {
+		_ = os.Chtimes(f, old, old)
+	}
+	if err := Write(p, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temp file of out.sh was not swept")
+	}
+	for _, f := range []string{fresh, other} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s was removed (a live writer's, or another file's)", f)
+		}
+	}
+}
