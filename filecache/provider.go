@@ -148,6 +148,12 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, err
 	}
+	if !r.Credentials.CanExpire || r.Credentials.SessionToken == "" {
+		// Long-term keys are never copied into the cache: they are
+		// returned as they are.
+		p.debug("cache %s: long-term credentials are not cached", key)
+		return r.Credentials, nil
+	}
 	e := p.entry(key, r)
 	if err := p.Backend.Write(key, e); err != nil {
 		if p.Warn != nil {

@@ -102,7 +102,10 @@ func (a *app) build(p *plan) (*built, error) {
 		}
 		key := in.Key()
 		a.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
-		if backend := a.backend(p, final); backend != nil && h.Kind != "source" {
+		// A "source" hop (an SDK-resolved profile used as it is) is cached
+		// too, under the environment and files digest; a credential_process
+		// is not (its identity is what it prints: issue 13 caches it).
+		if backend := a.backend(p, final); backend != nil && (h.Kind != "source" || p.Source == sourceProfileSDK) {
 			minTTL, exact := innerMinTTL, false
 			if final {
 				minTTL, exact = p.MinTTL, p.MinTTLSet

@@ -206,3 +206,47 @@ func TestASDKResolvedProfileWithoutARoleIsUsedAsItIs(t *testing.T) {
 		t.Errorf("exit %d, stderr %q: want a failure naming the credential_process, without its output", code, stderr)
 	}
 }
+
+// TestAProfileWithCredentialSourceIsCached: role_arn + credential_source =
+// Environment (resolved by the SDK, role included) is used as it is and
+// cached: the same identity hits, another one (other keys in the
+// environment) does not.
+func TestAProfileWithCredentialSourceIsCached(t *testing.T) {
+	h := newHarness(t)
+	h.bob = h.sts.AddUser("bob")
+	h.sts.SetMaxSessionDuration(roleA, 12*time.Hour)
+	for _, v := range credentialEnv {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_STS", "HOME"} {
+		t.Setenv(k, h.env[k])
+	}
+	h.writeFile("config", "[profile p]\nrole_arn = "+roleA+"\ncredential_source = Environment\n")
+	use := func(k aws.Credentials) {
+		for name, v := range map[string]string{"AWS_ACCESS_KEY_ID": k.AccessKeyID, "AWS_SECRET_ACCESS_KEY": k.SecretAccessKey} {
+			h.env[name] = v
+			t.Setenv(name, v)
+		}
+	}
+	export := func() (string, int) {
+		before := h.sts.Count("AssumeRole")
+		out, stderr, code := h.run("export", "--format", "json", "--profile", "p")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		return parseJSON(t, out)["AccessKeyId"].(string), h.sts.Count("AssumeRole") - before
+	}
+	use(h.user)
+	a1, n := export()
+	if n != 1 {
+		t.Fatalf("first export: %d AssumeRole calls, want 1", n)
+	}
+	if a2, n := export(); n != 0 || a2 != a1 {
+		t.Errorf("the same identity: %d AssumeRole calls, want a cache hit", n)
+	}
+	use(h.bob)
+	if b1, n := export(); n != 1 || b1 == a1 {
+		t.Errorf("another identity got %s with %d calls: want its own credentials", b1, n)
+	}
+}
