@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -135,7 +136,15 @@ func TestWarningsOnceAndNoURLPassword(t *testing.T) {
 // credentials from the server.
 func TestExecServerChildsSDKUsesTheServerNotTheFiles(t *testing.T) {
 	h := newHarness(t).withKeys()
-	h.clk.Set(time.Now()) // boto3 judges expiry by the real clock
+	// boto3, a child process, judges expiry by the system's clock: take
+	// the fixture time from a child too (go-test-at shifts only this test
+	// binary's time.Now).
+	b, err := exec.Command("date", "+%s").Output()
+	secs, perr := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || perr != nil {
+		t.Fatalf("date: %v %v", err, perr)
+	}
+	h.clk.Set(time.Unix(secs, 0))
 	other := h.sts.AddUser("other")
 	h.writeFile("credentials", "[default]\naws_access_key_id = "+other.AccessKeyID+"\naws_secret_access_key = "+other.SecretAccessKey+"\n")
 	h.env["AMAZON_ACCESS_KEY_ID"] = other.AccessKeyID
@@ -160,7 +169,7 @@ print(c.method, c.get_frozen_credentials().access_key[:4], "AMAZON_SECRET_ACCESS
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	b, _ := os.ReadFile(out)
+	b, _ = os.ReadFile(out)
 	if got := strings.TrimSpace(string(b)); got != "container-role ASIA False" {
 		t.Errorf("boto3 in the child: %q, want credentials from the server (container-role ASIA) and no AMAZON_* keys", got)
 	}
