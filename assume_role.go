@@ -3,7 +3,6 @@ package tempcreds
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
 )
 
 // DefaultRoleSessionName is the seed's default session name for AssumeRole.
@@ -257,8 +255,4 @@ func (p *AssumeRoleProvider) input() *sts.AssumeRoleInput {
 }
 
 // isChainingLimit reports AWS's refusal of a long chained session.
-func isChainingLimit(err error) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" &&
-		strings.Contains(ae.ErrorMessage(), "1 hour session limit")
-}
+func isChainingLimit(err error) bool { return Classify(err) == RefusalChainingLimit }

@@ -93,23 +93,21 @@ func hintFor(err error) string {
 	if !errors.As(err, &ae) {
 		return ""
 	}
+	switch Classify(err) {
+	case RefusalClockSkew:
+		return "this machine's clock is more than 15 minutes off: fix the time (NTP) and retry"
+	case RefusalMaxSessionDuration:
+		return "ask for a shorter session (--duration, AWS_ROLE_DURATION_SECONDS or duration_seconds): at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
+	case RefusalChainingLimit:
+		return "roles assumed with temporary credentials are limited to 1h: ask for 1h or less"
+	}
 	switch ae.ErrorCode() {
 	case "ExpiredToken":
 		return "the source credentials have expired: refresh them and retry"
 	case "InvalidClientTokenId", "SignatureDoesNotMatch":
-		if msg := ae.ErrorMessage(); strings.Contains(msg, "Signature expired") || strings.Contains(msg, "Signature not yet current") {
-			return "this machine's clock is more than 15 minutes off: fix the time (NTP) and retry"
-		}
 		return "the source credentials are not valid keys"
 	case "InvalidIdentityToken", "ExpiredTokenException":
 		return "the web identity token was refused: check its issuer, audience and expiry"
-	case "ValidationError":
-		switch {
-		case strings.Contains(ae.ErrorMessage(), "MaxSessionDuration"):
-			return "ask for a shorter session (--duration, AWS_ROLE_DURATION_SECONDS or duration_seconds): at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
-		case strings.Contains(ae.ErrorMessage(), "role chaining"):
-			return "roles assumed with temporary credentials are limited to 1h: ask for 1h or less"
-		}
 	case "RegionDisabledException":
 		return "STS is not activated in this region: use another region or activate it"
 	}

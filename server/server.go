@@ -73,6 +73,7 @@ type Server struct {
 	opts      Options
 	served    atomic.Int64
 	http      *http.Server
+	started   atomic.Bool // set by Start/Serve: Add is then refused
 	stopOnce  sync.Once
 	stop      chan struct{} // closed by Shutdown: ends the refreshers
 }
@@ -123,8 +124,13 @@ func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
 }
 
 // Add serves another provider at path (e.g. "/profiles/prod"), with the
-// same token and windows. It returns the Cache it serves from.
+// same token and windows. It returns the Cache it serves from. It must be
+// called before Start or Serve: afterwards it panics (routes are read
+// without a lock while serving).
 func (s *Server) Add(path string, provider aws.CredentialsProvider) *tempcreds.Cache {
+	if s.started.Load() {
+		panic("server: Add called after Start or Serve; add every path first")
+	}
 	if c, ok := provider.(*tempcreds.Cache); ok {
 		provider = c.Provider() // re-wrap with the server's windows
 	}
@@ -193,18 +199,21 @@ func Listen(addr string, allowRemote bool) (net.Listener, error) {
 // Start serves on ln in the background; URL works as soon as it returns.
 // The returned channel reports how serving ended.
 func (s *Server) Start(ln net.Listener) <-chan error {
+	s.started.Store(true)
 	s.setHosts(ln.Addr())
-	for _, c := range s.routes {
-		go s.refreshAhead(c)
-	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	return done
 }
 
-// Serve answers on ln until Shutdown.
+// Serve answers on ln until Shutdown, and refreshes every path's
+// credentials ahead on a timer.
 func (s *Server) Serve(ln net.Listener) error {
+	s.started.Store(true)
 	s.setHosts(ln.Addr())
+	for _, c := range s.routes {
+		go s.refreshAhead(c) // ends on Shutdown
+	}
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

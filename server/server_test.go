@@ -293,3 +293,14 @@ func TestAnIdleServerRefreshesAheadOnATimer(t *testing.T) {
 		t.Errorf("AccountId = %q, want it in the answer", m["AccountId"])
 	}
 }
+
+func TestAddAfterStartIsRefused(t *testing.T) {
+	clk := fakeclock.New(t0)
+	s, _ := start(t, &fakeProvider{clk: clk, life: time.Hour}, func(o *Options) { o.Clock = clk })
+	defer func() {
+		if recover() == nil {
+			t.Error("Add after Start was accepted: its route would be read without a lock")
+		}
+	}()
+	s.Add("/profiles/late", &fakeProvider{clk: clk, life: time.Hour})
+}

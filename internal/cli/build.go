@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
-	"github.com/aws/smithy-go"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
@@ -253,8 +252,7 @@ func (d *durationFallback) RetrieveResult(ctx context.Context) (tempcreds.Result
 }
 
 func isMaxSessionDuration(err error) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "MaxSessionDuration")
+	return tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration
 }
 
 // tokenCodeFunc returns how MFA codes are obtained: --mfa-code (once),

@@ -1,0 +1,32 @@
+// Package tempcreds acquires, caches, refreshes and chains AWS temporary
+// credentials for aws-sdk-go-v2. Every provider is an aws.CredentialsProvider.
+//
+// The pieces, after the AWS SDK for JavaScript v2 classes they follow
+// (AWS.Credentials, AWS.TemporaryCredentials, AWS.ChainableTemporaryCredentials,
+// AWS.WebIdentityCredentials, AWS.RemoteCredentials):
+//
+//   - Cache makes any provider refresh itself: a hard expiry window (never
+//     served), a soft refresh-ahead window (served while one background
+//     refresh runs), one load shared by every caller, errors never cached.
+//   - NewSessionToken (GetSessionToken with MFA), NewAssumeRole (chains,
+//     MFA, external ID, policies, tags) and NewWebIdentity (a token that is
+//     replaced or re-read) call STS; NewTemporary chooses between the first
+//     two; NewRemote reads a container credentials endpoint.
+//
+// A role chain, RoleA assumed with RoleB's credentials assumed with the
+// environment's:
+//
+//	cfg, _ := config.LoadDefaultConfig(ctx)
+//	client := sts.NewFromConfig(cfg)
+//	roleB, _ := tempcreds.NewAssumeRole(client, roleBARN, func(o *tempcreds.AssumeRoleOptions) { o.Source = cfg.Credentials })
+//	roleA, _ := tempcreds.NewAssumeRole(client, roleAARN, func(o *tempcreds.AssumeRoleOptions) { o.Source = tempcreds.NewCache(roleB) })
+//	cfg.Credentials = tempcreds.NewCache(roleA)
+//
+// Concurrency: a Cache is safe for concurrent use, and its Retrieve takes no
+// lock on the fast path. The providers (SessionTokenProvider,
+// AssumeRoleProvider, WebIdentityProvider, RemoteProvider) are safe for
+// concurrent use but meant to be wrapped in a Cache, which calls each one
+// at most once at a time. StaticToken's Set may be called at any time; the
+// next load uses the new token. TokenFile, TokenCommand and TokenFunc are
+// called once per load. Errors of this package never hold a secret.
+package tempcreds
