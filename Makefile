@@ -27,7 +27,7 @@ bench:
 
 # The README's "run it" command: tempcreds against a local MinIO STS, step by step.
 demo:
-	$(GO) run ./internal/demo
+	$(GO) run ./internal/cmd/demo
 
 # Every fuzz target: `make fuzz` runs each for FUZZTIME (10 minutes). CI
 # runs a bounded count of inputs per target (`make fuzz FUZZTIME=100000x`):

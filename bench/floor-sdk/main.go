@@ -6,7 +6,7 @@ package main
 import (
 	_ "github.com/aws/aws-sdk-go-v2/config"
 	_ "github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/tempcreds/tempcreds/bench/floorprog"
+	"github.com/tempcreds/tempcreds/bench/internal/floorprog"
 )
 
 func main() { floorprog.Main() }

@@ -3,6 +3,6 @@
 // lines. tempcreds export on a cache hit is measured against it.
 package main
 
-import "github.com/tempcreds/tempcreds/bench/floorprog"
+import "github.com/tempcreds/tempcreds/bench/internal/floorprog"
 
 func main() { floorprog.Main() }

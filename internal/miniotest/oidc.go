@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/jwttest"
+	"github.com/tempcreds/tempcreds/internal/ststest"
 )
 
 // OIDC is a minimal OpenID Connect issuer on loopback: a discovery
@@ -76,7 +76,7 @@ func (o *OIDC) jwks(w http.ResponseWriter, _ *http.Request) {
 	enc := base64.RawURLEncoding
 	pub := o.key.PublicKey
 	writeJSON(w, map[string]any{"keys": []map[string]string{{
-		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": jwttest.KeyID,
+		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": ststest.JWTKeyID,
 		"n": enc.EncodeToString(pub.N.Bytes()),
 		"e": enc.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 	}}})
@@ -101,7 +101,9 @@ func (o *OIDC) Token(sub string, ttl time.Duration) string {
 func (o *OIDC) Sign(claims map[string]any) string { return SignRS256(o.key, claims) }
 
 // SignRS256 signs claims with key: for tokens from a key MinIO does not trust.
-func SignRS256(key *rsa.PrivateKey, claims map[string]any) string { return jwttest.Sign(key, claims) }
+func SignRS256(key *rsa.PrivateKey, claims map[string]any) string {
+	return ststest.SignAnyJWT(key, claims)
+}
 
 // RotateToken writes a fresh token (subject sub, valid for ttl) to path
 // now and then every interval, atomically, until stop is called: an

@@ -9,8 +9,6 @@ import (
 
 	"errors"
 	"strings"
-
-	"github.com/tempcreds/tempcreds/internal/jwttest"
 )
 
 // Claims are the JWT claims the fake STS reads.
@@ -37,7 +35,7 @@ func (c Claims) hasAudience(aud string) bool {
 }
 
 // SignJWT returns an RS256 JWT of claims signed with key.
-func SignJWT(key *rsa.PrivateKey, claims Claims) string { return jwttest.Sign(key, claims) }
+func SignJWT(key *rsa.PrivateKey, claims Claims) string { return SignAnyJWT(key, claims) }
 
 // verifyJWT checks an RS256 signature against any of keys and returns the
 // claims, or AWS's message for a refused token; expiry and audience are
