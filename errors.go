@@ -97,7 +97,7 @@ func hintFor(err error) string {
 	case RefusalClockSkew:
 		return "this machine's clock is more than 15 minutes off: fix the time (NTP) and retry"
 	case RefusalMaxSessionDuration:
-		return "ask for a shorter session (--duration, AWS_ROLE_DURATION_SECONDS or duration_seconds): at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
+		return "ask for a shorter session: at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
 	case RefusalChainingLimit:
 		return "roles assumed with temporary credentials are limited to 1h: ask for 1h or less"
 	}

@@ -148,6 +148,10 @@ func errorMessage(err error) string {
 	// An error is one line: a newline inside it came from a value (an ARN,
 	// an STS message) and would forge a line of ours.
 	msg := oneLine(tempcreds.SafeMessage(err))
+	// The library's words; the CLI names its own settings.
+	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
+		msg += " (set --duration, AWS_ROLE_DURATION_SECONDS or the profile's duration_seconds)"
+	}
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
