@@ -21,6 +21,8 @@ func TestATokenCommandIsKilledAsAGroupAtItsTimeout(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	t.Setenv("AWS_STS_ACCESS_SECRET", "fakeSecretForTheHelperTest")
+	t.Setenv("AMAZON_ACCESS_KEY_ID", "AKIAFAKEAMAZONHELPER")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEAWSHELPER")
 	script := `sleep 100 & echo $! > ` + pidFile + `; env > ` + filepath.Join(dir, "env") + `; wait; echo tok`
 	start := time.Now()
 	_, err := TokenCommand{Argv: []string{"sh", "-c", script}, Timeout: 500 * time.Millisecond}.Token(context.Background())
@@ -43,7 +45,9 @@ func TestATokenCommandIsKilledAsAGroupAtItsTimeout(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	env, _ := os.ReadFile(filepath.Join(dir, "env"))
-	if strings.Contains(string(env), "fakeSecretForTheHelperTest") {
-		t.Error("the token command inherited AWS_STS_ACCESS_SECRET")
+	for _, v := range []string{"fakeSecretForTheHelperTest", "AKIAFAKEAMAZONHELPER", "AKIAFAKEAWSHELPER"} {
+		if strings.Contains(string(env), v) {
+			t.Errorf("the token command inherited a credential variable (%s)", v)
+		}
 	}
 }

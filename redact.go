@@ -38,7 +38,7 @@ var secretShapes = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(://)[^/\s]*@` +
 		`|(eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.?[A-Za-z0-9_-]*)` +
 		`|([A-Za-z0-9+/]{100,}={0,2})` +
-		`|(?i)(\b(?:aws_)?(?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|web[_-]?identity[_-]?token|token[_-]?code|password|passwd|authorization|token)` +
+		`|(?i)(\b(?:aws_)?(?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|web[_-]?identity[_-]?token|token[_-]?code|password|passwd|authorization|signature|token)` +
 		`[\\"']*\s*(?:[:=]|>)\s*[\\"']*(?:(?:bearer|basic)\s+)?)[^\s"'<&\\]{4,}`)
 })
 
@@ -73,11 +73,37 @@ func scrub(s string, secrets ...string) string {
 	return b.String()
 }
 
+// replaceWord replaces sec in s where no letter or digit touches it.
+func replaceWord(s, sec string) string {
+	alnum := func(b byte) bool { return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' }
+	var b strings.Builder
+	for {
+		i := strings.Index(s, sec)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(sec)
+		if (i > 0 && alnum(s[i-1])) || (end < len(s) && alnum(s[end])) {
+			b.WriteString(s[:end])
+		} else {
+			b.WriteString(s[:i] + Redacted)
+		}
+		s = s[end:]
+	}
+}
+
 // redactKnown replaces every form of each known secret in s.
 func redactKnown(s string, secrets []string) string {
 	var forms []string
 	for _, sec := range secrets {
 		if len(sec) < 4 {
+			continue
+		}
+		if len(sec) < 8 {
+			// A short code (MFA): only as a whole word, so an account ID
+			// that happens to contain it stays readable.
+			s = replaceWord(s, sec)
 			continue
 		}
 		forms = append(forms, sec, url.QueryEscape(sec), url.PathEscape(sec), strings.ReplaceAll(sec, "/", `\/`))

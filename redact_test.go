@@ -150,6 +150,12 @@ func TestScrubHostileValues(t *testing.T) {
 	if out := scrub("code 482913 refused", "482913"); strings.Contains(out, "482913") {
 		t.Errorf("a known MFA code was kept: %q", out)
 	}
+	if out := scrub("arn:aws:iam::123456789012:mfa/me code 123456", "123456"); out != "arn:aws:iam::123456789012:mfa/me code "+Redacted {
+		t.Errorf("an MFA code is redacted as a word only, never inside an account ID: %q", out)
+	}
+	if out := Scrub("Authorization: AWS4-HMAC-SHA256 Credential=AKIAFAKE/20261122/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=ae1ed7FAKE0123456789abcdef"); strings.Contains(out, "ae1ed7FAKE") {
+		t.Errorf("a request signature (replayable for 15 minutes) was kept: %q", out)
+	}
 }
 
 // TestASourcesRawErrorIsRedacted: a source provider whose error carries its

@@ -82,6 +82,41 @@ printf '%s\n%s\n%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTH
 		}
 	}
 
+	t.Run("a --log-file that cannot be opened fails before any success", func(t *testing.T) {
+		cmd := exec.CommandContext(ctx, binary, "serve", "--detach", "--no-role", "--log-file", "/nonexistent/dir/log")
+		cmd.Env = env
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err == nil || len(out) != 0 || !strings.Contains(stderr.String(), "--log-file /nonexistent/dir/log") {
+			t.Errorf("err %v, stdout %q, stderr %q; want a failure naming --log-file and no settings", err, out, stderr.String())
+		}
+	})
+	t.Run("settings that cannot be delivered stop the background server", func(t *testing.T) {
+		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer full.Close()
+		const marker = "detach-full-marker"
+		cmd := exec.CommandContext(ctx, binary, "serve", "--detach", "--role-arn", "arn:aws:iam::123456789012:role/Detach", "--duration", "1h", "--role-session-name", marker)
+		cmd.Env = env
+		cmd.Stdout = full
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), "the background server was stopped") {
+			t.Errorf("err %v, stderr %q; want a failure saying the server was stopped", err, stderr.String())
+		}
+		for i := 0; ; i++ { // bounded: 5 s
+			if out, _ := exec.Command("pgrep", "-f", marker).Output(); len(strings.TrimSpace(string(out))) == 0 {
+				break
+			}
+			if i > 500 {
+				t.Fatal("a background server nobody can reach is still running")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 	t.Run("a failing server reports its error and exit code", func(t *testing.T) {
 		cmd := exec.CommandContext(ctx, binary, "serve", "--detach", "--role-arn", "not-an-arn")
 		cmd.Env = env

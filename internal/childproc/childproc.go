@@ -7,6 +7,7 @@ package childproc
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -29,14 +30,6 @@ var CredentialVars = []string{
 	"AMAZON_ACCESS_KEY_ID", "AMAZON_SECRET_ACCESS_KEY", "AMAZON_SESSION_TOKEN", "AMAZON_CREDENTIAL_EXPIRATION",
 }
 
-// secretVars are the variables a helper must never see: it needs no
-// credentials to print a token or a code.
-var secretVars = map[string]bool{
-	"AWS_SECRET_ACCESS_KEY": true, "AWS_SECRET_KEY": true, "AWS_SESSION_TOKEN": true,
-	"AWS_SECURITY_TOKEN": true, "AWS_STS_ACCESS_SECRET": true, "AWS_CONTAINER_AUTHORIZATION_TOKEN": true,
-	"AMAZON_SECRET_ACCESS_KEY": true, "AMAZON_SESSION_TOKEN": true,
-}
-
 // Without returns environ without the named variables.
 func Without(environ []string, names []string) []string {
 	drop := map[string]bool{}
@@ -53,14 +46,11 @@ func Without(environ []string, names []string) []string {
 	return out
 }
 
-// HelperEnv is environ without any secret credential variable: for a token
-// or MFA command.
+// HelperEnv is environ without any credential variable: a token or MFA
+// command needs no AWS credentials, and gets none of ours (not even the
+// access key IDs).
 func HelperEnv(environ []string) []string {
-	names := make([]string, 0, len(secretVars))
-	for n := range secretVars {
-		names = append(names, n)
-	}
-	return Without(environ, names)
+	return Without(environ, CredentialVars)
 }
 
 // ErrTooMuchOutput is returned by Output when the command printed more
@@ -80,12 +70,36 @@ func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
 	}
 	defer r.Close()
 	cmd.Stdout = w
+	// A stderr that is not a file would be a pipe os/exec copies and Wait
+	// waits for: a `sleep 100 &` holding it would hold us. Ours instead,
+	// copied (bounded) until the group is gone.
+	var stderrDone chan struct{}
+	var ew *os.File
+	if dst := cmd.Stderr; dst != nil {
+		if _, isFile := dst.(*os.File); !isFile {
+			var er *os.File
+			if er, ew, err = os.Pipe(); err != nil {
+				return nil, err
+			}
+			defer er.Close()
+			cmd.Stderr = ew
+			stderrDone = make(chan struct{})
+			go func() {
+				defer close(stderrDone)
+				_, _ = io.Copy(dst, io.LimitReader(er, 64<<10))
+				_, _ = io.Copy(io.Discard, er)
+			}()
+		}
+	}
 	setGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		w.Close()
+	err = cmd.Start()
+	w.Close()
+	if ew != nil {
+		ew.Close()
+	}
+	if err != nil {
 		return nil, err
 	}
-	w.Close()
 	var out []byte
 	overflow := make(chan struct{})
 	read := make(chan struct{})
@@ -123,6 +137,12 @@ func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
 	case <-time.After(2 * time.Second): // a grandchild that left the group
 		r.Close()
 		<-read
+	}
+	if stderrDone != nil {
+		select {
+		case <-stderrDone:
+		case <-time.After(2 * time.Second):
+		}
 	}
 	select {
 	case <-overflow:

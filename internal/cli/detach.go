@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"syscall"
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/bounded"
@@ -78,7 +79,12 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 	}
 	fmt.Fprint(a.stderr, stderr.String())
 	if stdout.Len() > 0 {
-		fmt.Fprint(a.stdout, stdout.String()) // ready: the settings
+		// Ready: the settings. If they cannot be delivered, nobody could
+		// reach the server: stop it rather than leave it holding credentials.
+		if _, err := fmt.Fprint(a.stdout, stdout.String()); err != nil {
+			_ = cmd.Process.Kill()
+			return fmt.Errorf("tempcreds: writing the client settings to standard output: %w (the background server was stopped)", err)
+		}
 		return nil
 	}
 	// Both outputs closed without settings: it failed; its code is ours.
@@ -108,18 +114,19 @@ func withoutDetach(args []string) []string {
 // isDetachedChild reports whether this process is the background server.
 func (a *app) isDetachedChild() bool { return a.getenv(detachedEnv) == "1" }
 
-// releaseOutputs points the detached child's stdout and stderr at logFile
-// (or /dev/null), so the parent's pipes close and it returns.
-func releaseOutputs(logFile string) error {
-	target := os.DevNull
-	flags := os.O_WRONLY
-	if logFile != "" {
-		target, flags = logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND
+// openLog opens where the detached child logs (logFile, appended, 0600;
+// else /dev/null). It is opened before the settings are printed, so a bad
+// --log-file fails before `serve --detach` reports success.
+func openLog(logFile string) (*os.File, error) {
+	if logFile == "" {
+		return os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	}
-	f, err := os.OpenFile(target, flags, 0o600)
-	if err != nil {
-		return err
-	}
+	return os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
+}
+
+// releaseOutputs points the detached child's stdout and stderr at f, so
+// the parent's pipes close and it returns.
+func releaseOutputs(f *os.File) error {
 	defer f.Close()
 	return redirectStdio(f)
 }

@@ -138,6 +138,14 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 	if format != "json" && !writeVars(&strings.Builder{}, format, [][2]string{{"X", ""}}) {
 		return usagef("--format %q: serve prints sh, fish, powershell, env or json", format)
 	}
+	var logFile *os.File
+	if a.isDetachedChild() {
+		lf, err := openLog(f.logFile)
+		if err != nil {
+			return usagef("--log-file %s: %v", f.logFile, err)
+		}
+		logFile = lf
+	}
 	s, _, err := a.startServer(ctx, o, f)
 	if err != nil {
 		return err
@@ -168,7 +176,7 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 	}
 	if a.isDetachedChild() {
 		// Ready: let go of the pipes `serve --detach` reads, so it returns.
-		if err := releaseOutputs(f.logFile); err != nil {
+		if err := releaseOutputs(logFile); err != nil {
 			return fmt.Errorf("--log-file %s: %w", f.logFile, err)
 		}
 	}
