@@ -216,6 +216,31 @@ func (c *Cache) Refresh(ctx context.Context) (aws.Credentials, error) {
 	return c.wait(ctx, c.join(true))
 }
 
+// RefreshIfDue refreshes only if the cached credentials are (still) due
+// (in the soft window, or missing), joining a load already in flight, and
+// waits for it: for a timer that refreshes ahead. Unlike Refresh it never
+// starts a second load right after one that a caller just triggered. While a
+// failed background refresh backs off it does nothing.
+func (c *Cache) RefreshIfDue(ctx context.Context) error {
+	if c.provider == nil {
+		return errZeroCache
+	}
+	c.mu.Lock()
+	now := c.now()
+	s := c.cur.Load()
+	if s != nil && (!s.creds.CanExpire || now < s.softAt) || c.inflight == nil && now < c.backgroundBlocked.Load() {
+		c.mu.Unlock()
+		return nil
+	}
+	call := c.inflight
+	if call == nil {
+		call = c.startLocked(true)
+	}
+	c.mu.Unlock()
+	_, err := c.wait(ctx, call)
+	return err
+}
+
 // Invalidate forgets the cached credentials: the next Retrieve loads.
 func (c *Cache) Invalidate() {
 	c.cur.Store(nil)

@@ -341,3 +341,36 @@ func TestAnExpiryBeyond2262IsRefusedNotWrapped(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshIfDueNeverDoublesALoad: a timer calling RefreshIfDue loads
+// only when the credentials are due, and never starts a second load right
+// after one a caller triggered.
+func TestRefreshIfDueNeverDoublesALoad(t *testing.T) {
+	clk := fakeclock.New(t0)
+	p := &fakeProvider{clk: clk, lifetime: time.Hour}
+	c := NewCache(p, func(o *CacheOptions) { o.Clock = clk; o.RefreshJitter = -1 })
+	ctx := context.Background()
+	if err := c.RefreshIfDue(ctx); err != nil || p.calls.Load() != 1 {
+		t.Fatalf("empty cache: %v, %d loads; want the first load", err, p.calls.Load())
+	}
+	if err := c.RefreshIfDue(ctx); err != nil || p.calls.Load() != 1 {
+		t.Fatalf("fresh credentials: %v, %d loads; want none", err, p.calls.Load())
+	}
+	clk.Set(c.NextRefresh())
+	// A caller triggers the background refresh first; the timer then finds
+	// nothing due (or joins it), never a second load.
+	if _, err := c.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RefreshIfDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, c)
+	if n := p.calls.Load(); n != 2 {
+		t.Errorf("%d loads after a caller's refresh and the timer's, want 2", n)
+	}
+	var zero Cache
+	if err := zero.RefreshIfDue(ctx); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("zero Cache: %v", err)
+	}
+}

@@ -254,7 +254,7 @@ func (s *Server) refreshAhead(c *tempcreds.Cache) {
 			backoff = 0 // nothing due (or a request already refreshed it)
 			continue
 		}
-		if _, err := c.Refresh(context.Background()); err != nil {
+		if err := c.RefreshIfDue(context.Background()); err != nil {
 			backoff = min(max(2*backoff, time.Second), time.Minute)
 			continue
 		}
