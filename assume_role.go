@@ -62,10 +62,11 @@ type AssumeRoleProvider struct {
 	opts    AssumeRoleOptions
 }
 
-// validSessionName reports whether s matches STS's [\w+=,.@-]{2,64}
+// ValidSessionName reports whether s is a valid role session name or source
+// identity: STS's [\w+=,.@-]{2,64}
 // (checked by hand: a package-level regexp costs start-up time on every
 // CLI run, cache hits included).
-func validSessionName(s string) bool {
+func ValidSessionName(s string) bool {
 	if len(s) < 2 || len(s) > 64 {
 		return false
 	}
@@ -135,7 +136,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 	if err := checkRoleARN(roleARN); err != nil {
 		return err
 	}
-	if !validSessionName(o.RoleSessionName) {
+	if !ValidSessionName(o.RoleSessionName) {
 		return configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkDuration("AssumeRole", o.Duration); err != nil {
@@ -158,7 +159,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 			return configError("transitive tag key %q is not one of the session tags", k)
 		}
 	}
-	if o.SourceIdentity != "" && !validSessionName(o.SourceIdentity) {
+	if o.SourceIdentity != "" && !ValidSessionName(o.SourceIdentity) {
 		return configError("source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)

@@ -173,7 +173,7 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 	if err := checkRoleARN(roleARN); err != nil {
 		return nil, err
 	}
-	if !validSessionName(o.RoleSessionName) {
+	if !ValidSessionName(o.RoleSessionName) {
 		return nil, configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkDuration("AssumeRoleWithWebIdentity", o.Duration); err != nil {

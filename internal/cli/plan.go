@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/internal/safefile"
@@ -125,6 +126,30 @@ type plan struct {
 
 // env reads an environment variable through the injectable lookup.
 type env func(string) string
+
+// checkNames checks the role session name, source identity, MFA serial
+// and policy ARNs against STS's limits, naming the flag or variable.
+func checkNames(o Options, sessionName string) error {
+	if sessionName != "" && !tempcreds.ValidSessionName(sessionName) {
+		from := "--role-session-name"
+		if o.RoleSessionName == "" {
+			from = "AWS_ROLE_SESSION_NAME"
+		}
+		return usagef("%s %q must be 2 to 64 characters of letters, digits and +=,.@_-", from, sessionName)
+	}
+	if o.SourceIdentity != "" && !tempcreds.ValidSessionName(o.SourceIdentity) {
+		return usagef("--source-identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
+	}
+	if s := o.MFASerial; s != "" && (len(s) < 9 || len(s) > 256) {
+		return usagef("--mfa-serial %q must be 9 to 256 characters (an MFA device ARN or hardware serial)", s)
+	}
+	for _, a := range o.PolicyARNs {
+		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
+			return usagef("--policy-arn %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
+		}
+	}
+	return nil
+}
 
 // checkRegion refuses a region that is not one (lower-case letters,
 // digits and dashes), naming where it was given.
@@ -343,6 +368,11 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	tokenFile := absPath(firstNonEmpty(o.WebIdentityTokenFile, getenv("AWS_WEB_IDENTITY_TOKEN_FILE")))
 	tokenCommand := o.WebIdentityTokenCommand
 	mfaSerial := o.MFASerial
+	// Checked here so the error names what the user gave (the library
+	// checks them again, in its own words).
+	if err := checkNames(o, sessionName); err != nil {
+		return nil, err
+	}
 	policy, err := readPolicy(o.Policy)
 	if err != nil {
 		return nil, err
