@@ -15,15 +15,6 @@ import (
 
 // Defaults of CacheOptions.
 const (
-	// DefaultExpiryWindow is the hard window: credentials with less than this
-	// left are never returned (the seed's expiryWindow of 15 seconds).
-	DefaultExpiryWindow = 15 * time.Second
-	// DefaultRefreshAhead is the soft window: credentials with less than this
-	// left are still returned, and one background refresh starts.
-	DefaultRefreshAhead = 5 * time.Minute
-	// DefaultRefreshAheadFraction caps the soft window to this fraction of
-	// the session's lifetime, so short sessions are used for most of it.
-	DefaultRefreshAheadFraction = 0.25
 	// DefaultRefreshJitter is the default RefreshJitter.
 	DefaultRefreshJitter = 0.2
 	// DefaultMinBackoff and DefaultMaxBackoff bound the delay between failed
@@ -39,16 +30,13 @@ const DefaultLoadTimeout = 5 * time.Minute
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
-	// ExpiryWindow is the hard window (default 15 s): inside it, credentials
-	// are never returned and callers wait for a fresh load.
-	ExpiryWindow time.Duration
-	// RefreshAhead is the soft window (default 5 min): inside it, callers get
-	// the cached credentials at once and one background refresh starts.
-	RefreshAhead time.Duration
-	// RefreshAheadFraction caps RefreshAhead to this fraction of the
-	// session's lifetime (default 0.25): a 15-minute session refreshes
-	// 3m45s before it expires, not 5 minutes.
-	RefreshAheadFraction float64
+	// Freshness is how much life is enough (default DefaultFreshness).
+	// With less than its Need left, credentials are never returned and
+	// callers wait for a fresh load (the hard window); with less than its
+	// Lead, callers get the cached credentials at once and one background
+	// refresh starts (the soft window). A 15-minute session refreshes
+	// 3m45s before it expires by default, not 5 minutes.
+	Freshness Freshness
 	// RefreshJitter spreads refreshes: each set of credentials starts its
 	// refresh up to this fraction of its lead (soft window minus hard
 	// window) earlier, at random (default 0.2), so a fleet that started
@@ -57,10 +45,6 @@ type CacheOptions struct {
 	// MinBackoff and MaxBackoff bound the jittered exponential delay after a
 	// failed background refresh (defaults 1 s and 1 min).
 	MinBackoff, MaxBackoff time.Duration
-	// ExpiryWindowFraction, when set (0 < f ≤ 1), caps ExpiryWindow to this
-	// fraction of the session's lifetime: a server that promises consumers
-	// 15 minutes of life can still serve a 15-minute session for a while.
-	ExpiryWindowFraction float64
 	// OnLoad, if set, is called after every load with the new expiry or the
 	// error (never with credentials): for logging refreshes.
 	OnLoad func(expires time.Time, err error)
@@ -126,12 +110,10 @@ type loadCall struct {
 // loads): options are never silently dropped.
 func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *Cache {
 	opts := CacheOptions{
-		ExpiryWindow:         DefaultExpiryWindow,
-		RefreshAhead:         DefaultRefreshAhead,
-		RefreshAheadFraction: DefaultRefreshAheadFraction,
-		RefreshJitter:        DefaultRefreshJitter,
-		MinBackoff:           DefaultMinBackoff,
-		MaxBackoff:           DefaultMaxBackoff,
+		Freshness:     DefaultFreshness,
+		RefreshJitter: DefaultRefreshJitter,
+		MinBackoff:    DefaultMinBackoff,
+		MaxBackoff:    DefaultMaxBackoff,
 	}
 	if c, ok := provider.(*Cache); ok {
 		if len(optFns) == 0 {
@@ -142,18 +124,6 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 	}
 	for _, fn := range optFns {
 		fn(&opts)
-	}
-	if opts.ExpiryWindow < 0 {
-		opts.ExpiryWindow = 0
-	}
-	if opts.RefreshAhead < opts.ExpiryWindow {
-		opts.RefreshAhead = opts.ExpiryWindow
-	}
-	if opts.ExpiryWindowFraction < 0 || opts.ExpiryWindowFraction > 1 {
-		opts.ExpiryWindowFraction = 0
-	}
-	if opts.RefreshAheadFraction <= 0 || opts.RefreshAheadFraction > 1 {
-		opts.RefreshAheadFraction = DefaultRefreshAheadFraction
 	}
 	if opts.MinBackoff <= 0 {
 		opts.MinBackoff = DefaultMinBackoff
@@ -436,18 +406,14 @@ func (c *Cache) newSnapshot(creds aws.Credentials, now int64) (*snapshot, error)
 	}
 	exp := creds.Expires.UnixNano()
 	lifetime := time.Duration(exp - now)
-	hard := c.opts.ExpiryWindow
-	if f := c.opts.ExpiryWindowFraction; f > 0 && lifetime > 0 {
-		hard = min(hard, time.Duration(float64(lifetime)*f))
-	}
+	hard := c.opts.Freshness.Need(lifetime)
 	hardAt := exp - int64(hard)
 	if now >= hardAt {
 		return nil, &ExpiredCredentialsError{
 			Expires: creds.Expires, Now: time.Unix(0, now).UTC(), Window: hard,
 		}
 	}
-	soft := min(c.opts.RefreshAhead, time.Duration(float64(lifetime)*c.opts.RefreshAheadFraction))
-	soft = max(soft, hard)
+	soft := c.opts.Freshness.Lead(lifetime)
 	if j := c.opts.RefreshJitter; j > 0 {
 		c.mu.Lock()
 		extra := time.Duration(c.rng.Float64() * j * float64(soft-hard))
@@ -509,7 +475,7 @@ func (c *Cache) AdjustExpiresBy(creds aws.Credentials, window time.Duration) (aw
 		creds.Expires = time.Unix(0, s.softAt).UTC()
 		return creds, nil
 	}
-	creds.Expires = creds.Expires.Add(min(window, -c.opts.ExpiryWindow))
+	creds.Expires = creds.Expires.Add(min(window, -c.opts.Freshness.Min))
 	return creds, nil
 }
 

@@ -296,7 +296,7 @@ func TestTheSDKsCacheAroundACache(t *testing.T) {
 		issued.Store(c.AccessKeyID, c.Expires)
 		return c, nil
 	})
-	cache := NewCache(p, func(o *CacheOptions) { o.ExpiryWindow = hard; o.RefreshJitter = -1 })
+	cache := NewCache(p, func(o *CacheOptions) { o.Freshness.Min = hard; o.RefreshJitter = -1 })
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"),

@@ -159,7 +159,7 @@ func TestFailingBackgroundRefreshKeepsServingAndBacksOff(t *testing.T) {
 	s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
 	clk.Set(first.Expires.Add(-5 * time.Minute))
 	// Call every second through the soft window (4m45s).
-	for clk.Now().Before(first.Expires.Add(-DefaultExpiryWindow)) {
+	for clk.Now().Before(first.Expires.Add(-DefaultFreshness.Min)) {
 		creds, err := c.Retrieve(ctx)
 		if err != nil || creds.AccessKeyID != first.AccessKeyID {
 			t.Fatalf("at %s: %q, %v; want the still-valid credentials", clk.Now().Sub(first.Expires), creds.AccessKeyID, err)
@@ -253,7 +253,7 @@ func TestHardWindowAndExpiryRules(t *testing.T) {
 		if !c.NeedsRefresh() || c.Expired() {
 			t.Error("want NeedsRefresh and not Expired 3m44s before expiry")
 		}
-		clk.Set(creds.Expires.Add(-DefaultExpiryWindow))
+		clk.Set(creds.Expires.Add(-DefaultFreshness.Min))
 		if !c.Expired() {
 			t.Error("want Expired inside the hard window")
 		}
@@ -436,7 +436,7 @@ func TestNeverHandsOutExpiredCredentials(t *testing.T) {
 			failed++
 		} else {
 			served++
-			if left := creds.Expires.Sub(now); left < DefaultExpiryWindow {
+			if left := creds.Expires.Sub(now); left < DefaultFreshness.Min {
 				t.Fatalf("at %s served credentials with %s left", now, left)
 			}
 		}

@@ -148,8 +148,8 @@ func ExampleNewCache() {
 	p, _ := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/A",
 		func(o *tempcreds.AssumeRoleOptions) { o.Source = keys })
 	creds := tempcreds.NewCache(p, func(o *tempcreds.CacheOptions) {
-		o.ExpiryWindow = 30 * time.Second // never hand out credentials with less left
-		o.RefreshAhead = 10 * time.Minute // refresh in the background this early
+		o.Freshness.Min = 30 * time.Second   // never hand out credentials with less left
+		o.Freshness.Ahead = 10 * time.Minute // refresh in the background this early
 	})
 	a, _ := creds.Retrieve(context.Background())
 	b, _ := creds.Retrieve(context.Background())

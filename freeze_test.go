@@ -53,7 +53,7 @@ func freezeChild() {
 			CanExpire: true, Expires: time.Now().Add(freezeLife)}, nil
 	})
 	c := NewCache(p, func(o *CacheOptions) {
-		o.ExpiryWindow, o.RefreshAhead, o.RefreshJitter = freezeWindow, freezeWindow, -1
+		o.Freshness, o.RefreshJitter = Freshness{Min: freezeWindow, Ahead: freezeWindow}, -1
 		o.OnLoad = func(time.Time, error) { fmt.Println("loaded") }
 	})
 	var stop atomic.Bool

@@ -28,7 +28,7 @@ func ExampleProvider() {
 	in := filecache.KeyInputs{Kind: "assume-role", RoleARN: "arn:aws:iam::123456789012:role/A", SourceIdentity: "keys:AKIAFAKE"}
 	newProvider := func() aws.CredentialsProvider {
 		return tempcreds.NewCache(&filecache.Provider{Backend: &filecache.Store{Dir: filepath.Join(dir, "cache")},
-			Key: in.Key(), Inputs: in, Inner: sts, MinTTL: 15 * time.Minute})
+			Key: in.Key(), Inputs: in, Inner: sts, Freshness: filecache.MinTTL(15 * time.Minute)})
 	}
 	for range 2 { // two "processes"
 		if _, err := newProvider().Retrieve(context.Background()); err != nil {

@@ -83,7 +83,7 @@ func TestProviderSharesOneCallAndReusesTheEntry(t *testing.T) {
 	inner := &countingProvider{clk: clk, life: time.Hour}
 	in := KeyInputs{Kind: "assume-role", RoleARN: "arn:aws:iam::123456789012:role/A", SourceIdentity: "AKIAFAKE1"}
 	newProvider := func() *Provider { // one per "process": its own Store and lock
-		return &Provider{Backend: &Store{Dir: dir}, Key: in.Key(), Inputs: in, Inner: inner, MinTTL: 15 * time.Minute, Clock: clk}
+		return &Provider{Backend: &Store{Dir: dir}, Key: in.Key(), Inputs: in, Inner: inner, Freshness: MinTTL(15 * time.Minute), Clock: clk}
 	}
 	var wg sync.WaitGroup
 	keys := make([]string, 50)
@@ -140,7 +140,7 @@ func TestMinTTLIsCappedToHalfAShortSession(t *testing.T) {
 	clk := fakeclock.New(t0)
 	inner := &countingProvider{clk: clk, life: 20 * time.Minute}
 	in := KeyInputs{Kind: "web-identity"}
-	p := &Provider{Backend: &Store{Dir: t.TempDir()}, Key: in.Key(), Inputs: in, Inner: inner, MinTTL: 15 * time.Minute, Clock: clk}
+	p := &Provider{Backend: &Store{Dir: t.TempDir()}, Key: in.Key(), Inputs: in, Inner: inner, Freshness: MinTTL(15 * time.Minute), Clock: clk}
 	_, _ = p.Retrieve(context.Background())
 	clk.Advance(9 * time.Minute) // 11 min left of 20: more than half
 	_, _ = p.Retrieve(context.Background())
@@ -281,7 +281,7 @@ func TestHelperFilesAreAcceptedOnlyForTheirRole(t *testing.T) {
 			}
 			clk.Set(t0.Add(tc.advance))
 			in := KeyInputs{Kind: "assume-role", RoleARN: tc.role}
-			p := &Provider{Backend: &SingleFile{Path: path}, Key: in.Key(), Inputs: in, MinTTL: time.Minute, Clock: clk,
+			p := &Provider{Backend: &SingleFile{Path: path}, Key: in.Key(), Inputs: in, Freshness: MinTTL(time.Minute), Clock: clk,
 				Inner: &countingProvider{clk: clk, life: time.Hour}}
 			c, err := p.Retrieve(context.Background())
 			if err != nil {

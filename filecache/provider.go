@@ -70,13 +70,10 @@ type Provider struct {
 	// same identity that produced it. It must not return a secret.
 	Identity func(ctx context.Context) (string, error)
 	Inner    aws.CredentialsProvider
-	// MinTTL: an entry with less left is refreshed.
-	MinTTL time.Duration
-	// ExactMinTTL turns off the cap of MinTTL to half the session's
-	// lifetime (which keeps short sessions reusable); set it when the user
-	// asked for this MinTTL explicitly.
-	ExactMinTTL bool
-	Clock       tempcreds.Clock
+	// Freshness: an entry with less than its Need left is refreshed
+	// (MinTTL gives the usual one).
+	Freshness tempcreds.Freshness
+	Clock     tempcreds.Clock
 	// Debug receives one line per step (hit, miss, write). Optional.
 	Debug func(msg string)
 	// Warn receives failures to write the cache (the credentials are still
@@ -104,7 +101,13 @@ func DeriveKey(key, identity string) string {
 	return hex.EncodeToString(sum[:])[:40]
 }
 
-// Retrieve returns cached credentials with at least MinTTL left, else
+// MinTTL is the file cache's usual freshness: reuse an entry while it has
+// minTTL left, or half a shorter session (so short sessions stay reusable).
+func MinTTL(minTTL time.Duration) tempcreds.Freshness {
+	return tempcreds.Freshness{Min: minTTL, MinFraction: 0.5}
+}
+
+// Retrieve returns cached credentials with Freshness's Need left, else
 // fresh ones from Inner.
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	key := p.Key
@@ -177,10 +180,7 @@ func (p *Provider) lookup(key string) (aws.Credentials, bool, error) {
 		return aws.Credentials{}, false, nil
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
-	need := p.MinTTL
-	if life := e.Lifetime(); life > 0 && need > life/2 && !p.ExactMinTTL {
-		need = life / 2
-	}
+	need := p.Freshness.Need(e.Lifetime())
 	if left < need || left <= 0 {
 		p.debug("cache %s: %s left, want %s: refreshing", key, left.Round(time.Second), need)
 		return aws.Credentials{}, false, nil

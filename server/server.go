@@ -39,20 +39,31 @@ const (
 	// when the session allows: botocore refreshes 15 minutes before expiry
 	// and fails on credentials with less than 10 minutes left.
 	DefaultMinRemaining = 15 * time.Minute
-	// DefaultMinRemainingFraction caps MinRemaining for short sessions: a
+	// MinRemainingFraction caps the life kept for short sessions: a
 	// 15-minute session is served while it has 75% of its life left.
-	DefaultMinRemainingFraction = 0.75
+	MinRemainingFraction = 0.75
 )
+
+// DefaultFreshness is the server's: answers keep DefaultMinRemaining of life.
+var DefaultFreshness = Keeping(DefaultMinRemaining)
+
+// Keeping is the server's freshness for answers that keep minRemaining of
+// life (capped to MinRemainingFraction of short sessions): the refresh
+// starts RefreshLead earlier (capped half-way between that fraction and the
+// whole session).
+func Keeping(minRemaining time.Duration) tempcreds.Freshness {
+	return tempcreds.Freshness{Min: minRemaining, MinFraction: MinRemainingFraction,
+		Ahead: minRemaining + RefreshLead, AheadFraction: MinRemainingFraction + (1-MinRemainingFraction)/2}
+}
 
 // Options configure a Server.
 type Options struct {
 	// Token is the authorization token clients must send; default a random
 	// 256-bit hex string.
 	Token string
-	// MinRemaining: served credentials have at least this left (capped to
-	// MinRemainingFraction of the session). Default 15 min.
-	MinRemaining         time.Duration
-	MinRemainingFraction float64
+	// Freshness: served credentials have at least its Need left, and are
+	// refreshed from its Lead on. Default DefaultFreshness (Keeping 15 min).
+	Freshness tempcreds.Freshness
 	// Logger receives one line per refresh (never a secret). Default: none.
 	Logger *slog.Logger
 	// Clock (tests).
@@ -87,7 +98,7 @@ func NewToken() string {
 	return hex.EncodeToString(b)
 }
 
-// RefreshLead is how long before the MinRemaining mark the server starts
+// RefreshLead is how long before the minimum-remaining mark the server starts
 // refreshing (plus up to 20% jitter): long enough for STS and a retry or
 // two, short enough to use most of every session.
 const RefreshLead = 3 * time.Minute
@@ -96,15 +107,12 @@ const RefreshLead = 3 * time.Minute
 // wrapped in a Cache whose windows keep MinRemaining of life in every
 // answer and refresh RefreshLead before that.
 func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
-	o := Options{MinRemaining: DefaultMinRemaining, MinRemainingFraction: DefaultMinRemainingFraction, ReadHeaderTimeout: 2 * time.Second}
+	o := Options{Freshness: DefaultFreshness, ReadHeaderTimeout: 2 * time.Second}
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	if o.Token == "" {
 		o.Token = NewToken()
-	}
-	if o.MinRemainingFraction <= 0 || o.MinRemainingFraction > 1 {
-		o.MinRemainingFraction = DefaultMinRemainingFraction
 	}
 	if o.ReadHeaderTimeout <= 0 {
 		o.ReadHeaderTimeout = 2 * time.Second
@@ -135,10 +143,7 @@ func (s *Server) Add(path string, provider aws.CredentialsProvider) *tempcreds.C
 		provider = c.Provider() // re-wrap with the server's windows
 	}
 	c := tempcreds.NewCache(provider, func(co *tempcreds.CacheOptions) {
-		co.ExpiryWindow = s.opts.MinRemaining
-		co.ExpiryWindowFraction = s.opts.MinRemainingFraction
-		co.RefreshAhead = s.opts.MinRemaining + RefreshLead
-		co.RefreshAheadFraction = s.opts.MinRemainingFraction + (1-s.opts.MinRemainingFraction)/2
+		co.Freshness = s.opts.Freshness
 		co.Clock = s.opts.Clock
 		co.OnLoad = func(exp time.Time, err error) { s.logLoad(path, exp, err) }
 	})

@@ -179,7 +179,7 @@ func TestServesFromTheCacheAndKeepsMinRemaining(t *testing.T) {
 	for range 5 {
 		status, m := get(t, url, "", s.Token())
 		exp, _ := time.Parse(time.RFC3339, m["Expiration"])
-		if status != 200 || exp.Sub(clk.Now()) < DefaultMinRemaining {
+		if status != 200 || exp.Sub(clk.Now()) < DefaultFreshness.Min {
 			t.Fatalf("status %d, credentials with %s left; want at least 15 min", status, exp.Sub(clk.Now()))
 		}
 	}

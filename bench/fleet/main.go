@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
+	"github.com/tempcreds/tempcreds/server"
 )
 
 func main() {
@@ -61,8 +62,7 @@ func simulate(hosts, hours int, poll time.Duration, jitter float64) (peak, deplo
 	for i := range caches {
 		caches[i] = tempcreds.NewCache(provider, func(o *tempcreds.CacheOptions) {
 			o.Clock = clk
-			o.ExpiryWindow, o.ExpiryWindowFraction = 15*time.Minute, 0.75 // the server's windows
-			o.RefreshAhead, o.RefreshAheadFraction = 18*time.Minute, 0.875
+			o.Freshness = server.DefaultFreshness // the server's windows
 			o.RefreshJitter = jitter
 		})
 	}

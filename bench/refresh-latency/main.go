@@ -38,7 +38,7 @@ func main() {
 		p    aws.CredentialsProvider
 	}{
 		{"tempcreds.Cache (refresh ahead 1 s, expiry window 500 ms)", tempcreds.NewCache(slowSTS, func(o *tempcreds.CacheOptions) {
-			o.ExpiryWindow, o.RefreshAhead, o.RefreshAheadFraction = window, time.Second, 0.5
+			o.Freshness = tempcreds.Freshness{Min: window, Ahead: time.Second, AheadFraction: 0.5}
 		})},
 		{"aws.CredentialsCache (ExpiryWindow 500 ms)", aws.NewCredentialsCache(slowSTS, func(o *aws.CredentialsCacheOptions) {
 			o.ExpiryWindow = window

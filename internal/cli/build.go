@@ -105,12 +105,12 @@ func (a *app) build(p *plan) (*built, error) {
 		// too, under the environment and files digest; a credential_process
 		// is not (its identity is what it prints: issue 13 caches it).
 		if backend := a.backend(p, final); backend != nil && (h.Kind != "source" || p.Source == sourceProfileSDK) {
-			minTTL, exact := innerMinTTL, false
+			fresh := filecache.MinTTL(innerMinTTL)
 			if final {
-				minTTL, exact = p.MinTTL, p.MinTTLSet
+				fresh = p.Freshness
 			}
 			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov,
-				MinTTL: minTTL, ExactMinTTL: exact, Clock: a.clock, Debug: a.debugLine, Warn: a.warnf}
+				Freshness: fresh, Clock: a.clock, Debug: a.debugLine, Warn: a.warnf}
 		}
 		source = tempcreds.NewCache(prov, func(o *tempcreds.CacheOptions) { o.Clock = a.clock })
 		below = key

@@ -120,8 +120,7 @@ type plan struct {
 	CacheDir     string
 	NoCache      bool
 	NoFinalCache bool
-	MinTTL       time.Duration
-	MinTTLSet    bool
+	Freshness    tempcreds.Freshness // of the final hop's file cache
 }
 
 // env reads an environment variable through the injectable lookup.
@@ -324,9 +323,11 @@ func resolve(ctx context.Context, o Options, getenv env) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.MinTTL, p.MinTTLSet = minTTL, o.MinTTL != ""
-	if !p.MinTTLSet {
-		p.MinTTL = 15 * time.Minute
+	// An asked-for --min-ttl is exact; the default gives way to half a
+	// shorter session.
+	p.Freshness = tempcreds.Freshness{Min: minTTL}
+	if o.MinTTL == "" {
+		p.Freshness = filecache.MinTTL(15 * time.Minute)
 	}
 
 	// Region and endpoint.

@@ -92,7 +92,7 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 	}
 	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	s := server.New(b.provider, func(so *server.Options) {
-		so.MinRemaining = minRemaining
+		so.Freshness = server.Keeping(minRemaining)
 		so.Logger = logger
 		so.Clock = a.clock
 	})
