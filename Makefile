@@ -35,7 +35,8 @@ demo:
 # deadline exceeded" when the timer fires mid-exchange with a worker.
 FUZZTIME ?= 10m
 FUZZ_TARGETS := FuzzRemoteResponse:. FuzzSTSErrorBody:. FuzzReadEntry:./filecache FuzzAssumedRoleMatches:./filecache \
-	FuzzParseDuration:./internal/cli FuzzCheckARNAndTags:./internal/cli FuzzOutputsParseBack:./internal/cli FuzzProfileConfig:./internal/cli
+	FuzzParseDuration:./internal/cli FuzzTagsAndPolicy:./internal/cli FuzzOutputsParseBack:./internal/cli \
+	FuzzProfileConfig:./chain FuzzResolveRequest:./chain
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		name=$${t%%:*}; pkg=$${t#*:}; \

@@ -90,7 +90,7 @@ func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeR
 		o.RoleSessionName = DefaultRoleSessionName
 	}
 	if client == nil {
-		return nil, configError("AssumeRole needs an STS client")
+		return nil, configError("Client", "AssumeRole needs an STS client")
 	}
 	if err := checkAssumeRole(roleARN, o); err != nil {
 		return nil, err
@@ -104,10 +104,10 @@ func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeR
 
 func checkRoleARN(roleARN string) error {
 	if roleARN == "" {
-		return configError("a role ARN is required")
+		return configError("RoleARN", "a role ARN is required")
 	}
 	if len(roleARN) < 20 || len(roleARN) > 2048 || !strings.HasPrefix(roleARN, "arn:") {
-		return configError("role ARN %q is not an ARN like arn:aws:iam::123456789012:role/NAME", roleARN)
+		return configError("RoleARN", "role ARN %q is not an ARN like arn:aws:iam::123456789012:role/NAME", roleARN)
 	}
 	return nil
 }
@@ -115,18 +115,18 @@ func checkRoleARN(roleARN string) error {
 func checkPolicy(policy string, arns []string) error {
 	if policy != "" {
 		if len(policy) > 2048 {
-			return configError("the session policy is %d characters; STS allows 2048", len(policy))
+			return configError("Policy", "the session policy is %d characters; STS allows 2048", len(policy))
 		}
 		if !json.Valid([]byte(policy)) {
-			return configError("the session policy is not valid JSON")
+			return configError("Policy", "the session policy is not valid JSON")
 		}
 	}
 	if len(arns) > 10 {
-		return configError("%d policy ARNs given; STS allows 10", len(arns))
+		return configError("PolicyARNs", "%d policy ARNs given; STS allows 10", len(arns))
 	}
 	for _, a := range arns {
 		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
-			return configError("policy ARN %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
+			return configError("PolicyARNs", "policy ARN %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
 		}
 	}
 	return nil
@@ -137,30 +137,30 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 		return err
 	}
 	if !ValidSessionName(o.RoleSessionName) {
-		return configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
+		return configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkDuration("AssumeRole", o.Duration); err != nil {
 		return err
 	}
 	if o.Duration > 12*time.Hour {
-		return configError("AssumeRole duration %s exceeds STS's maximum of 12h", o.Duration)
+		return configError("Duration", "AssumeRole duration %s exceeds STS's maximum of 12h", o.Duration)
 	}
 	if o.ExternalID != "" && (len(o.ExternalID) < 2 || len(o.ExternalID) > 1224) {
-		return configError("external ID must be 2 to 1224 characters, got %d", len(o.ExternalID))
+		return configError("ExternalID", "external ID must be 2 to 1224 characters, got %d", len(o.ExternalID))
 	}
 	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
 		return err
 	}
 	if len(o.Tags) > 50 {
-		return configError("%d session tags given; STS allows 50", len(o.Tags))
+		return configError("Tags", "%d session tags given; STS allows 50", len(o.Tags))
 	}
 	for _, k := range o.TransitiveTagKeys {
 		if _, ok := o.Tags[k]; !ok {
-			return configError("transitive tag key %q is not one of the session tags", k)
+			return configError("TransitiveTagKeys", "transitive tag key %q is not one of the session tags", k)
 		}
 	}
 	if o.SourceIdentity != "" && !ValidSessionName(o.SourceIdentity) {
-		return configError("source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
+		return configError("SourceIdentity", "source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)
 }

@@ -148,7 +148,7 @@ func (c *Cache) now() int64 { return unixNano(c.clock) }
 var latestExpiry = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // errZeroCache is what a Cache that was not built by NewCache returns.
-var errZeroCache = configError("this Cache has no provider: build it with tempcreds.NewCache(provider)")
+var errZeroCache = configError("Provider", "this Cache has no provider: build it with tempcreds.NewCache(provider)")
 
 // Provider returns the wrapped provider.
 func (c *Cache) Provider() aws.CredentialsProvider { return c.provider }

@@ -13,9 +13,76 @@ import (
 // without a token-code callback, an empty role ARN, ...).
 var ErrInvalidConfig = errors.New("invalid configuration")
 
-// configError returns an error wrapping ErrInvalidConfig.
-func configError(format string, args ...any) error {
-	return fmt.Errorf("tempcreds: %w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+// ConfigError is a setting that cannot work: the library's one type for
+// bad configuration, from a provider's options or from a chain's request
+// and environment (package chain). It carries the setting, where its value
+// came from and the limit it broke, so a caller (the command line) can name
+// the setting in its own words: a flag instead of a field. It matches
+// ErrInvalidConfig with errors.Is.
+type ConfigError struct {
+	// Field is the setting at fault: an options field ("RoleSessionName",
+	// "Duration") or a chain.Request field.
+	Field string
+	// Origin, when set, is where the value came from instead of the
+	// options: an environment variable ("AWS_ROLE_ARN") or a profile key
+	// (`duration_seconds of profile "dev"`).
+	Origin string
+	// Value is the value as given ("" when none; never a secret).
+	Value string
+	// Limit is the bound that was broken, when one was ("15m0s to 12h0m0s",
+	// "2048 characters").
+	Limit string
+	// Problem says what is wrong. It names settings as {{Field}} and the
+	// value as {{value}}; Message fills them in.
+	Problem string
+	// Err is the cause, if any (printed after the problem).
+	Err error
+}
+
+// Error is the message with the library's names for the settings.
+func (e *ConfigError) Error() string { return "tempcreds: " + e.Message(nil) }
+
+// Unwrap returns the cause.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Message is the problem with the settings named by name (nil: the field
+// names themselves); the Field is named by its Origin when it has one.
+func (e *ConfigError) Message(name func(field string) string) string {
+	var b strings.Builder
+	rest := e.Problem
+	for {
+		i := strings.Index(rest, "{{")
+		j := strings.Index(rest[max(i, 0):], "}}")
+		if i < 0 || j < 0 {
+			b.WriteString(rest)
+			if e.Err != nil {
+				b.WriteString(": ")
+				b.WriteString(e.Err.Error())
+			}
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		field := rest[i+2 : i+j]
+		switch {
+		case field == "value":
+			fmt.Fprintf(&b, "%q", e.Value)
+		case field == e.Field && e.Origin != "":
+			b.WriteString(e.Origin)
+		case name != nil:
+			b.WriteString(name(field))
+		default:
+			b.WriteString(field)
+		}
+		rest = rest[i+j+2:]
+	}
+}
+
+// configError returns a *ConfigError about field (its problem in words).
+func configError(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
 // Error is returned when an STS call (or getting what it needs: source

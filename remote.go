@@ -137,13 +137,13 @@ func NewRemote(ctx context.Context, optFns ...func(*RemoteOptions)) (*RemoteProv
 	var endpoint string
 	if rel := o.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
 		if !strings.HasPrefix(rel, "/") {
-			return nil, configError("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI %q must start with /", rel)
+			return nil, configError("RelativeURI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI %q must start with /", rel)
 		}
 		endpoint = ECSHost + rel
 	} else if full := o.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"); full != "" {
 		endpoint = full
 	} else {
-		return nil, configError("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+		return nil, configError("Endpoint", "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
 	}
 	return newRemote(ctx, endpoint, o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"), o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), o)
 }
@@ -187,30 +187,30 @@ var allowedHTTPHosts = []netip.Addr{
 func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Context, string) ([]string, error)) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
-		return configError("container credentials URI %q is not an absolute URL", endpoint)
+		return configError("Endpoint", "container credentials URI %q is not an absolute URL", endpoint)
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
 	default:
-		return configError("container credentials URI %q must be http or https", endpoint)
+		return configError("Endpoint", "container credentials URI %q must be http or https", endpoint)
 	}
 	host := u.Hostname()
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if allowedIP(ip) {
 			return nil
 		}
-		return configError("container credentials URI %q: plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for %s)", endpoint, host)
+		return configError("Endpoint", "container credentials URI %q: plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for %s)", endpoint, host)
 	}
 	addrs, err := lookup(ctx, host)
 	if err != nil || len(addrs) == 0 {
-		return configError("container credentials URI %q: cannot resolve %s to check it is loopback", endpoint, host)
+		return configError("Endpoint", "container credentials URI %q: cannot resolve %s to check it is loopback", endpoint, host)
 	}
 	for _, a := range addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil || !ip.IsLoopback() {
-			return configError("container credentials URI %q: plain http is only allowed to a host that resolves only to loopback; %s resolves to %s (use https)", endpoint, host, a)
+			return configError("Endpoint", "container credentials URI %q: plain http is only allowed to a host that resolves only to loopback; %s resolves to %s (use https)", endpoint, host, a)
 		}
 	}
 	return nil

@@ -52,7 +52,7 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 		fn(&o)
 	}
 	if client == nil {
-		return nil, configError("GetSessionToken needs an STS client")
+		return nil, configError("Client", "GetSessionToken needs an STS client")
 	}
 	if err := checkMFA(o.SerialNumber, o.TokenCode); err != nil {
 		return nil, err

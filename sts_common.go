@@ -32,10 +32,10 @@ const (
 // checkMFA refuses a serial number without a callback (the seed throws too).
 func checkMFA(serial string, fn TokenCodeFunc) error {
 	if serial != "" && fn == nil {
-		return configError("SerialNumber %q is set but no TokenCode callback is: the MFA code cannot be asked for", serial)
+		return configError("TokenCode", "SerialNumber %q is set but no TokenCode callback is: the MFA code cannot be asked for", serial)
 	}
 	if serial != "" && (len(serial) < 9 || len(serial) > 256) {
-		return configError("SerialNumber %q must be 9 to 256 characters (an MFA device ARN or hardware serial)", serial)
+		return configError("SerialNumber", "SerialNumber %q must be 9 to 256 characters (an MFA device ARN or hardware serial)", serial)
 	}
 	return nil
 }
@@ -45,10 +45,10 @@ func checkDuration(op string, d time.Duration) error {
 		return nil
 	}
 	if d%time.Second != 0 {
-		return configError("%s duration %s is not a whole number of seconds", op, d)
+		return configError("Duration", "%s duration %s is not a whole number of seconds", op, d)
 	}
 	if d < minSessionDuration || d > maxSessionDuration {
-		return configError("%s duration %s is outside STS's range of 15m to 36h", op, d)
+		return configError("Duration", "%s duration %s is outside STS's range of 15m to 36h", op, d)
 	}
 	return nil
 }

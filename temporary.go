@@ -55,7 +55,7 @@ func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func
 		})
 	} else {
 		if params.ExternalID != "" || params.Policy != "" || params.RoleSessionName != "" {
-			return nil, configError("ExternalID, Policy and RoleSessionName need a RoleARN (GetSessionToken takes none of them)")
+			return nil, configError("RoleARN", "ExternalID, Policy and RoleSessionName need a RoleARN (GetSessionToken takes none of them)")
 		}
 		p, err = NewSessionToken(client, func(o *SessionTokenOptions) {
 			o.Duration = params.Duration

@@ -165,22 +165,22 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 		o.RoleSessionName = DefaultWebIdentitySessionName
 	}
 	if client == nil {
-		return nil, configError("AssumeRoleWithWebIdentity needs an STS client")
+		return nil, configError("Client", "AssumeRoleWithWebIdentity needs an STS client")
 	}
 	if token == nil {
-		return nil, configError("AssumeRoleWithWebIdentity needs a token source (a file, a command, a callback or a token)")
+		return nil, configError("TokenSource", "AssumeRoleWithWebIdentity needs a token source (a file, a command, a callback or a token)")
 	}
 	if err := checkRoleARN(roleARN); err != nil {
 		return nil, err
 	}
 	if !ValidSessionName(o.RoleSessionName) {
-		return nil, configError("role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
+		return nil, configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkDuration("AssumeRoleWithWebIdentity", o.Duration); err != nil {
 		return nil, err
 	}
 	if o.Duration > 12*time.Hour {
-		return nil, configError("AssumeRoleWithWebIdentity duration %s exceeds STS's maximum of 12h", o.Duration)
+		return nil, configError("Duration", "AssumeRoleWithWebIdentity duration %s exceeds STS's maximum of 12h", o.Duration)
 	}
 	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
 		return nil, err

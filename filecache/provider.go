@@ -110,6 +110,13 @@ func MinTTL(minTTL time.Duration) tempcreds.Freshness {
 // Retrieve returns cached credentials with Freshness's Need left, else
 // fresh ones from Inner.
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := p.RetrieveResult(ctx)
+	return r.Credentials, err
+}
+
+// RetrieveResult is Retrieve with the assumed-role user, from the entry on
+// a hit (tempcreds.ResultProvider).
+func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
 	key := p.Key
 	if p.Identity != nil {
 		id, err := p.Identity(ctx)
@@ -118,13 +125,12 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			// source and reports the failure with its context (or gets
 			// through, uncached, if it was transient).
 			p.debug("cache: source identity unknown (%v): not using the cache", err)
-			r, err := tempcreds.RetrieveResult(ctx, p.Inner)
-			return r.Credentials, err
+			return tempcreds.RetrieveResult(ctx, p.Inner)
 		}
 		key = DeriveKey(key, id)
 	}
-	if creds, ok, err := p.lookup(key); err != nil || ok {
-		return creds, err
+	if r, ok, err := p.lookup(key); err != nil || ok {
+		return r, err
 	}
 	unlock, err := p.Backend.Lock(ctx, key)
 	var insecure *InsecureError
@@ -137,25 +143,24 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		if p.Warn != nil {
 			p.Warn(fmt.Sprintf("tempcreds: the cache is not writable, credentials are not cached: %v", err))
 		}
-		r, err := tempcreds.RetrieveResult(ctx, p.Inner)
-		return r.Credentials, err
+		return tempcreds.RetrieveResult(ctx, p.Inner)
 	default:
-		return aws.Credentials{}, err
+		return tempcreds.Result{}, err
 	}
-	if creds, ok, err := p.lookup(key); err != nil || ok {
+	if r, ok, err := p.lookup(key); err != nil || ok {
 		p.debug("cache %s: refreshed by another process while we waited", key)
-		return creds, err
+		return r, err
 	}
 	p.debug("cache %s: miss, calling %s", key, p.Inputs.Kind)
 	r, err := tempcreds.RetrieveResult(ctx, p.Inner)
 	if err != nil {
-		return aws.Credentials{}, err
+		return tempcreds.Result{}, err
 	}
 	if !r.Credentials.CanExpire || r.Credentials.SessionToken == "" {
 		// Long-term keys are never copied into the cache: they are
 		// returned as they are.
 		p.debug("cache %s: long-term credentials are not cached", key)
-		return r.Credentials, nil
+		return r, nil
 	}
 	e := p.entry(key, r)
 	if err := p.Backend.Write(key, e); err != nil {
@@ -165,25 +170,25 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	} else {
 		p.debug("cache %s: written, expires %s", key, e.Credentials.Expiration.Format(time.RFC3339))
 	}
-	return r.Credentials, nil
+	return r, nil
 }
 
-// lookup returns the entry's credentials if they are ours (or a helper file
-// for this role) and have enough time left.
-func (p *Provider) lookup(key string) (aws.Credentials, bool, error) {
+// lookup returns the entry if it is ours (or a helper file for this role)
+// and has enough time left.
+func (p *Provider) lookup(key string) (tempcreds.Result, bool, error) {
 	e, err := p.Backend.Read(key)
 	if err != nil || e == nil {
-		return aws.Credentials{}, false, err
+		return tempcreds.Result{}, false, err
 	}
 	if !p.matches(key, e) {
 		p.debug("cache %s: entry is for other inputs, ignoring it", key)
-		return aws.Credentials{}, false, nil
+		return tempcreds.Result{}, false, nil
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
 	need := p.Freshness.Need(e.Lifetime())
 	if left < need || left <= 0 {
 		p.debug("cache %s: %s left, want %s: refreshing", key, left.Round(time.Second), need)
-		return aws.Credentials{}, false, nil
+		return tempcreds.Result{}, false, nil
 	}
 	p.debug("cache %s: hit, %s left", key, left.Round(time.Second))
 	c := e.Credentials
@@ -191,15 +196,17 @@ func (p *Provider) lookup(key string) (aws.Credentials, bool, error) {
 		AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
 		CanExpire: true, Expires: c.Expiration, Source: "tempcreds.filecache",
 	}
-	if e.AssumedRoleUser != nil {
-		if a, err := arn.Parse(e.AssumedRoleUser.Arn); err == nil {
-			creds.AccountID = a.AccountID
+	r := tempcreds.Result{Credentials: creds}
+	if u := e.AssumedRoleUser; u != nil {
+		r.AssumedRoleARN, r.AssumedRoleID = u.Arn, u.AssumedRoleId
+		if a, err := arn.Parse(u.Arn); err == nil {
+			r.Credentials.AccountID = a.AccountID
 		}
 	}
-	if a, err := arn.Parse(p.Inputs.RoleARN); err == nil && creds.AccountID == "" {
-		creds.AccountID = a.AccountID // the role's account (no AssumedRoleUser recorded)
+	if a, err := arn.Parse(p.Inputs.RoleARN); err == nil && r.Credentials.AccountID == "" {
+		r.Credentials.AccountID = a.AccountID // the role's account (no AssumedRoleUser recorded)
 	}
-	return creds, true, nil
+	return r, true, nil
 }
 
 // matches accepts our own entry for this key, or an aws-sts-helper file

@@ -11,10 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"time"
 
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
-	"github.com/tempcreds/tempcreds/internal/cli"
 )
 
 // Config is the helper's configuration object. Every field has an
@@ -53,50 +54,61 @@ type Config struct {
 // GetTemporaryCredentials returns the STS response (Credentials and
 // AssumedRoleUser), from the credentials file while it is valid (at least a
 // minute left), else from STS, and then writes the file with the configured
-// mode.
+// mode. It is a thin caller of package chain.
 func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry, error) {
 	getenv := cfg.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	fromConfig := map[string]string{
-		"AWS_STS_FILE_NAME":     cfg.Credentials.FileName,
-		"AWS_ROLE_ARN":          cfg.Role.ARN,
-		"AWS_ROLE_SESSION_NAME": cfg.Role.SessionName,
-		"AWS_STS_ACCESS_KEY":    cfg.Key.Access,
-		"AWS_STS_ACCESS_SECRET": cfg.Key.Secret,
-		"AWS_REGION":            cfg.Region,
-		"AWS_ENDPOINT_URL_STS":  cfg.Endpoint,
-	}
-	if cfg.Credentials.Mode != 0 {
-		fromConfig["AWS_STS_FILE_MODE"] = fmt.Sprintf("%04o", cfg.Credentials.Mode.Perm())
-	}
-	if cfg.Role.DurationSeconds != 0 {
-		fromConfig["AWS_ROLE_DURATION_SECONDS"] = strconv.Itoa(cfg.Role.DurationSeconds)
-	}
-	// Environment first, then the configuration object.
-	merged := func(name string) string {
+	// Environment first, then the configuration object: the request takes
+	// the winner (the chain reads the environment only for what is empty).
+	pick := func(name, fromConfig string) string {
 		if v := getenv(name); v != "" {
 			return v
 		}
-		return fromConfig[name]
+		return fromConfig
 	}
-	file := merged("AWS_STS_FILE_NAME")
-	if file == "" {
-		file = filecache.DefaultSingleFile
+	r := chain.Request{
+		RoleARN:         pick("AWS_ROLE_ARN", cfg.Role.ARN),
+		RoleSessionName: pick("AWS_ROLE_SESSION_NAME", cfg.Role.SessionName),
+		Region:          pick("AWS_REGION", cfg.Region),
+		EndpointURL:     pick("AWS_ENDPOINT_URL_STS", cfg.Endpoint),
+		Keys: chain.Keys{AccessKeyID: pick("AWS_STS_ACCESS_KEY", cfg.Key.Access),
+			SecretAccessKey: pick("AWS_STS_ACCESS_SECRET", cfg.Key.Secret)},
+		Cache: chain.CachePolicy{File: pick("AWS_STS_FILE_NAME", cfg.Credentials.FileName), MinTTL: time.Minute},
+	}
+	if r.Cache.File == "" {
+		r.Cache.File = filecache.DefaultSingleFile
+	}
+	if getenv("AWS_STS_FILE_MODE") == "" {
+		r.Cache.Mode = cfg.Credentials.Mode
+	}
+	if getenv("AWS_ROLE_DURATION_SECONDS") == "" {
+		r.Duration = time.Duration(cfg.Role.DurationSeconds) * time.Second
 	}
 	stderr := cfg.Stderr
 	if stderr == nil {
 		stderr = os.Stderr
 	}
-	creds, err := cli.Retrieve(ctx, merged, cli.Options{CacheFile: file, MinTTL: "1m"}, stderr)
+	plan, err := chain.Resolve(ctx, r, getenv)
 	if err != nil {
 		return nil, err
 	}
-	e, err := (&filecache.SingleFile{Path: file, Mode: 0o777}).Read("")
-	if err == nil && e != nil && e.Credentials.AccessKeyId == creds.AccessKeyID {
-		return e, nil
+	warn := func(msg string) { fmt.Fprintln(stderr, tempcreds.Scrub(msg)) }
+	cache, err := chain.Build(plan, chain.Deps{Warn: warn, Stderr: stderr})
+	if err != nil {
+		return nil, err
 	}
-	return &filecache.Entry{Credentials: &filecache.Credentials{AccessKeyId: creds.AccessKeyID,
-		SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expiration: creds.Expires}}, nil
+	// The final hop's file cache answers with the assumed-role user too.
+	res, err := tempcreds.RetrieveResult(ctx, cache.Provider())
+	if err != nil {
+		return nil, err
+	}
+	c := res.Credentials
+	e := &filecache.Entry{Credentials: &filecache.Credentials{AccessKeyId: c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expires}}
+	if res.AssumedRoleARN != "" {
+		e.AssumedRoleUser = &filecache.AssumedRoleUser{AssumedRoleId: res.AssumedRoleID, Arn: res.AssumedRoleARN}
+	}
+	return e, nil
 }

@@ -247,8 +247,8 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"cli", "a web identity token command that fails", cli(nil, nil, "export", "--role-arn", role, "--web-identity-token-command", "exit 3"), 1, `web identity token command "/bin/sh" failed: exit status 3`},
 		{"cli", "an STS that answers garbage", fault(ststest.Fault{Malformed: true}, "export", "--role-arn", role, "--duration", "1h", "--no-cache"), 1, "tempcreds: AssumeRole " + role + ": operation error STS: AssumeRole"},
 		// The library (an error is returned).
-		{"library", "NewAssumeRole without a client", lib(func() error { _, err := tempcreds.NewAssumeRole(nil, role); return err }()), 1, "tempcreds: invalid configuration: AssumeRole needs an STS client"},
-		{"library", "NewAssumeRole with an empty role", lib(func() error { _, err := tempcreds.NewAssumeRole(s.Client(nil), ""); return err }()), 1, "tempcreds: invalid configuration: a role ARN is required"},
+		{"library", "NewAssumeRole without a client", lib(func() error { _, err := tempcreds.NewAssumeRole(nil, role); return err }()), 1, "tempcreds: AssumeRole needs an STS client"},
+		{"library", "NewAssumeRole with an empty role", lib(func() error { _, err := tempcreds.NewAssumeRole(s.Client(nil), ""); return err }()), 1, "tempcreds: a role ARN is required"},
 		{"library", "NewSessionToken with a serial and no callback", lib(func() error {
 			_, err := tempcreds.NewSessionToken(s.Client(nil), func(o *tempcreds.SessionTokenOptions) { o.SerialNumber = "arn:aws:iam::123456789012:mfa/alice" })
 			return err

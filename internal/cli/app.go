@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
 )
 
@@ -40,13 +41,15 @@ type App struct {
 	Clock          tempcreds.Clock
 	// OpenTTY opens the terminal for MFA prompts (default /dev/tty).
 	OpenTTY func() (io.ReadWriteCloser, error)
+	// STS bounds and adjusts the STS client (tests shorten its timeouts).
+	STS chain.STSSettings
 }
 
 // app is an App during one run, with its --debug setting.
 type app struct {
 	App
 	stdout, stderr io.Writer
-	getenv         env
+	getenv         func(string) string
 	clock          tempcreds.Clock
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
@@ -141,13 +144,17 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 
 func isFlagError(err error) bool {
 	var ue *UsageError
-	return !errors.As(err, &ue)
+	var ce *tempcreds.ConfigError
+	return !errors.As(err, &ue) && !errors.As(err, &ce)
 }
 
 func errorMessage(err error) string {
 	// An error is one line: a newline inside it came from a value (an ARN,
 	// an STS message) and would forge a line of ours.
 	msg := oneLine(tempcreds.SafeMessage(err))
+	if m, ok := configMessage(err); ok {
+		msg = oneLine(tempcreds.Scrub(m))
+	}
 	// The library's words; the CLI names its own settings.
 	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
 		msg += " (set --duration, AWS_ROLE_DURATION_SECONDS or the profile's duration_seconds)"
@@ -251,41 +258,45 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
 }
 
-// credentials resolves and retrieves the credentials the flags describe.
-func (a *app) credentials(ctx context.Context, o Options) (*built, error) {
+// credentials resolves the flags into a plan and builds its provider.
+func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcreds.Cache, error) {
 	a.debug = o.Debug
-	p, err := resolve(ctx, o, a.getenv)
+	r, err := o.request()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	p, err := chain.Resolve(ctx, r, a.getenv)
+	if err != nil {
+		return nil, nil, err
 	}
 	a.region = p.Region
 	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
-	return a.build(p)
+	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), Warn: a.warnf, Debug: a.debugLine,
+		Stderr: a.stderr, STS: a.STS})
+	return p, c, err
 }
 
 // retrieve resolves the flags and gets the credentials.
-func (a *app) retrieve(ctx context.Context, o Options) (*built, aws.Credentials, error) {
-	b, err := a.credentials(ctx, o)
+func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credentials, error) {
+	p, c, err := a.credentials(ctx, o)
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	creds, err := b.provider.Retrieve(ctx)
+	creds, err := c.Retrieve(ctx)
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
-	return b, creds, nil
+	return p, creds, nil
+}
+
+// redact shows an access key ID as ASIA…ABCD.
+func redact(s string) string {
+	if len(s) <= 8 {
+		return "…"
+	}
+	return s[:4] + "…" + s[len(s)-4:]
 }
 
 // getenvOf is a's environment lookup as a plain function.
 func getenvOf(a *app) func(string) string { return a.getenv }
-
-// Retrieve gets the credentials o describes, with getenv as the environment
-// and warnings written to stderr: the CLI's resolution for library callers
-// (package helper).
-func Retrieve(ctx context.Context, getenv func(string) string, o Options, stderr io.Writer) (aws.Credentials, error) {
-	a := &app{stdout: io.Discard, stderr: stderr, getenv: getenv, clock: tempcreds.SystemClock{},
-		openTTY: DefaultApp().OpenTTY}
-	_, creds, err := a.retrieve(ctx, o)
-	return creds, err
-}

@@ -11,13 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/internal/syncbuf"
@@ -44,6 +44,7 @@ type harness struct {
 	mu      sync.Mutex
 	prompts int
 	secret  []byte
+	stsSet  chain.STSSettings // the STS client's bounds and transport
 }
 
 func newHarness(t *testing.T) *harness {
@@ -83,7 +84,7 @@ func (f *fakeTTY) Close() error                { return nil }
 func (h *harness) run(args ...string) (stdout, stderr string, code int) {
 	var out, errb syncbuf.Buffer
 	app := App{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: h.clk,
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: h.clk, STS: h.stsSet,
 		Getenv: func(k string) string { return h.env[k] },
 		Environ: func() []string {
 			var e []string
@@ -574,48 +575,6 @@ func TestBadInput(t *testing.T) {
 			h.noSecrets(stderr)
 		})
 	}
-}
-
-func TestResolveIsPureAndOrdered(t *testing.T) {
-	getenv := func(m map[string]string) env { return func(k string) string { return m[k] } }
-	p, err := resolve(context.Background(), Options{RoleARN: roleA, Via: []string{roleB, roleC}, CacheDir: "/tmp/x"},
-		getenv(map[string]string{"AWS_STS_ACCESS_KEY": "AKIAFAKE", "AWS_STS_ACCESS_SECRET": "fake"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, hp := range p.Hops {
-		got = append(got, hp.RoleARN)
-	}
-	if want := []string{roleB, roleC, roleA}; !equal(got, want) {
-		t.Errorf("hops %v, want %v", got, want)
-	}
-	if p.Hops[2].Duration != 0 {
-		t.Errorf("a chained role asks for %s by default; want STS's default (1h)", p.Hops[2].Duration)
-	}
-	keys := map[string]bool{}
-	below := ""
-	for i := range p.Hops {
-		k := p.keyInputs(i, below).Key()
-		keys[k] = true
-		below = k
-	}
-	if len(keys) != 3 {
-		t.Error("hops share a cache key")
-	}
-}
-
-func equal(a, b []string) bool {
-	sort.Strings(a[:0])
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestExecServerGivesTheChildAnEndpointNotKeys(t *testing.T) {

@@ -121,14 +121,14 @@ func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []s
 	if err != nil {
 		return err
 	}
-	b, creds, err := a.retrieve(ctx, o)
+	plan, creds, err := a.retrieve(ctx, o)
 	if err != nil {
 		return err
 	}
 	if err := checkCredentialValues(creds); err != nil {
 		return err
 	}
-	env := childEnv(a.environ(), creds, b.hop.RoleARN)
+	env := childEnv(a.environ(), creds, plan.Final().RoleARN)
 	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
 	return a.runChild(path, args, env)
 }
@@ -148,7 +148,10 @@ func childEnv(environ []string, c aws.Credentials, role string) []string {
 			env = append(env, kv[0]+"="+kv[1])
 		}
 	}
-	return append(env, nestMarker+"="+firstNonEmpty(role, "session"))
+	if role == "" {
+		role = "session"
+	}
+	return append(env, nestMarker+"="+role)
 }
 
 // runChild runs the command, forwards signals, and returns its exit code as

@@ -86,12 +86,12 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 			ln.Close()
 		}
 	}()
-	b, err := a.credentials(ctx, o)
+	_, provider, err := a.credentials(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	s := server.New(b.provider, func(so *server.Options) {
+	s := server.New(provider, func(so *server.Options) {
 		so.Freshness = server.Keeping(minRemaining)
 		so.Logger = logger
 		so.Clock = a.clock
@@ -103,11 +103,11 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		}
 		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
 			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMode: true, profileOnly: true}
-		pb, err := a.credentials(ctx, po)
+		_, pp, err := a.credentials(ctx, po)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--path %s: %w", spec, err)
 		}
-		s.Add("/profiles/"+name, pb.provider)
+		s.Add("/profiles/"+name, pp)
 	}
 	if err := s.Warm(ctx); err != nil {
 		return nil, nil, err

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tempcreds/tempcreds/chain"
 )
 
 // TestMisbehavingSTSGivesClearFastBoundedErrors: servers that answer what
@@ -14,9 +16,6 @@ import (
 // that cannot verify, silence) give a clear error, bounded in time and
 // memory, and no retry where none can help.
 func TestMisbehavingSTSGivesClearFastBoundedErrors(t *testing.T) {
-	oldAttempt, oldCall := stsAttemptTimeout, stsCallTimeout
-	stsAttemptTimeout, stsCallTimeout = 2*time.Second, 15*time.Second
-	t.Cleanup(func() { stsAttemptTimeout, stsCallTimeout = oldAttempt, oldCall })
 	tests := []struct {
 		name     string
 		tls      bool
@@ -66,6 +65,7 @@ func TestMisbehavingSTSGivesClearFastBoundedErrors(t *testing.T) {
 			}
 			defer func() { srv.CloseClientConnections(); srv.Close() }()
 			hs := newHarness(t).withKeys()
+			hs.stsSet = chain.STSSettings{AttemptTimeout: 2 * time.Second, CallTimeout: 15 * time.Second}
 			hs.env["AWS_ENDPOINT_URL_STS"] = srv.URL
 			start := time.Now()
 			_, stderr, code := hs.run("export", "--no-role", "--no-cache")

@@ -98,7 +98,7 @@ func TestAProfilesEndpointURLIsUsed(t *testing.T) {
 func TestFIPSAndDualStackEndpoints(t *testing.T) {
 	var mu sync.Mutex
 	var hosts []string
-	stsTransportHook = func(http.RoundTripper) http.RoundTripper {
+	watch := func(http.RoundTripper) http.RoundTripper {
 		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			mu.Lock()
 			hosts = append(hosts, r.URL.Host)
@@ -106,7 +106,6 @@ func TestFIPSAndDualStackEndpoints(t *testing.T) {
 			return nil, errors.New("no network in this test")
 		})
 	}
-	t.Cleanup(func() { stsTransportHook = nil })
 	tests := []struct{ env, want string }{
 		{"AWS_USE_FIPS_ENDPOINT", "sts-fips.eu-west-1.amazonaws.com"},
 		{"AWS_USE_DUALSTACK_ENDPOINT", "sts.eu-west-1.api.aws"},
@@ -114,6 +113,7 @@ func TestFIPSAndDualStackEndpoints(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.env, func(t *testing.T) {
 			h := newHarness(t).withKeys()
+			h.stsSet.Transport = watch
 			delete(h.env, "AWS_ENDPOINT_URL_STS")
 			t.Setenv("AWS_ENDPOINT_URL_STS", "")
 			t.Setenv("AWS_USE_FIPS_ENDPOINT", "")

@@ -1,11 +1,9 @@
-package cli
+package chain
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -30,6 +28,11 @@ var credentialEnv = append(append([]string(nil), childproc.CredentialVars...),
 	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SDK_LOAD_CONFIG",
 	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
 
+// CredentialEnv returns every environment variable that changes which
+// credentials an AWS SDK resolves: a cache entry of the SDK's chain is only
+// reused while they are unchanged.
+func CredentialEnv() []string { return append([]string(nil), credentialEnv...) }
+
 // digest is the hex SHA-256 of the parts, each length-prefixed.
 func digest(parts ...string) string {
 	h := sha256.New()
@@ -44,21 +47,19 @@ func digest(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// environmentIdentity digests the credential environment and the files it
-// points to (the shared config and credentials files, a container
-// authorization token file): what the SDK's default chain resolves from.
-func (a *app) environmentIdentity() string {
-	var parts []string
-	for _, name := range credentialEnv {
-		parts = append(parts, name, a.getenv(name))
+// environmentIdentity digests the credential environment Resolve read and
+// the files it points to (the shared config and credentials files, a
+// container authorization token file): what the SDK's default chain
+// resolves from. The files are read now, on every build.
+func (p *Plan) environmentIdentity() string {
+	parts := append([]string(nil), p.credEnv...)
+	tokenFile := ""
+	for i := 0; i+1 < len(p.credEnv); i += 2 {
+		if p.credEnv[i] == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" {
+			tokenFile = p.credEnv[i+1]
+		}
 	}
-	home := a.getenv("HOME")
-	files := []string{
-		firstNonEmpty(a.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config")),
-		firstNonEmpty(a.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials")),
-		a.getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
-	}
-	for _, f := range files {
+	for _, f := range []string{p.ConfigFile, p.CredentialsFile, tokenFile} {
 		if f == "" {
 			continue
 		}
@@ -111,21 +112,3 @@ func (m *memoToken) identity(ctx context.Context) (string, error) {
 	return "web-identity-token-sha256:" + digest(tok), nil
 }
 
-// absPath makes a relative path absolute (two directories never share a
-// relative token path's entry, and errors name the real file).
-func absPath(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
-}
-
-// cwd is the working directory, part of a token command's key (a relative
-// path inside the command means a different file in another directory).
-func cwd() string {
-	d, _ := os.Getwd()
-	return d
-}

@@ -1,4 +1,4 @@
-package cli
+package chain
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -31,62 +30,75 @@ import (
 // redirects are never followed, each attempt and each call are bounded,
 // answers are capped, and failures no retry can fix are not retried.
 type lazySTS struct {
-	region   string
-	endpoint string // --endpoint-url, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL as resolved: it wins
-	profile  string // the profile whose settings apply ("" = the loader's default)
-	getenv   env
+	plan     *Plan // region, endpoint (which wins), profile and files
+	settings STSSettings
 	once     sync.Once
 	client   *sts.Client
 	err      error
 }
 
-// STS call bounds: one attempt, all attempts of one call, one answer
-// (variables so tests can shorten them).
-var (
-	stsAttemptTimeout       = 10 * time.Second
-	stsCallTimeout          = 25 * time.Second
-	stsMaxAnswer      int64 = 1 << 20
-)
+// STSSettings bound and adjust the STS client. Zero fields take the
+// defaults.
+type STSSettings struct {
+	// AttemptTimeout cuts one HTTP attempt (default 10 s); CallTimeout one
+	// call with all its retries (default 25 s).
+	AttemptTimeout, CallTimeout time.Duration
+	// MaxAnswer caps an STS response body (default 1 MiB).
+	MaxAnswer int64
+	// Transport, if set, wraps the transport the SDK's configuration built
+	// (with its CA bundle): for proxies, or to watch requests in tests.
+	Transport func(base http.RoundTripper) http.RoundTripper
+}
 
-// stsTransportHook, when set (tests), replaces the transport under our
-// wrapping: to see where requests go without any network.
-var stsTransportHook func(base http.RoundTripper) http.RoundTripper
+func (s STSSettings) withDefaults() STSSettings {
+	if s.AttemptTimeout <= 0 {
+		s.AttemptTimeout = 10 * time.Second
+	}
+	if s.CallTimeout <= 0 {
+		s.CallTimeout = 25 * time.Second
+	}
+	if s.MaxAnswer <= 0 {
+		s.MaxAnswer = 1 << 20
+	}
+	return s
+}
 
 func (l *lazySTS) get(ctx context.Context) (*sts.Client, error) {
 	l.once.Do(func() {
-		if l.err = checkSharedFiles(l.getenv); l.err != nil {
+		if l.err = l.plan.checkSharedFiles(); l.err != nil {
 			return
 		}
 		// The same files, profile and region our resolution used (never
 		// a different AWS_PROFILE the loader would pick up by itself).
-		home := l.getenv("HOME")
 		opts := []func(*config.LoadOptions) error{
-			config.WithRegion(l.region),
-			config.WithSharedConfigFiles([]string{firstNonEmpty(l.getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))}),
-			config.WithSharedCredentialsFiles([]string{firstNonEmpty(l.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))}),
+			config.WithRegion(l.plan.Region),
+			config.WithSharedConfigFiles([]string{l.plan.ConfigFile}),
+			config.WithSharedCredentialsFiles([]string{l.plan.CredentialsFile}),
 			// Only the client's settings are wanted: the loader must not
 			// resolve (or prompt for) the profile's own credentials.
 			config.WithCredentialsProvider(aws.AnonymousCredentials{}),
 		}
-		if l.profile != "" {
-			opts = append(opts, config.WithSharedConfigProfile(l.profile))
+		if l.plan.ConfigProfile != "" {
+			opts = append(opts, config.WithSharedConfigProfile(l.plan.ConfigProfile))
 		}
 		var cfg aws.Config
 		cfg, l.err = config.LoadDefaultConfig(ctx, opts...)
 		if l.err != nil {
-			l.err = usagef("loading the AWS configuration for STS: %v", l.err)
+			e := bad(FieldConfigFile, "", "", "loading the AWS configuration for STS")
+			e.Err = l.err
+			l.err = e
 			return
 		}
 		var base http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 		if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
 			base = bc.GetTransport() // with the CA bundle the loader applied
 		}
-		if stsTransportHook != nil {
-			base = stsTransportHook(base)
+		if l.settings.Transport != nil {
+			base = l.settings.Transport(base)
 		}
 		cfg.HTTPClient = &http.Client{
-			Transport:     boundedTransport{base: base},
-			Timeout:       stsAttemptTimeout,
+			Transport:     boundedTransport{base: base, max: l.settings.MaxAnswer},
+			Timeout:       l.settings.AttemptTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 		// The SDK's own log lines (its retry and body warnings) would
@@ -96,8 +108,8 @@ func (l *lazySTS) get(ctx context.Context) (*sts.Client, error) {
 		// (or none, for web identity): never the default chain's.
 		cfg.Credentials = nil
 		l.client = sts.NewFromConfig(cfg, func(o *sts.Options) {
-			if l.endpoint != "" {
-				o.BaseEndpoint = aws.String(l.endpoint)
+			if l.plan.Endpoint != "" {
+				o.BaseEndpoint = aws.String(l.plan.Endpoint)
 			}
 			if r, ok := o.Retryer.(aws.RetryerV2); ok {
 				o.Retryer = permanentFailureRetryer{r}
@@ -119,26 +131,30 @@ func (r permanentFailureRetryer) IsErrorRetryable(err error) bool {
 	return r.RetryerV2.IsErrorRetryable(err)
 }
 
-// boundedTransport caps response bodies at stsMaxAnswer: a 300 MiB answer
-// fails after 1 MiB instead of costing gigabytes.
-type boundedTransport struct{ base http.RoundTripper }
+// boundedTransport caps response bodies at max: a 300 MiB answer fails
+// after 1 MiB instead of costing gigabytes.
+type boundedTransport struct {
+	base http.RoundTripper
+	max  int64
+}
 
+// RoundTrip sends the request and caps the answer's body.
 func (b boundedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := b.base.RoundTrip(r)
 	if err == nil {
-		resp.Body = &cappedBody{ReadCloser: resp.Body, left: stsMaxAnswer}
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: b.max, max: b.max}
 	}
 	return resp, err
 }
 
 type cappedBody struct {
 	io.ReadCloser
-	left int64
+	left, max int64
 }
 
 func (c *cappedBody) Read(p []byte) (int, error) {
 	if c.left <= 0 {
-		return 0, fmt.Errorf("the STS answer is larger than %d bytes: not STS", stsMaxAnswer)
+		return 0, fmt.Errorf("the STS answer is larger than %d bytes: not STS", c.max)
 	}
 	if int64(len(p)) > c.left {
 		p = p[:c.left]
@@ -162,18 +178,18 @@ func permanentFailure(err error) bool {
 
 // callBoundError says plainly when an attempt or the whole call ran out of
 // time, whichever bound fired (the SDK words each differently).
-func callBoundError(parent, bounded context.Context, err error) error {
+func (l *lazySTS) callBoundError(parent, bounded context.Context, err error) error {
 	if err == nil || parent.Err() != nil {
 		return err
 	}
 	var ne net.Error
 	if bounded.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("STS did not answer in time (each attempt is cut after %s, a call after %s): %w", stsAttemptTimeout, stsCallTimeout, err)
+		return fmt.Errorf("STS did not answer in time (each attempt is cut after %s, a call after %s): %w", l.settings.AttemptTimeout, l.settings.CallTimeout, err)
 	}
 	return err
 }
 
-// call runs one STS operation with the client, within stsCallTimeout.
+// call runs one STS operation with the client, within the call timeout.
 func call[In, Out any](ctx context.Context, l *lazySTS, in In, optFns []func(*sts.Options),
 	op func(*sts.Client, context.Context, In, ...func(*sts.Options)) (Out, error)) (Out, error) {
 	var zero Out
@@ -181,10 +197,10 @@ func call[In, Out any](ctx context.Context, l *lazySTS, in In, optFns []func(*st
 	if err != nil {
 		return zero, err
 	}
-	bctx, cancel := context.WithTimeout(ctx, stsCallTimeout)
+	bctx, cancel := context.WithTimeout(ctx, l.settings.CallTimeout)
 	defer cancel()
 	out, err := op(c, bctx, in, optFns...)
-	return out, callBoundError(ctx, bctx, err)
+	return out, l.callBoundError(ctx, bctx, err)
 }
 
 // GetSessionToken calls STS.

@@ -1,0 +1,195 @@
+package chain
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/filecache"
+)
+
+// innerFreshness is how much life an inner hop (a source) needs to be
+// reused from the file cache: it only signs the next call.
+var innerFreshness = filecache.MinTTL(2 * time.Minute)
+
+// Deps are what Build needs besides the plan. Every field is optional.
+type Deps struct {
+	// Clock decides every expiry (default the system clock).
+	Clock tempcreds.Clock
+	// TokenCode answers MFA prompts (default TerminalPrompt: the
+	// controlling terminal, never stdin or stdout).
+	TokenCode tempcreds.TokenCodeFunc
+	// Warn receives warnings (default: dropped); Debug one line per step
+	// (default: dropped). Neither ever receives a secret.
+	Warn, Debug func(msg string)
+	// Stderr receives the standard error of commands the chain runs (a
+	// credential_process, a token command). Default os.Stderr.
+	Stderr io.Writer
+	// STS bounds and adjusts the STS client.
+	STS STSSettings
+}
+
+func (d *Deps) debugf(format string, args ...any) {
+	if d.Debug != nil {
+		d.Debug(fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *Deps) warn(msg string) {
+	if d.Warn != nil {
+		d.Warn(msg)
+	}
+}
+
+// Build turns the plan into one provider: a source, then one provider per
+// hop, each cached on disk (its own key, 0600) and in memory, each signing
+// the next. Nothing here talks to the network: the first Retrieve does,
+// unless the cache already holds what it needs.
+func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
+	if d.Clock == nil {
+		d.Clock = tempcreds.SystemClock{}
+	}
+	if d.Stderr == nil {
+		d.Stderr = os.Stderr
+	}
+	if d.TokenCode == nil {
+		d.TokenCode = TerminalPrompt(openTerminal)
+	}
+	withClock := func(o *tempcreds.CacheOptions) { o.Clock = d.Clock }
+	client := &lazySTS{plan: p, settings: d.STS.withDefaults()}
+	var source aws.CredentialsProvider
+	switch p.Source {
+	case SourceStatic:
+		source = credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
+		d.debugf("source: static keys %s", redact(p.StaticKey))
+	case SourceProfileSDK:
+		source = sdkSource(p, &d, config.WithSharedConfigProfile(p.Profile))
+		d.debugf("source: profile %q resolved by aws-sdk-go-v2", p.Profile)
+	case SourceDefaultChain:
+		source = sdkSource(p, &d)
+		d.debugf("source: aws-sdk-go-v2 default credential chain")
+	case SourceProcess:
+		// One run per resolution, shared by the identity and the call.
+		source = tempcreds.NewCache(processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr}, withClock)
+		d.debugf("source: credential_process of profile %q", p.Profile)
+	}
+	token, identity := firstIdentity(p, source)
+	var cache *tempcreds.Cache
+	below := ""
+	for i, h := range p.Hops {
+		final := i == len(p.Hops)-1
+		prov, err := hopProvider(client, h, source, token, &d)
+		if err != nil {
+			return nil, err
+		}
+		if final && h.DurationDefault && h.Kind == HopAssumeRole {
+			short := h
+			short.Duration = 0
+			fallback, err := hopProvider(client, short, source, token, &d)
+			if err != nil {
+				return nil, err
+			}
+			prov = &durationFallback{primary: prov, fallback: fallback, warn: d.warn, role: h.RoleARN}
+		}
+		in := p.keyInputs(i, below)
+		key := in.Key()
+		d.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
+		// A "source" hop (an SDK-resolved profile used as it is) is cached
+		// too, under the environment and files digest; a credential_process
+		// is not (its identity is what it prints).
+		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
+			fresh := innerFreshness
+			if final {
+				fresh = p.Freshness
+			}
+			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov,
+				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
+		}
+		cache = tempcreds.NewCache(prov, withClock)
+		source = cache
+		below = key
+	}
+	return cache, nil
+}
+
+// firstIdentity says who signs the first call, as the cache key records it
+// (identity.go): a web identity token (memoised, so the key and the call
+// read the same token) or what a credential_process printed.
+func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(context.Context) (string, error)) {
+	if h := p.Hops[0]; h.Kind == HopWebIdentity {
+		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
+		if h.TokenCommand != "" {
+			ts = tempcreds.TokenCommand{Argv: []string{"/bin/sh", "-c", h.TokenCommand}}
+		}
+		token := &memoToken{src: ts}
+		return token, token.identity
+	}
+	if p.Source != SourceProcess {
+		return nil, nil
+	}
+	// Known only once the command ran: a digest of what it printed.
+	return nil, func(ctx context.Context) (string, error) {
+		c, err := source.Retrieve(ctx)
+		if err != nil {
+			return "", err
+		}
+		return "process-output-sha256:" + digest(c.AccessKeyID, c.SecretAccessKey, c.SessionToken), nil
+	}
+}
+
+// backend is the file cache of a hop, nil for none.
+func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
+	switch {
+	case p.NoCache || (final && p.FinalInMemory):
+		return nil
+	case p.CacheFile != "" && final:
+		return &filecache.SingleFile{Path: p.CacheFile, Mode: p.CacheMode, Warn: warn}
+	case p.CacheDir == "":
+		return nil
+	}
+	return &filecache.Store{Dir: p.CacheDir, Warn: warn}
+}
+
+// hopProvider is the provider of one hop, signed by source.
+func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
+	tokenCode := d.TokenCode
+	switch h.Kind {
+	case HopSource:
+		return source, nil // the source's own credentials
+	case HopSessionToken:
+		return tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
+			o.Duration, o.Source, o.SerialNumber = h.Duration, source, h.MFASerial
+			if h.MFASerial != "" {
+				o.TokenCode = tokenCode
+			}
+		})
+	case HopAssumeRole:
+		return tempcreds.NewAssumeRole(client, h.RoleARN, func(o *tempcreds.AssumeRoleOptions) {
+			o.RoleSessionName, o.Duration, o.ExternalID = h.SessionName, h.Duration, h.ExternalID
+			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
+			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
+			if h.MFASerial != "" {
+				o.TokenCode = tokenCode
+			}
+		})
+	case HopWebIdentity:
+		return tempcreds.NewWebIdentity(client, h.RoleARN, token, func(o *tempcreds.WebIdentityOptions) {
+			o.RoleSessionName, o.Duration, o.Policy, o.PolicyARNs = h.SessionName, h.Duration, h.Policy, h.PolicyARNs
+		})
+	}
+	return nil, &tempcreds.ConfigError{Field: "Hops", Value: h.Kind, Problem: "hop kind {{value}} is not one of session-token, assume-role, web-identity, source"}
+}
+
+// redact shows an access key ID as ASIA…ABCD.
+func redact(s string) string {
+	if len(s) <= 8 {
+		return "…"
+	}
+	return s[:4] + "…" + s[len(s)-4:]
+}

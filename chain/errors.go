@@ -1,0 +1,90 @@
+package chain
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/tempcreds/tempcreds"
+)
+
+// Names of settings that are not Request fields, used in errors' Field.
+const (
+	FieldKeys            = "Keys"            // AWS_STS_ACCESS_KEY / AWS_STS_ACCESS_SECRET
+	FieldCacheMode       = "Cache.Mode"      // AWS_STS_FILE_MODE
+	FieldConfigFile      = "ConfigFile"      // AWS_CONFIG_FILE
+	FieldCredentialsFile = "CredentialsFile" // AWS_SHARED_CREDENTIALS_FILE
+)
+
+// bad returns a *tempcreds.ConfigError about field, given at origin ("" for
+// the Request), with the problem in words ({{Field}} and {{value}} are
+// filled in by the error's Message).
+func bad(field, origin, value, problem string, args ...any) *tempcreds.ConfigError {
+	return &tempcreds.ConfigError{Field: field, Origin: origin, Value: value, Problem: fmt.Sprintf(problem, args...)}
+}
+
+// originOf is "" when the request gave the value, else the variable.
+func originOf(fromRequest bool, variable string) string {
+	if fromRequest {
+		return ""
+	}
+	return variable
+}
+
+// maxDurationSeconds bounds every duration (a year): far above any STS
+// limit, far below an overflow.
+const maxDurationSeconds = 366 * 24 * 3600
+
+// ParseDuration reads seconds ("3600") or a Go duration ("1h", "90m"), as
+// AWS_ROLE_DURATION_SECONDS and the command line's duration flags accept
+// them. Its error says what is wrong without naming the setting ("must be
+// positive"): the caller names it.
+func ParseDuration(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("must be positive")
+		}
+		if n > maxDurationSeconds {
+			return 0, fmt.Errorf("is more than a year")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("is not a duration: use seconds (3600) or a duration (1h, 90m)")
+	}
+	if d > maxDurationSeconds*time.Second {
+		return 0, fmt.Errorf("is more than a year")
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("is not a whole number of seconds")
+	}
+	return d, nil
+}
+
+// checkARN refuses anything but an IAM role ARN.
+func checkARN(field, origin, v string) error {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.AccountID) != 12 ||
+		strings.ContainsFunc(a.Resource, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		return bad(field, origin, v, "{{%s}} {{value}} is not a role ARN like arn:aws:iam::123456789012:role/NAME", field)
+	}
+	return nil
+}
+
+// redactURL hides the user information of a URL given by the user (a
+// password, or a token in the user part), even when the URL is malformed:
+// everything before the last @ after the last / that precedes it.
+func redactURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	start := strings.LastIndex(s[:at], "/") + 1
+	return s[:start] + "[REDACTED]" + s[at:]
+}

@@ -1,0 +1,210 @@
+package chain
+
+import (
+	"os"
+	"sort"
+	"time"
+
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/filecache"
+)
+
+// SourceKind says where the first (long-term or outside) credentials of a
+// chain come from.
+type SourceKind int
+
+// The sources, in the order Resolve considers them.
+const (
+	SourceDefaultChain SourceKind = iota // aws-sdk-go-v2's default credential chain
+	SourceStatic                         // keys: AWS_STS_ACCESS_KEY/SECRET or a profile's
+	SourceProfileSDK                     // a profile the SDK resolves (SSO, credential_source...)
+	SourceProcess                        // a profile's credential_process, run by tempcreds (bounded)
+	SourceWebIdentity                    // the first hop itself is web identity
+)
+
+// Hop kinds: one STS call of the chain, or the source used as it is.
+const (
+	HopSessionToken = "session-token" // GetSessionToken
+	HopAssumeRole   = "assume-role"   // AssumeRole
+	HopWebIdentity  = "web-identity"  // AssumeRoleWithWebIdentity
+	HopSource       = "source"        // the source's own credentials, no STS call
+)
+
+// Hop is one step of the chain, from the source upwards.
+type Hop struct {
+	Kind            string // HopSessionToken, HopAssumeRole, HopWebIdentity or HopSource
+	RoleARN         string
+	SessionName     string
+	Duration        time.Duration // 0: STS's default
+	DurationDefault bool          // not asked for: fall back to 1h if the role refuses 12h
+	DurationOrigin  string        // where the duration was given when not the Request (for errors)
+	ExternalID      string
+	Policy          string
+	PolicyARNs      []string
+	Tags            map[string]string
+	TransitiveTags  []string
+	SourceIdentity  string
+	MFASerial       string
+	TokenFile       string
+	TokenCommand    string
+}
+
+// Plan is everything needed to get the credentials, resolved from the
+// request, the environment and the profile. Making it costs no network
+// call and runs no command.
+type Plan struct {
+	Source SourceKind
+	// StaticKey is the access key ID of SourceStatic (for the cache key
+	// and debug lines); the secret is kept unexported.
+	StaticKey string
+	// Profile names the profile chain ("a>b") or the profile the SDK or
+	// the credential_process resolves.
+	Profile string
+	// ProcessCommand is the leaf profile's credential_process.
+	ProcessCommand string
+	// ConfigProfile is the profile whose settings configure the STS client
+	// (ca_bundle, endpoint_url, retry_mode...); "" for none.
+	ConfigProfile string
+	// ConfigFile and CredentialsFile are the shared files in use.
+	ConfigFile, CredentialsFile string
+	// Hops are the STS calls, source first.
+	Hops []Hop
+	// Region and Endpoint of STS (Endpoint "" leaves it to the SDK).
+	Region   string
+	Endpoint string
+	// KeyEndpoint is an endpoint the SDK's loader applies by itself (a
+	// profile's endpoint_url), recorded in the cache key.
+	KeyEndpoint string
+	// Cache settings: a single file for the final hop, or a directory; mode
+	// of the single file; whether the final hop stays in memory only.
+	CacheFile     string
+	CacheMode     os.FileMode
+	CacheDir      string
+	NoCache       bool
+	FinalInMemory bool
+	// Freshness of the final hop's cache entry.
+	Freshness tempcreds.Freshness
+	MFAMode   MFAMode
+
+	staticSecret, staticToken string
+	// credEnv is the credential environment the SDK's chain would read
+	// (name, value pairs): part of the first hop's identity.
+	credEnv []string
+}
+
+// Final is the last hop: the credentials the chain gives.
+func (p *Plan) Final() Hop { return p.Hops[len(p.Hops)-1] }
+
+// keyInputs returns the cache key inputs of hop i; below is the key of the
+// hop under it ("" for the first).
+func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
+	h := p.Hops[i]
+	k := filecache.KeyInputs{
+		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
+		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
+		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial,
+		Region: p.Region, Endpoint: firstNonEmpty(p.Endpoint, p.KeyEndpoint),
+	}
+	switch {
+	case below != "":
+		k.SourceIdentity = "hop:" + below
+	case h.Kind == HopWebIdentity:
+		// The exact token's digest is mixed in on every lookup
+		// (filecache.Provider.Identity); this only tells the forms apart.
+		k.WebIdentity = "file:" + h.TokenFile
+		if h.TokenFile == "" {
+			k.WebIdentity = "command:" + h.TokenCommand + "@" + cwd()
+		}
+	case p.Source == SourceStatic:
+		// The access key ID and a digest of the secret (and token).
+		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.staticSecret, p.staticToken)
+	case p.Source == SourceProcess:
+		// The command names the source; the digest of what it printed is
+		// mixed in on every lookup (filecache.Provider.Identity).
+		k.SourceIdentity = "process:" + p.Profile + ":" + p.ProcessCommand
+	case p.Source == SourceProfileSDK:
+		k.SourceIdentity = "profile:" + p.Profile + ":" + p.environmentIdentity()
+	default:
+		k.SourceIdentity = "default-chain:" + p.environmentIdentity()
+	}
+	return k
+}
+
+// applyMFAMode: in session mode (the default), MFA on the first role hop
+// signed with long-term keys becomes an MFA GetSessionToken below it,
+// cached on its own, so roles are assumed from it without prompting again
+// (AWS then caps those role sessions at 1 hour). In role mode, MFA stays on
+// AssumeRole: longer sessions, one prompt per role refresh.
+func (p *Plan) applyMFAMode() {
+	if p.MFAMode != MFASession || p.Source == SourceWebIdentity || len(p.Hops) == 0 {
+		return
+	}
+	first := &p.Hops[0]
+	if first.Kind != HopAssumeRole || first.MFASerial == "" {
+		return
+	}
+	serial := first.MFASerial
+	first.MFASerial = ""
+	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial}}, p.Hops...)
+}
+
+// profileMFA returns the mfa_serial of the profile's first role hop.
+func (p *Plan) profileMFA() string {
+	for _, h := range p.Hops {
+		if h.MFASerial != "" {
+			return h.MFASerial
+		}
+	}
+	return ""
+}
+
+// checkDurations refuses a duration STS would refuse, naming where it was
+// given.
+func (p *Plan) checkDurations() error {
+	for _, h := range p.Hops {
+		if h.Duration < 0 {
+			return bad("Duration", h.DurationOrigin, "", "{{Duration}} is not a whole number of seconds")
+		}
+		if h.Duration == 0 {
+			continue
+		}
+		lo, hi := 15*time.Minute, 12*time.Hour
+		if h.Kind == HopSessionToken {
+			hi = 36 * time.Hour
+		}
+		if h.Duration < lo || h.Duration > hi {
+			e := bad("Duration", h.DurationOrigin, "", "{{Duration}} %s is outside what STS allows for %s (%s to %s)", h.Duration, h.Kind, lo, hi)
+			e.Limit = lo.String() + " to " + hi.String()
+			return e
+		}
+	}
+	return nil
+}
+
+func dropRoleHops(hops []Hop) []Hop {
+	var out []Hop
+	for _, h := range hops {
+		if h.Kind != HopAssumeRole {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,191 @@
+package chain
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/safefile"
+)
+
+// Defaults of the aws-sts-helper variables.
+const (
+	defaultSessionName = "temporary"
+	defaultDuration    = 43200 * time.Second
+	defaultRegion      = "us-east-1"
+	defaultMinTTL      = 15 * time.Minute
+)
+
+// env reads an environment variable through the injectable lookup.
+type env func(string) string
+
+// profileOnlyHidden are the variables a ProfileOnly request ignores.
+var profileOnlyHidden = []string{"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_ROLE_DURATION_SECONDS",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_STS_ACCESS_KEY", "AWS_STS_ACCESS_SECRET", "AWS_PROFILE", "AWS_STS_FILE_NAME"}
+
+// Resolve turns a request into a plan: request > environment > profile >
+// defaults. getenv is the environment (os.Getenv, or a map in tests): every
+// variable is read here and nowhere else. It reads the AWS config and
+// credentials files; it makes no network call and runs no command. Its
+// errors about settings are *tempcreds.ConfigError.
+func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan, error) {
+	e := env(getenv)
+	if r.ProfileOnly {
+		e = without(e, profileOnlyHidden...)
+	}
+	p := &Plan{MFAMode: r.MFAMode, NoCache: r.Cache.Disabled, FinalInMemory: r.FinalInMemory}
+	if p.MFAMode == "" {
+		p.MFAMode = MFASession
+	}
+	if p.MFAMode != MFASession && p.MFAMode != MFARole {
+		return nil, bad("MFAMode", "", string(r.MFAMode), "{{MFAMode}} {{value}} must be session or role")
+	}
+	home := e("HOME")
+	p.ConfigFile = firstNonEmpty(e("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))
+	p.CredentialsFile = firstNonEmpty(e("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	for _, name := range credentialEnv {
+		p.credEnv = append(p.credEnv, name, e(name))
+	}
+	if err := p.resolveCache(r, e); err != nil {
+		return nil, err
+	}
+	if err := p.resolveEndpoint(r, e); err != nil {
+		return nil, err
+	}
+	p.Region = firstNonEmpty(r.Region, e("AWS_REGION"), e("AWS_DEFAULT_REGION"))
+	t, err := resolveTarget(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.resolveSource(ctx, r, t, e); err != nil {
+		return nil, err
+	}
+	if err := p.resolveHops(r, t); err != nil {
+		return nil, err
+	}
+	if p.Region == "" {
+		p.Region = defaultRegion
+	}
+	if err := checkRegion(p.Region, r.Region, e); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// resolveCache reads the cache settings.
+func (p *Plan) resolveCache(r Request, e env) error {
+	p.CacheFile = firstNonEmpty(r.Cache.File, e("AWS_STS_FILE_NAME"))
+	p.CacheMode = 0o600
+	if m := r.Cache.Mode; m != 0 {
+		if m&^os.ModePerm != 0 || safefile.CheckMode(m) != nil {
+			return bad("Cache.Mode", "", fmt.Sprintf("%04o", uint32(m)), "{{Cache.Mode}} {{value}} must be an owner-only mode with read-write, 0600 (or 0700): "+
+				"a credentials file readable or writable by others is refused")
+		}
+		p.CacheMode = m
+	} else if m := e("AWS_STS_FILE_MODE"); m != "" {
+		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(m, "0o"), "0"), 8, 32)
+		if err != nil || n > 0o777 || safefile.CheckMode(os.FileMode(n)) != nil {
+			return bad(FieldCacheMode, "AWS_STS_FILE_MODE", m, "{{%s}} {{value}} must be an owner-only octal mode with read-write, 0600 (or 0700): "+
+				"a credentials file readable or writable by others is refused", FieldCacheMode)
+		}
+		p.CacheMode = os.FileMode(n)
+	}
+	p.CacheDir = r.Cache.Dir
+	if p.CacheDir == "" && !p.NoCache {
+		d, err := filecache.DefaultDir(e)
+		if err != nil && p.CacheFile == "" {
+			return err
+		}
+		p.CacheDir = d // "" with a cache file: only the final hop is cached
+	}
+	if r.Cache.MinTTL < 0 {
+		return bad("Cache.MinTTL", "", "", "{{Cache.MinTTL}} must not be negative")
+	}
+	// An asked-for MinTTL is exact; the default gives way to half a
+	// shorter session.
+	p.Freshness = tempcreds.Freshness{Min: r.Cache.MinTTL}
+	if r.Cache.MinTTL == 0 {
+		p.Freshness = filecache.MinTTL(defaultMinTTL)
+	}
+	return nil
+}
+
+// resolveEndpoint reads the STS endpoint and checks it is a URL.
+func (p *Plan) resolveEndpoint(r Request, e env) error {
+	p.Endpoint = firstNonEmpty(r.EndpointURL, e("AWS_ENDPOINT_URL_STS"), e("AWS_ENDPOINT_URL"))
+	if p.Endpoint == "" {
+		return nil
+	}
+	origin := ""
+	switch p.Endpoint {
+	case r.EndpointURL:
+	case e("AWS_ENDPOINT_URL_STS"):
+		origin = "AWS_ENDPOINT_URL_STS"
+	default:
+		origin = "AWS_ENDPOINT_URL"
+	}
+	if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("EndpointURL", origin, redactURL(p.Endpoint), "{{EndpointURL}} {{value}} is not an http(s) URL like https://sts.us-east-1.amazonaws.com")
+	}
+	return nil
+}
+
+// checkRegion refuses a region that is not one (lower-case letters,
+// digits and dashes), naming where it was given.
+func checkRegion(region, asked string, e env) error {
+	ok := len(region) <= 63
+	for _, r := range region {
+		ok = ok && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
+	}
+	if ok {
+		return nil
+	}
+	origin := "the profile's region"
+	switch region {
+	case asked:
+		origin = ""
+	case e("AWS_REGION"):
+		origin = "AWS_REGION"
+	case e("AWS_DEFAULT_REGION"):
+		origin = "AWS_DEFAULT_REGION"
+	}
+	return bad("Region", origin, region, "{{Region}} {{value}} is not a region like us-east-1 (lower-case letters, digits and dashes)")
+}
+
+// without is e with the named variables unset.
+func without(e env, names ...string) env {
+	return func(k string) string {
+		for _, n := range names {
+			if k == n {
+				return ""
+			}
+		}
+		return e(k)
+	}
+}
+
+// absPath makes a relative path absolute (two directories never share a
+// relative token path's entry, and errors name the real file).
+func absPath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// cwd is the working directory, part of a token command's key (a relative
+// path inside the command means a different file in another directory).
+func cwd() string {
+	d, _ := os.Getwd()
+	return d
+}

@@ -1,0 +1,93 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/tempcreds/tempcreds"
+)
+
+// noSourceHint says how to give source credentials.
+const noSourceHint = "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_STS_ACCESS_KEY/AWS_STS_ACCESS_SECRET, or a profile"
+
+// sdkSource resolves credentials with aws-sdk-go-v2's config loader, but
+// only on the first Retrieve: a cache hit never loads configuration.
+func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.CredentialsProvider {
+	var (
+		once sync.Once
+		prov aws.CredentialsProvider
+		err  error
+	)
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		once.Do(func() {
+			if err = p.checkSharedFiles(); err != nil {
+				return
+			}
+			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region)}, extra...)
+			var cfg aws.Config
+			cfg, err = config.LoadDefaultConfig(ctx, opts...)
+			prov = cfg.Credentials
+			if err == nil && prov == nil {
+				err = errors.New("aws-sdk-go-v2 found no credentials (" + noSourceHint + ")")
+			}
+		})
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("loading source credentials: %w", err)
+		}
+		c, err := prov.Retrieve(ctx)
+		if err != nil {
+			return aws.Credentials{}, sourceError(p, err)
+		}
+		d.debugf("source credentials: %s", redact(c.AccessKeyID))
+		return c, nil
+	})
+}
+
+// sourceError describes a failure of a source the SDK resolved without
+// its raw text, which can hold secrets: a credential_process that prints
+// malformed JSON puts its whole output, SecretAccessKey included, into the
+// SDK's error.
+func sourceError(p *Plan, err error) error {
+	var pe *processcreds.ProviderError
+	if errors.As(err, &pe) {
+		where := "the credential_process"
+		if p.Profile != "" {
+			where += " of profile " + p.Profile
+		}
+		return fmt.Errorf("no source credentials: %s failed or printed output that is not valid credentials JSON "+
+			"(its output is not shown: it may hold secrets; run the command yourself to see it)", where)
+	}
+	return fmt.Errorf("no source credentials: %s (%s)", tempcreds.SafeMessage(err), noSourceHint)
+}
+
+// durationFallback asks for the helper's default 12-hour session and, if
+// the role's MaxSessionDuration is shorter, retries with STS's default (1
+// hour) and says so. An asked-for duration is never lowered silently: it
+// gets the error, which names the limit.
+type durationFallback struct {
+	primary, fallback aws.CredentialsProvider
+	warn              func(string)
+	role              string
+}
+
+// Retrieve gets the credentials, falling back to 1 hour if the role allows less than 12.
+func (d *durationFallback) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := d.RetrieveResult(ctx)
+	return r.Credentials, err
+}
+
+// RetrieveResult is Retrieve with the assumed-role user.
+func (d *durationFallback) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
+	r, err := tempcreds.RetrieveResult(ctx, d.primary)
+	if err != nil && tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
+		d.warn(fmt.Sprintf("tempcreds: %s allows less than the default 12h session: using 1h "+
+			"(ask for a duration up to the role's MaxSessionDuration, e.g. AWS_ROLE_DURATION_SECONDS)", d.role))
+		return tempcreds.RetrieveResult(ctx, d.fallback)
+	}
+	return r, err
+}

@@ -1,0 +1,215 @@
+package chain
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/tempcreds/tempcreds"
+)
+
+// target is the final role's settings, merged from request and environment.
+type target struct {
+	roleARN, roleOrigin       string
+	sessionName               string
+	duration                  time.Duration
+	durationOrigin            string
+	tokenFile, tokenCommand   string
+	hasShape                  bool // ExternalID, Policy, PolicyARNs, Tags or SourceIdentity given
+}
+
+// resolveTarget merges the final role's settings and checks them against
+// STS's limits, naming the field or the variable the value came from.
+func resolveTarget(r Request, e env) (*target, error) {
+	t := &target{duration: r.Duration}
+	if r.Duration%time.Second != 0 || r.Duration < 0 {
+		return nil, bad("Duration", "", "", "{{Duration}} %s is not a whole, positive number of seconds", r.Duration)
+	}
+	if t.duration == 0 {
+		t.durationOrigin = "AWS_ROLE_DURATION_SECONDS"
+		v := e("AWS_ROLE_DURATION_SECONDS")
+		d, err := ParseDuration(v)
+		if err != nil {
+			return nil, bad("Duration", t.durationOrigin, v, "{{Duration}} {{value}} %v", err)
+		}
+		t.duration = d
+	}
+	t.roleARN = firstNonEmpty(r.RoleARN, e("AWS_ROLE_ARN"))
+	t.roleOrigin = originOf(r.RoleARN != "", "AWS_ROLE_ARN")
+	t.sessionName = firstNonEmpty(r.RoleSessionName, e("AWS_ROLE_SESSION_NAME"))
+	t.tokenFile = absPath(firstNonEmpty(r.WebIdentityTokenFile, e("AWS_WEB_IDENTITY_TOKEN_FILE")))
+	t.tokenCommand = r.WebIdentityTokenCommand
+	t.hasShape = r.ExternalID != "" || r.Policy != "" || len(r.PolicyARNs) > 0 || len(r.Tags) > 0 || r.SourceIdentity != ""
+	if t.sessionName != "" && !tempcreds.ValidSessionName(t.sessionName) {
+		return nil, bad("RoleSessionName", originOf(r.RoleSessionName != "", "AWS_ROLE_SESSION_NAME"), t.sessionName,
+			"{{RoleSessionName}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
+	}
+	if r.SourceIdentity != "" && !tempcreds.ValidSessionName(r.SourceIdentity) {
+		return nil, bad("SourceIdentity", "", r.SourceIdentity, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
+	}
+	if s := r.MFASerial; s != "" && (len(s) < 9 || len(s) > 256) {
+		return nil, bad("MFASerial", "", s, "{{MFASerial}} {{value}} must be 9 to 256 characters (an MFA device ARN or hardware serial)")
+	}
+	for _, a := range r.PolicyARNs {
+		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
+			return nil, bad("PolicyARNs", "", a, "{{PolicyARNs}} {{value}} is not an ARN like arn:aws:iam::aws:policy/NAME")
+		}
+	}
+	for _, v := range r.Via {
+		if err := checkARN("Via", "", v); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// resolveSource picks the source: web identity; a profile in the request;
+// AWS_STS_ACCESS_KEY/SECRET (the helper's); AWS_PROFILE; then the SDK's
+// default chain. With web identity (a token file or command), AWS_ROLE_ARN
+// is the web identity role, as in the SDKs.
+func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) error {
+	access, secret, origin := e("AWS_STS_ACCESS_KEY"), e("AWS_STS_ACCESS_SECRET"), "AWS_STS_ACCESS_KEY"
+	token := ""
+	if k := r.Keys; k.AccessKeyID != "" || k.SecretAccessKey != "" {
+		access, secret, token, origin = k.AccessKeyID, k.SecretAccessKey, k.SessionToken, ""
+	}
+	switch {
+	case (access == "") != (secret == "") && origin == "":
+		return bad(FieldKeys, "", "", "{{Keys}} need both an access key ID and a secret access key (one is empty)")
+	case (access == "") != (secret == ""):
+		return bad(FieldKeys, origin, "", "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
+	case t.tokenFile != "" || t.tokenCommand != "":
+		if t.tokenFile != "" && t.tokenCommand != "" {
+			return bad("WebIdentityTokenFile", "", "", "give {{WebIdentityTokenFile}} or {{WebIdentityTokenCommand}}, not both")
+		}
+		p.Source = SourceWebIdentity
+	case r.Profile != "" && origin != "":
+		return p.fromProfile(ctx, r.Profile)
+	case access != "":
+		p.Source, p.StaticKey, p.staticSecret, p.staticToken = SourceStatic, access, secret, token
+	case e("AWS_PROFILE") != "":
+		return p.fromProfile(ctx, e("AWS_PROFILE"))
+	default:
+		p.Source = SourceDefaultChain
+	}
+	return nil
+}
+
+// resolveHops adds the request's hops above the source's, then defaults.
+func (p *Plan) resolveHops(r Request, t *target) error {
+	// A profile's web identity (role_arn + web_identity_token_file, the
+	// EKS/IRSA shape) already made its hop; this is the request's and the
+	// environment's.
+	if p.Source == SourceWebIdentity && (t.tokenFile != "" || t.tokenCommand != "") {
+		if t.roleARN == "" {
+			return bad("RoleARN", "", "", "web identity needs a role: pass {{RoleARN}} or set AWS_ROLE_ARN")
+		}
+		if err := checkARN("RoleARN", t.roleOrigin, t.roleARN); err != nil {
+			return err
+		}
+		p.Hops = append(p.Hops, Hop{Kind: HopWebIdentity, RoleARN: t.roleARN, DurationOrigin: t.durationOrigin,
+			SessionName: firstNonEmpty(t.sessionName, "web-identity"), Duration: t.duration, Policy: r.Policy,
+			PolicyARNs: r.PolicyARNs, TokenFile: t.tokenFile, TokenCommand: t.tokenCommand})
+		t.roleARN = "" // consumed
+		if r.MFASerial != "" {
+			return bad("MFASerial", "", "", "{{MFASerial}} cannot be used with web identity")
+		}
+	}
+	for _, v := range r.Via {
+		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: v, SessionName: firstNonEmpty(t.sessionName, defaultSessionName)})
+	}
+	if err := p.addFinal(r, t); err != nil {
+		return err
+	}
+	// Defaults for the final hop: the helper's session name and duration.
+	last := &p.Hops[len(p.Hops)-1]
+	if last.Duration == 0 && last.Kind != HopWebIdentity && last.Kind != HopSource {
+		last.Duration, last.DurationDefault = defaultDuration, true
+	}
+	for i := range p.Hops {
+		if p.Hops[i].Kind == HopAssumeRole && p.Hops[i].SessionName == "" {
+			p.Hops[i].SessionName = defaultSessionName
+		}
+	}
+	if err := p.checkDurations(); err != nil {
+		return err
+	}
+	p.applyMFAMode()
+	// The helper's 12-hour default cannot apply to a role assumed with
+	// temporary credentials (AWS's 1-hour chaining cap): ask for STS's
+	// default instead of being capped with a warning on every refresh.
+	if last := &p.Hops[len(p.Hops)-1]; last.DurationDefault && (len(p.Hops) > 1 || p.staticToken != "") {
+		last.Duration, last.DurationDefault = 0, false
+	}
+	return nil
+}
+
+// addFinal adds the final hop: the request's role, or the request's
+// settings applied to the profile's last hop, or GetSessionToken.
+func (p *Plan) addFinal(r Request, t *target) error {
+	const needRole = "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}} and {{SourceIdentity}} need a role"
+	switch {
+	case r.NoRole:
+		if r.RoleARN != "" || len(r.Via) > 0 {
+			return bad("NoRole", "", "", "{{NoRole}} cannot be combined with {{RoleARN}} or {{Via}}")
+		}
+		if p.Source == SourceWebIdentity {
+			return bad("NoRole", "", "", "{{NoRole}} (GetSessionToken) cannot be used with web identity")
+		}
+		if t.hasShape {
+			return bad("NoRole", "", "", needRole+"; {{NoRole}} uses GetSessionToken")
+		}
+		// A profile role is dropped: the session token is the target.
+		p.Hops = dropRoleHops(p.Hops)
+		p.Hops = append(p.Hops, Hop{Kind: HopSessionToken, Duration: t.duration, DurationOrigin: t.durationOrigin,
+			MFASerial: firstNonEmpty(r.MFASerial, p.profileMFA())})
+	case t.roleARN != "":
+		if err := checkARN("RoleARN", t.roleOrigin, t.roleARN); err != nil {
+			return err
+		}
+		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: t.roleARN, SessionName: t.sessionName, Duration: t.duration,
+			DurationOrigin: t.durationOrigin, ExternalID: r.ExternalID, Policy: r.Policy, PolicyARNs: r.PolicyARNs, Tags: r.Tags,
+			SourceIdentity: r.SourceIdentity, MFASerial: r.MFASerial})
+	case len(p.Hops) > 0:
+		// The profile (or web identity, or Via) is the target: apply the
+		// settings that shape the last hop.
+		last := &p.Hops[len(p.Hops)-1]
+		if t.duration != 0 {
+			last.Duration, last.DurationOrigin = t.duration, t.durationOrigin
+		}
+		if t.sessionName != "" && last.Kind == HopAssumeRole {
+			last.SessionName = t.sessionName
+		}
+		last.ExternalID = firstNonEmpty(r.ExternalID, last.ExternalID)
+		last.Policy = firstNonEmpty(r.Policy, last.Policy)
+		last.SourceIdentity = firstNonEmpty(r.SourceIdentity, last.SourceIdentity)
+		if len(r.PolicyARNs) > 0 {
+			last.PolicyARNs = r.PolicyARNs
+		}
+		if len(r.Tags) > 0 {
+			last.Tags = r.Tags
+		}
+		if r.MFASerial != "" && last.Kind == HopAssumeRole {
+			last.MFASerial = r.MFASerial
+		}
+	case (p.Source == SourceProfileSDK || p.Source == SourceProcess) && r.MFASerial == "":
+		// A profile the SDK resolves (SSO, credential_source) or a
+		// credential_process, with no role above it: its credentials are
+		// already temporary, and AWS refuses GetSessionToken signed with
+		// them. They are used as they are.
+		if t.hasShape || t.duration != 0 {
+			e := bad("Profile", "", p.Profile, "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}}, {{SourceIdentity}} and {{Duration}} need a role: "+
+				"profile {{value}} gives its credentials as they are")
+			return e
+		}
+		p.Hops = append(p.Hops, Hop{Kind: HopSource})
+	default:
+		// No role anywhere: GetSessionToken, AWS.TemporaryCredentials
+		// without a RoleArn.
+		if t.hasShape {
+			return bad("RoleARN", "", "", needRole+": pass {{RoleARN}} or set AWS_ROLE_ARN")
+		}
+		p.Hops = append(p.Hops, Hop{Kind: HopSessionToken, Duration: t.duration, DurationOrigin: t.durationOrigin, MFASerial: r.MFASerial})
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
+	"github.com/tempcreds/tempcreds/internal/bounded"
+)
+
+// Options are the command-line flags shared by the credential commands:
+// the text form of a chain.Request.
+type Options struct {
+	Profile                 string
+	RoleARN                 string
+	RoleSessionName         string
+	Duration                string
+	Via                     []string
+	NoRole                  bool
+	MFASerial               string
+	MFACode                 string
+	MFACommand              string
+	MFAMode                 string
+	WebIdentityTokenFile    string
+	WebIdentityTokenCommand string
+	ExternalID              string
+	Policy                  string
+	PolicyARNs              []string
+	Tags                    []string
+	SourceIdentity          string
+	Region                  string
+	EndpointURL             string
+	CacheFile               string
+	CacheDir                string
+	NoCache                 bool
+	MinTTL                  string
+	Debug                   bool
+
+	// serveMode: the final hop is kept in the server's memory only (its
+	// refresh-ahead windows need fresh STS answers, not file-cache hits).
+	serveMode bool
+	// profileOnly: the credentials are the profile's alone (serve --path).
+	profileOnly bool
+}
+
+// flagOf names a chain.Request field (or a setting of the library) by the
+// flag that sets it: the CLI's words for the library's errors.
+var flagOf = map[string]string{
+	"Profile": "--profile", "RoleARN": "--role-arn", "RoleSessionName": "--role-session-name",
+	"Duration": "--duration", "Via": "--via", "NoRole": "--no-role", "MFASerial": "--mfa-serial",
+	"MFAMode": "--mfa-mode", "WebIdentityTokenFile": "--web-identity-token-file",
+	"WebIdentityTokenCommand": "--web-identity-token-command", "ExternalID": "--external-id",
+	"Policy": "--policy", "PolicyARNs": "--policy-arn", "Tags": "--tag", "SourceIdentity": "--source-identity",
+	"Region": "--region", "EndpointURL": "--endpoint-url", "Cache.File": "--cache-file",
+	"Cache.Dir": "--cache-dir", "Cache.MinTTL": "--min-ttl", "SerialNumber": "--mfa-serial",
+}
+
+// flagName is flagOf with the field itself for anything else.
+func flagName(field string) string {
+	if f, ok := flagOf[field]; ok {
+		return f
+	}
+	return field
+}
+
+// request turns the flags into a chain.Request, parsing what only the
+// command line writes as text (durations, KEY=VALUE tags, @FILE policies).
+func (o Options) request() (chain.Request, error) {
+	r := chain.Request{Profile: o.Profile, RoleARN: o.RoleARN, RoleSessionName: o.RoleSessionName, Via: o.Via,
+		NoRole: o.NoRole, MFASerial: o.MFASerial, MFAMode: chain.MFAMode(o.MFAMode),
+		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand,
+		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, Region: o.Region,
+		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode,
+		Cache: chain.CachePolicy{File: o.CacheFile, Dir: o.CacheDir, Disabled: o.NoCache}}
+	var err error
+	if r.Duration, err = parseDuration("--duration", o.Duration); err != nil {
+		return r, err
+	}
+	if r.Cache.MinTTL, err = parseDuration("--min-ttl", o.MinTTL); err != nil {
+		return r, err
+	}
+	if r.Policy, err = readPolicy(o.Policy); err != nil {
+		return r, err
+	}
+	if r.Tags, err = parseTags(o.Tags); err != nil {
+		return r, err
+	}
+	if o.MFACode != "" && (len(o.MFACode) != 6 || strings.Trim(o.MFACode, "0123456789") != "") {
+		return r, usagef("--mfa-code must be 6 digits")
+	}
+	if o.MFACode != "" && o.MFACommand != "" {
+		return r, usagef("give --mfa-code or --mfa-command, not both")
+	}
+	return r, nil
+}
+
+// UsageError is a mistake in flags, environment or configuration: exit 2.
+type UsageError struct{ Msg string }
+
+// Error is the message, prefixed with tempcreds.
+func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
+
+func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
+
+// parseDuration reads a duration flag, naming it in errors.
+func parseDuration(flag, v string) (_ time.Duration, err error) {
+	d, err := chain.ParseDuration(v)
+	if err != nil {
+		return 0, usagef("%s %q %v", flag, v, err)
+	}
+	return d, nil
+}
+
+func parseTags(tags []string) (map[string]string, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, t := range tags {
+		k, v, ok := strings.Cut(t, "=")
+		if !ok || k == "" {
+			return nil, usagef("--tag %q must be KEY=VALUE", t)
+		}
+		if _, dup := out[k]; dup {
+			return nil, usagef("--tag %q is given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// readPolicy takes inline JSON or @file.
+func readPolicy(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if strings.HasPrefix(v, "@") {
+		b, err := bounded.ReadFile(v[1:], bounded.Policy)
+		if err != nil {
+			if u := errors.Unwrap(err); u != nil {
+				err = u
+			}
+			return "", usagef("--policy %s: %v", v, err)
+		}
+		v = string(b)
+	}
+	v = strings.TrimSpace(v)
+	if !json.Valid([]byte(v)) {
+		return "", usagef("--policy is not valid JSON (give the JSON, or @FILE)")
+	}
+	return v, nil
+}
+
+// configMessage is err's text with a library configuration error in it
+// told in the CLI's words: the flag for a field the flags set.
+func configMessage(err error) (string, bool) {
+	var ce *tempcreds.ConfigError
+	if !errors.As(err, &ce) {
+		return "", false
+	}
+	return strings.Replace(err.Error(), ce.Error(), ce.Message(flagName), 1), true
+}
