@@ -90,7 +90,10 @@ func BenchmarkChainVsSDK(b *testing.B) {
 			s, clk, secret := chainFixture(b, dir)
 			env := map[string]string{"HOME": dir, "XDG_CACHE_HOME": filepath.Join(dir, "cache"), "AWS_ENDPOINT_URL_STS": s.URL,
 				"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials")}
-			code := func(context.Context, string) (string, error) { prompts.Add(1); return ststest.TOTP(secret, clk.Now()), nil }
+			code := func(context.Context, string) (string, error) {
+				prompts.Add(1)
+				return ststest.TOTP(secret, clk.Now()), nil
+			}
 			store := &filecache.Store{Dir: filepath.Join(dir, "cache", "tempcreds")}
 			for i := 0; i <= benchRefreshes; i++ {
 				if i > 0 {

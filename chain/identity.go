@@ -111,4 +111,3 @@ func (m *memoToken) identity(ctx context.Context) (string, error) {
 	}
 	return "web-identity-token-sha256:" + digest(tok), nil
 }
-

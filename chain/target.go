@@ -10,12 +10,12 @@ import (
 
 // target is the final role's settings, merged from request and environment.
 type target struct {
-	roleARN, roleOrigin       string
-	sessionName               string
-	duration                  time.Duration
-	durationOrigin            string
-	tokenFile, tokenCommand   string
-	hasShape                  bool // ExternalID, Policy, PolicyARNs, Tags or SourceIdentity given
+	roleARN, roleOrigin     string
+	sessionName             string
+	duration                time.Duration
+	durationOrigin          string
+	tokenFile, tokenCommand string
+	hasShape                bool // ExternalID, Policy, PolicyARNs, Tags or SourceIdentity given
 }
 
 // resolveTarget merges the final role's settings and checks them against
