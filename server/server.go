@@ -160,7 +160,7 @@ func (s *Server) logLoad(path string, exp time.Time, err error) {
 		return
 	}
 	s.logger.Info("credentials refreshed", "path", path, "expires", exp.UTC().Format(time.RFC3339),
-		"left", time.Until(exp).Round(time.Second).String())
+		"left", exp.Sub(s.now()).Round(time.Second).String())
 }
 
 // Token returns the authorization token clients must send.
@@ -181,10 +181,12 @@ func (s *Server) Warm(ctx context.Context) error {
 }
 
 // Listen binds addr, refusing a non-loopback address unless allowRemote.
+// A refused address is a *tempcreds.ConfigError about the field "Listen"
+// (or "AllowRemote").
 func Listen(addr string, allowRemote bool) (net.Listener, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("tempcreds: --listen %q: want HOST:PORT, e.g. 127.0.0.1:0", addr)
+		return nil, &tempcreds.ConfigError{Field: "Listen", Value: addr, Problem: "{{Listen}} {{value}}: want HOST:PORT, e.g. 127.0.0.1:0"}
 	}
 	if host == "localhost" {
 		// A name, not an address: listen where it means, on IPv4 loopback
@@ -195,7 +197,8 @@ func Listen(addr string, allowRemote bool) (net.Listener, error) {
 	if !allowRemote {
 		ip, err := netip.ParseAddr(host)
 		if err != nil || !ip.IsLoopback() {
-			return nil, fmt.Errorf("tempcreds: refusing to listen on %q: not a loopback address; anyone who can reach it and learn the token gets your credentials (pass --allow-remote to do it anyway)", addr)
+			return nil, &tempcreds.ConfigError{Field: "AllowRemote", Value: addr, Problem: "refusing to listen on {{value}}: not a loopback address; " +
+				"anyone who can reach it and learn the token gets your credentials (set {{AllowRemote}} to do it anyway)"}
 		}
 	}
 	return net.Listen("tcp", addr)
@@ -267,6 +270,7 @@ func (s *Server) refreshAhead(c *tempcreds.Cache) {
 	}
 }
 
+// now is the injected clock's time (the system's by default).
 func (s *Server) now() time.Time {
 	if s.opts.Clock != nil {
 		return s.opts.Clock.Now()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/endpointtest"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 )
@@ -136,11 +138,13 @@ func TestSlowlorisIsCutByTheHeaderTimeout(t *testing.T) {
 
 func TestNonLoopbackNeedsAllowRemote(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.0.2.1:0", "example.com:0"} {
-		if ln, err := Listen(addr, false); err == nil || !strings.Contains(err.Error(), "--allow-remote") {
+		ln, err := Listen(addr, false)
+		var ce *tempcreds.ConfigError
+		if err == nil || !errors.As(err, &ce) || ce.Field != "AllowRemote" || ce.Value != addr || !strings.Contains(err.Error(), "AllowRemote") {
 			if ln != nil {
 				ln.Close()
 			}
-			t.Errorf("Listen(%s) = %v, want a refusal naming --allow-remote", addr, err)
+			t.Errorf("Listen(%s) = %v, want a *tempcreds.ConfigError naming AllowRemote", addr, err)
 		}
 	}
 	if _, err := Listen("127.0.0.1", false); err == nil || !strings.Contains(err.Error(), "HOST:PORT") {

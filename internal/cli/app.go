@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
@@ -142,10 +141,11 @@ type exitError struct{ code int }
 // Error is the exit status.
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// isFlagError reports a mistake on the command line itself (cobra's
+// parsing): the help hint follows it.
 func isFlagError(err error) bool {
 	var ue *UsageError
-	var ce *tempcreds.ConfigError
-	return !errors.As(err, &ue) && !errors.As(err, &ce)
+	return errors.As(err, &ue) && ue.Flags
 }
 
 func errorMessage(err error) string {
@@ -176,10 +176,6 @@ func exitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, &te):
 		return ExitCredentials
-	case strings.Contains(err.Error(), "unknown flag"), strings.Contains(err.Error(), "unknown command"),
-		strings.Contains(err.Error(), "invalid argument"), strings.Contains(err.Error(), "flag needs an argument"),
-		strings.Contains(err.Error(), "accepts "), strings.Contains(err.Error(), "requires at least"):
-		return ExitUsage
 	}
 	return ExitCredentials
 }
@@ -200,7 +196,12 @@ the ~/.aws/config profile, then defaults.`,
   credential_process = tempcreds export --format credential-process --profile prod-source --role-arn arn:aws:iam::123456789012:role/Deploy`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE:          helpOrUnknown,
 	}
+	// Cobra's own errors (a bad flag, a wrong number of arguments) are
+	// usage errors: tagged here, never recognised by their text.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error(), Flags: true} })
 	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.versionCommand())
 	// Cobra's completion command prints its help, exit 0, for a shell it
 	// does not know: make that a usage error.
@@ -221,82 +222,10 @@ func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(a.stdout, "tempcreds", Version)
 			return nil
 		},
 	}
 }
-
-// addCredentialFlags registers the flags that say which credentials to get.
-func addCredentialFlags(cmd *cobra.Command, o *Options) {
-	f := cmd.Flags()
-	f.StringVar(&o.Profile, "profile", "", "profile in ~/.aws/config (default $AWS_PROFILE)")
-	f.StringVar(&o.RoleARN, "role-arn", "", "role to assume (default $AWS_ROLE_ARN, else the profile's role_arn)")
-	f.StringVar(&o.RoleSessionName, "role-session-name", "", "session name (default $AWS_ROLE_SESSION_NAME, else \"temporary\")")
-	f.StringVar(&o.Duration, "duration", "", "session duration: seconds (3600) or a duration (1h); default $AWS_ROLE_DURATION_SECONDS, else 12h (1h if the role allows less)")
-	f.StringArrayVar(&o.Via, "via", nil, "role to assume first, in order (repeatable): a chain")
-	f.BoolVar(&o.NoRole, "no-role", false, "GetSessionToken only, no role")
-	f.StringVar(&o.MFASerial, "mfa-serial", "", "MFA device ARN or serial (default the profile's mfa_serial)")
-	f.StringVar(&o.MFACode, "mfa-code", "", "the current 6-digit MFA code (else a prompt on the terminal)")
-	f.StringVar(&o.MFACommand, "mfa-command", "", "shell command printing the MFA code (hardware tokens, password managers)")
-	f.StringVar(&o.MFAMode, "mfa-mode", "session", "session: one MFA GetSessionToken, roles assumed from it (AWS caps those at 1h); role: MFA on AssumeRole itself")
-	f.StringVar(&o.WebIdentityTokenFile, "web-identity-token-file", "", "web identity token file, re-read on every refresh (default $AWS_WEB_IDENTITY_TOKEN_FILE)")
-	f.StringVar(&o.WebIdentityTokenCommand, "web-identity-token-command", "", "shell command printing the web identity token")
-	f.StringVar(&o.ExternalID, "external-id", "", "external ID for the role")
-	f.StringVar(&o.Policy, "policy", "", "session policy JSON, or @FILE")
-	f.StringArrayVar(&o.PolicyARNs, "policy-arn", nil, "managed session policy ARN (repeatable)")
-	f.StringArrayVar(&o.Tags, "tag", nil, "session tag KEY=VALUE (repeatable)")
-	f.StringVar(&o.SourceIdentity, "source-identity", "", "source identity for the role session")
-	f.StringVar(&o.Region, "region", "", "STS region (default $AWS_REGION, the profile's region, else us-east-1)")
-	f.StringVar(&o.EndpointURL, "endpoint-url", "", "STS endpoint (default $AWS_ENDPOINT_URL_STS)")
-	f.StringVar(&o.CacheFile, "cache-file", "", "single-file cache as aws-sts-helper (default $AWS_STS_FILE_NAME)")
-	f.StringVar(&o.CacheDir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds or ~/.cache/tempcreds)")
-	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the cache")
-	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
-	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
-}
-
-// credentials resolves the flags into a plan and builds its provider.
-func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcreds.Cache, error) {
-	a.debug = o.Debug
-	r, err := o.request()
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := chain.Resolve(ctx, r, a.getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	a.region = p.Region
-	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
-	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), Warn: a.warnf, Debug: a.debugLine,
-		Stderr: a.stderr, STS: a.STS})
-	return p, c, err
-}
-
-// retrieve resolves the flags and gets the credentials.
-func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credentials, error) {
-	p, c, err := a.credentials(ctx, o)
-	if err != nil {
-		return nil, aws.Credentials{}, err
-	}
-	creds, err := c.Retrieve(ctx)
-	if err != nil {
-		return nil, aws.Credentials{}, err
-	}
-	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
-	return p, creds, nil
-}
-
-// redact shows an access key ID as ASIA…ABCD.
-func redact(s string) string {
-	if len(s) <= 8 {
-		return "…"
-	}
-	return s[:4] + "…" + s[len(s)-4:]
-}
-
-// getenvOf is a's environment lookup as a plain function.
-func getenvOf(a *app) func(string) string { return a.getenv }

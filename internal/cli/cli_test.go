@@ -466,117 +466,6 @@ func TestDebugRedactsSecrets(t *testing.T) {
 	h.noSecrets(stderr)
 }
 
-func TestBadInput(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(h *harness)
-		args  []string
-		code  int
-		want  string
-	}{
-		{"malformed role ARN", nil, []string{"export", "--role-arn", "arn:aws:iam::role/x"}, ExitUsage, `--role-arn "arn:aws:iam::role/x" is not a role ARN`},
-		{"malformed --via", nil, []string{"export", "--via", "RoleB", "--role-arn", roleA}, ExitUsage, `--via "RoleB" is not a role ARN`},
-		{"duration below 15 minutes", nil, []string{"export", "--role-arn", roleA, "--duration", "60"}, ExitUsage, "outside what STS allows"},
-		{"duration above 12 hours", nil, []string{"export", "--role-arn", roleA, "--duration", "13h"}, ExitUsage, "outside what STS allows for assume-role (15m0s to 12h0m0s)"},
-		{"duration that is not one", nil, []string{"export", "--no-role", "--duration", "soon"}, ExitUsage, `--duration "soon" is not a duration`},
-		{"AWS_ROLE_DURATION_SECONDS not a number", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "12h30x" }, []string{"export", "--no-role"}, ExitUsage, "AWS_ROLE_DURATION_SECONDS"},
-		{"non-octal file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0689" }, []string{"export", "--no-role"}, ExitUsage, "AWS_STS_FILE_MODE \"0689\" must be an owner-only octal mode"},
-		{"mode without owner read-write", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0400" }, []string{"export", "--no-role"}, ExitUsage, "owner-only octal mode with read-write"},
-		{"a role ARN with a newline never forges a line", func(h *harness) {
-			h.env["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/Dev\ntempcreds: all good"
-		}, []string{"export"}, ExitUsage, `role/Dev\ntempcreds: all good" is not a role ARN`},
-		{"an STS message with a newline and a bidi override is escaped", func(h *harness) {
-			h.sts.InjectFaults(ststest.Fault{Status: 403, Code: "AccessDenied", Message: "denied\ntempcreds: forged line \u202eevil"})
-		}, []string{"export", "--role-arn", roleA, "--no-cache"}, ExitCredentials, `denied\u000atempcreds: forged line \u202eevil`},
-		{"a region that is not one names the variable", func(h *harness) { h.env["AWS_REGION"] = "bad region" }, []string{"export", "--no-role"}, ExitUsage, `AWS_REGION "bad region" is not a region`},
-		{"a --region that is not one", nil, []string{"export", "--no-role", "--region", "us east"}, ExitUsage, `--region "us east" is not a region`},
-		{"AWS_ROLE_ARN not an ARN names the variable", func(h *harness) { h.env["AWS_ROLE_ARN"] = "bad" }, []string{"export"}, ExitUsage, `AWS_ROLE_ARN "bad" is not a role ARN`},
-		{"AWS_ROLE_DURATION_SECONDS out of range names the variable", func(h *harness) { h.env["AWS_ROLE_DURATION_SECONDS"] = "60" }, []string{"export", "--role-arn", roleA}, ExitUsage, "AWS_ROLE_DURATION_SECONDS 1m0s is outside"},
-		{"a profile's duration_seconds that is not a number", func(h *harness) {
-			h.writeFile("config", "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\nduration_seconds = abc\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n")
-		}, []string{"export", "--profile", "p"}, ExitUsage, `duration_seconds of profile "p" is not a whole number of seconds`},
-		{"a profile's duration_seconds out of range names the key", func(h *harness) {
-			h.writeFile("config", "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\nduration_seconds = 60\n[profile k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n")
-		}, []string{"export", "--profile", "p"}, ExitUsage, `duration_seconds of profile "p" 1m0s is outside`},
-		{"a hostile --ini-profile", nil, []string{"export", "--no-role", "--format", "ini", "--ini-profile", "x]\n[evil"}, ExitUsage, "--ini-profile"},
-		{"--endpoint-url that is not a URL", nil, []string{"export", "--no-role", "--endpoint-url", "not a url"}, ExitUsage, "--endpoint-url"},
-		{"completion for an unknown shell", nil, []string{"completion", "tcsh"}, ExitUsage, "tcsh"},
-		{"world-writable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0777" }, []string{"export", "--no-role"}, ExitUsage, "readable or writable by others is refused"},
-		{"group-readable file mode", func(h *harness) { h.env["AWS_STS_FILE_MODE"] = "0640" }, []string{"export", "--no-role"}, ExitUsage, "owner-only"},
-		{"empty secret", func(h *harness) { h.env["AWS_STS_ACCESS_SECRET"] = "" }, []string{"export", "--no-role"}, ExitUsage, "must be set together"},
-		{"missing profile", nil, []string{"export", "--profile", "nope"}, ExitUsage, `profile "nope" is not in the AWS config`},
-		{"source_profile cycle", func(h *harness) {
-			h.writeFile("config", "[profile x]\nrole_arn = "+roleA+"\nsource_profile = y\n[profile y]\nrole_arn = "+roleB+"\nsource_profile = x\n")
-		}, []string{"export", "--profile", "x"}, ExitUsage, "source_profile cycle"},
-		{"unknown format", nil, []string{"export", "--no-role", "--format", "yaml"}, ExitUsage, `--format "yaml" is not one of`},
-		{"policy not JSON", nil, []string{"export", "--role-arn", roleA, "--policy", "{oops"}, ExitUsage, "--policy is not valid JSON"},
-		{"policy file missing", nil, []string{"export", "--role-arn", roleA, "--policy", "@/nonexistent/policy.json"}, ExitUsage, "--policy @/nonexistent/policy.json"},
-		{"tag without value", nil, []string{"export", "--role-arn", roleA, "--tag", "team"}, ExitUsage, `--tag "team" must be KEY=VALUE`},
-		{"MFA code not 6 digits", nil, []string{"export", "--no-role", "--mfa-serial", mfa, "--mfa-code", "12345"}, ExitUsage, "--mfa-code must be 6 digits"},
-		{"MFA code rejected", nil, []string{"export", "--no-role", "--mfa-serial", mfa, "--mfa-code", "000000"}, ExitCredentials, "MultiFactorAuthentication failed"},
-		{"bad mfa mode", nil, []string{"export", "--mfa-mode", "sometimes"}, ExitUsage, "--mfa-mode"},
-		{"no-role with a role", nil, []string{"export", "--no-role", "--role-arn", roleA}, ExitUsage, "--no-role cannot be combined"},
-		{"policy without a role", nil, []string{"export", "--policy", "{}"}, ExitUsage, "need a role"},
-		{"unknown flag", nil, []string{"export", "--rolearn", roleA}, ExitUsage, "unknown flag: --rolearn"},
-		{"unknown command", nil, []string{"exprot"}, ExitUsage, `unknown command "exprot"`},
-		{"exec without a command", nil, []string{"exec"}, ExitUsage, "requires at least 1 arg"},
-		{"access denied names the role", func(h *harness) { h.sts.InjectFaults(ststest.Fault{Status: 403, Code: "AccessDenied"}) }, []string{"export", "--role-arn", roleA, "--duration", "1h"}, ExitCredentials, "AssumeRole " + roleA + ": AccessDenied"},
-		{"expired source credentials", func(h *harness) { h.sts.InjectFaults(ststest.Fault{Code: "ExpiredToken"}) }, []string{"export", "--role-arn", roleA, "--duration", "1h"}, ExitCredentials, "the source credentials have expired"},
-		{"unreadable token file", nil, []string{"export", "--role-arn", roleA, "--web-identity-token-file", "/nonexistent/token"}, ExitCredentials, "web identity token file /nonexistent/token does not exist"},
-		{"corrupt cache entry is replaced", func(h *harness) {
-			h.run("export", "--no-role")
-			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
-			_ = os.WriteFile(entries[0], []byte("{corrupt"), 0o600)
-		}, []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
-		{"an endpoint URL with a password is never printed by --debug", func(h *harness) {
-			h.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(h.env["AWS_ENDPOINT_URL_STS"], "http://", "http://admin:fake-pass-123@", 1)
-		}, []string{"export", "--no-role", "--debug"}, 0, "http://[REDACTED]@"},
-		{"an endpoint URL without a scheme never shows its password", func(h *harness) {
-			h.env["AWS_ENDPOINT_URL_STS"] = "user:pa55wordFAKE@127.0.0.1:1"
-		}, []string{"export", "--no-role"}, ExitUsage, `AWS_ENDPOINT_URL_STS "[REDACTED]@127.0.0.1:1" is not an http(s) URL`},
-		{"a malformed endpoint URL never shows its password", func(h *harness) {
-			h.env["AWS_ENDPOINT_URL_STS"] = "http://user:pa55 wordFAKE@127.0.0.1:1"
-		}, []string{"export", "--no-role"}, ExitUsage, `AWS_ENDPOINT_URL_STS "http://[REDACTED]@127.0.0.1:1"`},
-		{"symlinked cache entry", func(h *harness) {
-			h.run("export", "--no-role")
-			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
-			_ = os.Rename(entries[0], entries[0]+".real")
-			_ = os.Symlink(entries[0]+".real", entries[0])
-		}, []string{"export", "--no-role"}, ExitCache, "is a symlink"},
-		{"group-readable cache entry", func(h *harness) {
-			h.run("export", "--no-role")
-			entries, _ := filepath.Glob(filepath.Join(h.dir, "cache", "tempcreds", "*.json"))
-			_ = os.Chmod(entries[0], 0o644)
-		}, []string{"export", "--no-role"}, ExitCache, "chmod 600"},
-		{"cache directory owned by someone else", func(h *harness) {
-			d := filepath.Join(h.dir, "cache", "tempcreds")
-			_ = os.MkdirAll(d, 0o700)
-			if err := os.Chown(d, 4242, 4242); err != nil {
-				h.t.Fatalf("chown (the suite runs as root): %v", err)
-			}
-		}, []string{"export", "--no-role"}, ExitCache, "owned by uid 4242"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t).withKeys()
-			if tc.setup != nil {
-				tc.setup(h)
-			}
-			out, stderr, code := h.run(tc.args...)
-			if strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.code != 0 && !strings.Contains(stderr, "--help") {
-				t.Errorf("an error printed on several lines (a value forged one?): %q", stderr)
-			}
-			if code != tc.code || !strings.Contains(stderr, tc.want) {
-				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
-			}
-			if tc.code != 0 && out != "" {
-				t.Errorf("stdout on failure: %q", out)
-			}
-			h.noSecrets(stderr)
-		})
-	}
-}
-
 func TestExecServerGivesTheChildAnEndpointNotKeys(t *testing.T) {
 	h := newHarness(t).withKeys()
 	out := filepath.Join(h.dir, "child.txt")
@@ -621,7 +510,7 @@ func TestServeSeveralProfilesOnPaths(t *testing.T) {
 	h.writeFile("config", fmt.Sprintf("[profile base]\nregion = us-east-1\n[profile dev]\nrole_arn = %s\nsource_profile = base\n[profile prod]\nrole_arn = %s\nsource_profile = base\n", roleA, roleB))
 	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return h.env[k] }, clock: h.clk,
 		openTTY: func() (io.ReadWriteCloser, error) { return nil, fmt.Errorf("no tty") }}
-	s, _, err := a.startServer(context.Background(), Options{Profile: "dev"}, serveFlags{listen: "127.0.0.1:0", minRemaining: "15m", paths: []string{"prod=prod"}})
+	s, _, err := a.startServer(context.Background(), serveOptions{Options: Options{Profile: "dev"}, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"prod=prod"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +532,7 @@ func TestServeSeveralProfilesOnPaths(t *testing.T) {
 	if roles["/"] != roleA || roles["/profiles/prod"] != roleB {
 		t.Errorf("served roles %v, want dev's A at / and prod's B at /profiles/prod", roles)
 	}
-	if _, _, err := a.startServer(context.Background(), Options{Profile: "dev"}, serveFlags{listen: "127.0.0.1:0", minRemaining: "15m", paths: []string{"bad"}}); err == nil || !strings.Contains(err.Error(), "must be NAME=PROFILE") {
+	if _, _, err := a.startServer(context.Background(), serveOptions{Options: Options{Profile: "dev"}, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"bad"}}); err == nil || !strings.Contains(err.Error(), "must be NAME=PROFILE") {
 		t.Errorf("bad --path: %v", err)
 	}
 }

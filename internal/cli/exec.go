@@ -20,10 +20,16 @@ import (
 // nestMarker is set in the child's environment by exec.
 const nestMarker = "TEMPCREDS_EXEC"
 
+// execOptions are exec's flags.
+type execOptions struct {
+	Options
+	AllowNested bool         // run inside another tempcreds exec
+	Server      bool         // serve credentials to the child instead of keys
+	Serve       serveOptions // the server's flags, with Server
+}
+
 func (a *app) execCommand() *cobra.Command {
-	var o Options
-	var allowNested, withServer bool
-	var sf serveFlags
+	var o execOptions
 	cmd := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARGS...]",
 		Short: "Run a command with the credentials in its environment",
@@ -39,30 +45,31 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps workin
 		Example: `  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
   tempcreds exec --profile prod -- terraform plan
   tempcreds exec --server --profile prod -- ./long-running-job`,
-		Args: cobra.MinimumNArgs(1),
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if withServer {
-				return a.runExecServer(cmd.Context(), o, sf, allowNested, args)
+			if o.Server {
+				return a.runExecServer(cmd.Context(), o, args)
 			}
-			return a.runExec(cmd.Context(), o, allowNested, args)
+			return a.runExec(cmd.Context(), o, args)
 		},
 	}
 	cmd.Flags().SetInterspersed(false)
-	addCredentialFlags(cmd, &o)
-	cmd.Flags().BoolVar(&allowNested, "allow-nested", false, "allow running inside another tempcreds exec")
-	cmd.Flags().BoolVar(&withServer, "server", false, "serve refreshing credentials to the command instead of giving it keys")
-	sf.add(cmd)
+	addCredentialFlags(cmd, &o.Options)
+	cmd.Flags().BoolVar(&o.AllowNested, "allow-nested", false, "allow running inside another tempcreds exec")
+	cmd.Flags().BoolVar(&o.Server, "server", false, "serve refreshing credentials to the command instead of giving it keys")
+	o.Serve.addServerFlags(cmd)
 	return cmd
 }
 
 // runExecServer starts a credentials server for the child and gives it
 // only the endpoint and the token.
-func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allowNested bool, args []string) error {
-	path, err := a.findCommand(allowNested, args)
+func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) error {
+	path, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
 	}
-	s, _, err := a.startServer(ctx, o, sf)
+	o.Serve.Options = o.Options
+	s, _, err := a.startServer(ctx, o.Serve)
 	if err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func (a *app) runExecServer(ctx context.Context, o Options, sf serveFlags, allow
 	if a.getenv("AWS_REGION") == "" {
 		env = append(env, "AWS_REGION="+a.region)
 	}
-	for _, kv := range serverVars(s, sf.tokenFile) {
+	for _, kv := range serverVars(s, o.Serve.TokenFile) {
 		env = append(env, kv[0]+"="+kv[1])
 	}
 	a.debugf("exec %s with the credentials server %s", path, s.URL("/"))
@@ -116,12 +123,12 @@ func (a *app) findCommand(allowNested bool, args []string) (string, error) {
 	return path, nil
 }
 
-func (a *app) runExec(ctx context.Context, o Options, allowNested bool, args []string) error {
-	path, err := a.findCommand(allowNested, args)
+func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
+	path, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
 	}
-	plan, creds, err := a.retrieve(ctx, o)
+	plan, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
 		return err
 	}

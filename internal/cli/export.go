@@ -10,9 +10,16 @@ import (
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
+// exportOptions are export's flags.
+type exportOptions struct {
+	Options
+	Format     string // sh, fish, powershell, env, json, credential-process, ini
+	Out        string // a file instead of stdout
+	INIProfile string // the section name of --format ini
+}
+
 func (a *app) exportCommand() *cobra.Command {
-	var o Options
-	var format, out, iniProfile string
+	var o exportOptions
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Print credentials as shell exports, JSON, credential_process output or an ini profile",
@@ -27,34 +34,35 @@ ini (a ~/.aws/credentials profile block).`,
   tempcreds export --out aws-temp-credentials.sh          # 0600, as aws-sts-helper's
   tempcreds export --format credential-process --profile prod
   tempcreds export --no-role --mfa-serial arn:aws:iam::123456789012:mfa/me --duration 12h`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runExport(cmd.Context(), o, format, out, iniProfile)
+			return a.runExport(cmd.Context(), o)
 		},
 	}
-	addCredentialFlags(cmd, &o)
-	cmd.Flags().StringVarP(&format, "format", "f", "sh", "output format: "+strings.Join(Formats, ", "))
-	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE (mode 0600) instead of stdout")
-	cmd.Flags().StringVar(&iniProfile, "ini-profile", "default", "profile name for --format ini")
+	addCredentialFlags(cmd, &o.Options)
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "sh", "output format: "+strings.Join(Formats, ", "))
+	cmd.Flags().StringVarP(&o.Out, "out", "o", "", "write to FILE (mode 0600) instead of stdout")
+	cmd.Flags().StringVar(&o.INIProfile, "ini-profile", "default", "profile name for --format ini")
 	return cmd
 }
 
-func (a *app) runExport(ctx context.Context, o Options, format, out, iniProfile string) error {
-	if err := writeCredentials(&bytes.Buffer{}, format, aws.Credentials{}, ""); err != nil {
+// runExport prints (or writes) the credentials o describes.
+func (a *app) runExport(ctx context.Context, o exportOptions) error {
+	if err := writeCredentials(&bytes.Buffer{}, o.Format, aws.Credentials{}, ""); err != nil {
 		return err // an unknown format fails before any STS call
 	}
-	_, creds, err := a.retrieve(ctx, o)
+	_, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		return writeCredentials(a.stdout, format, creds, iniProfile)
+	if o.Out == "" {
+		return writeCredentials(a.stdout, o.Format, creds, o.INIProfile)
 	}
 	var buf bytes.Buffer
-	if err := writeCredentials(&buf, format, creds, iniProfile); err != nil {
+	if err := writeCredentials(&buf, o.Format, creds, o.INIProfile); err != nil {
 		return err
 	}
-	return writeFile0600("--out", out, buf.Bytes())
+	return writeFile0600("--out", o.Out, buf.Bytes())
 }
 
 // writeFile0600 writes data to path through the one safe writer: atomic,

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/bounded"
@@ -57,6 +59,7 @@ var flagOf = map[string]string{
 	"Policy": "--policy", "PolicyARNs": "--policy-arn", "Tags": "--tag", "SourceIdentity": "--source-identity",
 	"Region": "--region", "EndpointURL": "--endpoint-url", "Cache.File": "--cache-file",
 	"Cache.Dir": "--cache-dir", "Cache.MinTTL": "--min-ttl", "SerialNumber": "--mfa-serial",
+	"Listen": "--listen", "AllowRemote": "--allow-remote",
 }
 
 // flagName is flagOf with the field itself for anything else.
@@ -99,12 +102,17 @@ func (o Options) request() (chain.Request, error) {
 }
 
 // UsageError is a mistake in flags, environment or configuration: exit 2.
-type UsageError struct{ Msg string }
+type UsageError struct {
+	Msg string
+	// Flags: the command line itself could not be parsed (cobra's error):
+	// the message is followed by the help hint.
+	Flags bool
+}
 
 // Error is the message, prefixed with tempcreds.
 func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
 
-func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
 
 // parseDuration reads a duration flag, naming it in errors.
 func parseDuration(flag, v string) (_ time.Duration, err error) {
@@ -163,4 +171,44 @@ func configMessage(err error) (string, bool) {
 		return "", false
 	}
 	return strings.Replace(err.Error(), ce.Error(), ce.Message(flagName), 1), true
+}
+
+// credentials resolves the flags into a plan and builds its provider.
+func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcreds.Cache, error) {
+	a.debug = o.Debug
+	r, err := o.request()
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := chain.Resolve(ctx, r, a.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.region = p.Region
+	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
+	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), Warn: a.warnf, Debug: a.debugLine,
+		Stderr: a.stderr, STS: a.STS})
+	return p, c, err
+}
+
+// retrieve resolves the flags and gets the credentials.
+func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credentials, error) {
+	p, c, err := a.credentials(ctx, o)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	creds, err := c.Retrieve(ctx)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	return p, creds, nil
+}
+
+// redact shows an access key ID as ASIA…ABCD.
+func redact(s string) string {
+	if len(s) <= 8 {
+		return "…"
+	}
+	return s[:4] + "…" + s[len(s)-4:]
 }

@@ -14,32 +14,34 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/server"
 )
 
-// serveFlags are the server's own flags (serve, exec --server).
-type serveFlags struct {
-	listen       string
-	allowRemote  bool
-	tokenFile    string
-	minRemaining string
-	paths        []string // NAME=PROFILE: also serve PROFILE at /profiles/NAME
-	detach       bool
-	logFile      string
+// serveOptions are serve's flags (the server's own are exec --server's too).
+type serveOptions struct {
+	Options
+	Listen       string
+	AllowRemote  bool
+	TokenFile    string
+	MinRemaining string
+	Paths        []string // NAME=PROFILE: also serve PROFILE at /profiles/NAME
+	Detach       bool
+	LogFile      string
+	Format       string // of the client settings
 }
 
-func (f *serveFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:0", "address to listen on (loopback unless --allow-remote)")
-	cmd.Flags().BoolVar(&f.allowRemote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials to the network: the token is the only protection)")
-	cmd.Flags().StringVar(&f.tokenFile, "token-file", "", "write the authorization token to FILE (mode 0600) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-	cmd.Flags().StringVar(&f.minRemaining, "min-remaining", "15m", "serve only credentials with this much life left, when the session allows (botocore needs 10m+)")
-	cmd.Flags().StringArrayVar(&f.paths, "path", nil, "also serve profile PROFILE at /profiles/NAME, same token (NAME=PROFILE, repeatable)")
+// addServerFlags registers the server's own flags.
+func (f *serveOptions) addServerFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.Listen, "listen", "127.0.0.1:0", "address to listen on (loopback unless --allow-remote)")
+	cmd.Flags().BoolVar(&f.AllowRemote, "allow-remote", false, "allow a non-loopback --listen address (exposes credentials to the network: the token is the only protection)")
+	cmd.Flags().StringVar(&f.TokenFile, "token-file", "", "write the authorization token to FILE (mode 0600) for AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+	cmd.Flags().StringVar(&f.MinRemaining, "min-remaining", "15m", "serve only credentials with this much life left, when the session allows (botocore needs 10m+)")
+	cmd.Flags().StringArrayVar(&f.Paths, "path", nil, "also serve profile PROFILE at /profiles/NAME, same token (NAME=PROFILE, repeatable)")
 }
 
 func (a *app) serveCommand() *cobra.Command {
-	var o Options
-	var f serveFlags
-	var format string
+	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve refreshing credentials on the container credentials endpoint protocol",
@@ -52,33 +54,38 @@ runs until SIGINT or SIGTERM.`,
 		Example: `  eval "$(tempcreds serve --detach --role-arn arn:aws:iam::123456789012:role/Dev)"   # returns once ready
   kill "$TEMPCREDS_SERVE_PID"                                                          # stops it
   tempcreds serve --profile prod --token-file /run/creds/token --format env > client.env`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.detach && !a.isDetachedChild() {
+			if o.Detach && !a.isDetachedChild() {
 				return a.runDetached(cmd.Context(), withoutDetach(a.args))
 			}
-			return a.runServe(cmd.Context(), o, f, format)
+			return a.runServe(cmd.Context(), o)
 		},
 	}
-	addCredentialFlags(cmd, &o)
-	f.add(cmd)
-	cmd.Flags().BoolVar(&f.detach, "detach", false, "run in the background: print the client settings once ready and return (eval \"$(tempcreds serve --detach)\"); stop it with kill $TEMPCREDS_SERVE_PID")
-	cmd.Flags().StringVar(&f.logFile, "log-file", "", "with --detach: append the server's log to FILE (default: discarded)")
-	cmd.Flags().StringVarP(&format, "format", "f", "sh", "format of the client settings: sh, fish, powershell, env, json")
+	addCredentialFlags(cmd, &o.Options)
+	o.addServerFlags(cmd)
+	cmd.Flags().BoolVar(&o.Detach, "detach", false, "run in the background: print the client settings once ready and return (eval \"$(tempcreds serve --detach)\"); stop it with kill $TEMPCREDS_SERVE_PID")
+	cmd.Flags().StringVar(&o.LogFile, "log-file", "", "with --detach: append the server's log to FILE (default: discarded)")
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "sh", "format of the client settings: sh, fish, powershell, env, json")
 	return cmd
 }
 
 // startServer resolves the credentials, warms them and starts a server.
-func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server.Server, net.Listener, error) {
-	minRemaining, err := parseDuration("--min-remaining", f.minRemaining)
+func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, net.Listener, error) {
+	o := f.Options
+	minRemaining, err := parseDuration("--min-remaining", f.MinRemaining)
 	if err != nil {
 		return nil, nil, err
 	}
 	o.serveMode = true
 	// Listen first: a refused --listen must fail before any STS call.
-	ln, err := server.Listen(f.listen, f.allowRemote)
+	ln, err := server.Listen(f.Listen, f.AllowRemote)
 	if err != nil {
-		return nil, nil, &UsageError{Msg: strings.TrimPrefix(err.Error(), "tempcreds: ")}
+		var ce *tempcreds.ConfigError
+		if errors.As(err, &ce) {
+			return nil, nil, err // named in the CLI's words by errorMessage
+		}
+		return nil, nil, usagef("--listen %s: %v", f.Listen, err)
 	}
 	ok := false
 	defer func() {
@@ -96,7 +103,7 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 		so.Logger = logger
 		so.Clock = a.clock
 	})
-	for _, spec := range f.paths {
+	for _, spec := range f.Paths {
 		name, profile, ok := strings.Cut(spec, "=")
 		if !ok || name == "" || profile == "" || strings.ContainsAny(name, "/?#% ") {
 			return nil, nil, usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
@@ -112,15 +119,15 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 	if err := s.Warm(ctx); err != nil {
 		return nil, nil, err
 	}
-	if f.allowRemote {
+	if f.AllowRemote {
 		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 			fmt.Fprintf(a.stderr, "tempcreds: WARNING: serving credentials on %s, reachable from the network: anyone who learns the token gets them\n", ln.Addr())
 		}
 	}
-	if f.tokenFile != "" {
+	if f.TokenFile != "" {
 		// The bare token: every SDK sends the file's bytes as a header
 		// value, and a trailing newline makes them all refuse it.
-		if err := writeFile0600("--token-file", f.tokenFile, []byte(s.Token())); err != nil {
+		if err := writeFile0600("--token-file", f.TokenFile, []byte(s.Token())); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -134,23 +141,25 @@ func (a *app) startServer(ctx context.Context, o Options, f serveFlags) (*server
 	return s, ln, nil
 }
 
-func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format string) error {
+// runServe serves the credentials f describes until a signal.
+func (a *app) runServe(ctx context.Context, f serveOptions) error {
+	format := f.Format
 	if format != "json" && !writeVars(&strings.Builder{}, format, [][2]string{{"X", ""}}) {
 		return usagef("--format %q: serve prints sh, fish, powershell, env or json", format)
 	}
 	var logFile *os.File
 	if a.isDetachedChild() {
-		lf, err := openLog(f.logFile)
+		lf, err := openLog(f.LogFile)
 		if err != nil {
-			return usagef("--log-file %s: %v", f.logFile, err)
+			return usagef("--log-file %s: %v", f.LogFile, err)
 		}
 		logFile = lf
 	}
-	s, _, err := a.startServer(ctx, o, f)
+	s, _, err := a.startServer(ctx, f)
 	if err != nil {
 		return err
 	}
-	vars := serverVars(s, f.tokenFile)
+	vars := serverVars(s, f.TokenFile)
 	if a.isDetachedChild() {
 		vars = append(vars, [2]string{"TEMPCREDS_SERVE_PID", strconv.Itoa(os.Getpid())})
 	}
@@ -177,11 +186,11 @@ func (a *app) runServe(ctx context.Context, o Options, f serveFlags, format stri
 	if a.isDetachedChild() {
 		// Ready: let go of the pipes `serve --detach` reads, so it returns.
 		if err := releaseOutputs(logFile); err != nil {
-			return fmt.Errorf("--log-file %s: %w", f.logFile, err)
+			return fmt.Errorf("--log-file %s: %w", f.LogFile, err)
 		}
 	}
 	fmt.Fprintf(a.stderr, "tempcreds: serving credentials at %s (Ctrl-C to stop)\n", s.URL("/"))
-	for _, spec := range f.paths {
+	for _, spec := range f.Paths {
 		name, profile, _ := strings.Cut(spec, "=")
 		fmt.Fprintf(a.stderr, "tempcreds: serving profile %s at %s\n", profile, s.URL("/profiles/"+name))
 	}

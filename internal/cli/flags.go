@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// addCredentialFlags registers the flags that say which credentials to get.
+func addCredentialFlags(cmd *cobra.Command, o *Options) {
+	f := cmd.Flags()
+	f.StringVar(&o.Profile, "profile", "", "profile in ~/.aws/config (default $AWS_PROFILE)")
+	f.StringVar(&o.RoleARN, "role-arn", "", "role to assume (default $AWS_ROLE_ARN, else the profile's role_arn)")
+	f.StringVar(&o.RoleSessionName, "role-session-name", "", "session name (default $AWS_ROLE_SESSION_NAME, else \"temporary\")")
+	f.StringVar(&o.Duration, "duration", "", "session duration: seconds (3600) or a duration (1h); default $AWS_ROLE_DURATION_SECONDS, else 12h (1h if the role allows less)")
+	f.StringArrayVar(&o.Via, "via", nil, "role to assume first, in order (repeatable): a chain")
+	f.BoolVar(&o.NoRole, "no-role", false, "GetSessionToken only, no role")
+	f.StringVar(&o.MFASerial, "mfa-serial", "", "MFA device ARN or serial (default the profile's mfa_serial)")
+	f.StringVar(&o.MFACode, "mfa-code", "", "the current 6-digit MFA code (else a prompt on the terminal)")
+	f.StringVar(&o.MFACommand, "mfa-command", "", "shell command printing the MFA code (hardware tokens, password managers)")
+	f.StringVar(&o.MFAMode, "mfa-mode", "session", "session: one MFA GetSessionToken, roles assumed from it (AWS caps those at 1h); role: MFA on AssumeRole itself")
+	f.StringVar(&o.WebIdentityTokenFile, "web-identity-token-file", "", "web identity token file, re-read on every refresh (default $AWS_WEB_IDENTITY_TOKEN_FILE)")
+	f.StringVar(&o.WebIdentityTokenCommand, "web-identity-token-command", "", "shell command printing the web identity token")
+	f.StringVar(&o.ExternalID, "external-id", "", "external ID for the role")
+	f.StringVar(&o.Policy, "policy", "", "session policy JSON, or @FILE")
+	f.StringArrayVar(&o.PolicyARNs, "policy-arn", nil, "managed session policy ARN (repeatable)")
+	f.StringArrayVar(&o.Tags, "tag", nil, "session tag KEY=VALUE (repeatable)")
+	f.StringVar(&o.SourceIdentity, "source-identity", "", "source identity for the role session")
+	f.StringVar(&o.Region, "region", "", "STS region (default $AWS_REGION, the profile's region, else us-east-1)")
+	f.StringVar(&o.EndpointURL, "endpoint-url", "", "STS endpoint (default $AWS_ENDPOINT_URL_STS)")
+	f.StringVar(&o.CacheFile, "cache-file", "", "single-file cache as aws-sts-helper (default $AWS_STS_FILE_NAME)")
+	f.StringVar(&o.CacheDir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds or ~/.cache/tempcreds)")
+	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the cache")
+	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
+	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
+}
+
+// usageArgs tags cobra's argument-count errors as usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &UsageError{Msg: err.Error(), Flags: true}
+		}
+		return nil
+	}
+}
+
+// helpOrUnknown runs a command that only groups others: its help, or a
+// usage error for a subcommand that does not exist.
+func helpOrUnknown(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()), Flags: true}
+	}
+	return cmd.Help()
+}
