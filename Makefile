@@ -10,7 +10,7 @@ test: vet lint
 # The in-process suites at other dates (../shared/tools/go-test-at shifts
 # time.Now() in the test binaries): no test may depend on today's date.
 GO_TEST_AT ?= $(firstword $(wildcard ../shared/tools/go-test-at /work/shared/tools/go-test-at) ../shared/tools/go-test-at)
-DATE_SUITES := . ./filecache ./server ./internal/cli ./helper ./internal/ststest
+DATE_SUITES := . ./filecache ./server ./internal/cli ./helper ./internal/ststest ./chain ./containercreds
 test-dates:
 	@for off in -2d +1d +400d; do $(GO_TEST_AT) $$off -timeout 10m $(DATE_SUITES) || exit 1; done
 
@@ -34,7 +34,7 @@ demo:
 # a count, unlike a time limit, cannot end with Go's spurious "context
 # deadline exceeded" when the timer fires mid-exchange with a worker.
 FUZZTIME ?= 10m
-FUZZ_TARGETS := FuzzRemoteResponse:. FuzzSTSErrorBody:. FuzzReadEntry:./filecache FuzzAssumedRoleMatches:./filecache \
+FUZZ_TARGETS := FuzzAnswer:./containercreds FuzzSTSErrorBody:. FuzzReadEntry:./filecache FuzzAssumedRoleMatches:./filecache \
 	FuzzParseDuration:./internal/cli FuzzTagsAndPolicy:./internal/cli FuzzOutputsParseBack:./internal/cli \
 	FuzzProfileConfig:./chain FuzzResolveRequest:./chain
 fuzz:

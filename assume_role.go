@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
-// DefaultRoleSessionName is the seed's default session name for AssumeRole.
+// DefaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
 const DefaultRoleSessionName = "temporary-credentials"
 
 // AssumeRoleAPI is the one STS method the assume-role provider needs.
@@ -54,7 +54,7 @@ type AssumeRoleOptions struct {
 	Warn func(msg string)
 }
 
-// AssumeRoleProvider gets credentials from STS AssumeRole: the seed's
+// AssumeRoleProvider gets credentials from STS AssumeRole: the AWS SDK for JavaScript v2's
 // ChainableTemporaryCredentials with a RoleArn.
 type AssumeRoleProvider struct {
 	client  AssumeRoleAPI

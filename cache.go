@@ -60,7 +60,7 @@ type CacheOptions struct {
 	Clock Clock
 }
 
-// Cache makes any aws.CredentialsProvider refresh itself: it is the seed's
+// Cache makes any aws.CredentialsProvider refresh itself: it is the AWS SDK for JavaScript v2's
 // AWS.Credentials base class. Retrieve returns cached credentials until they
 // are due; many concurrent callers share one load; credentials in the soft
 // window are served while one background refresh runs; credentials in the
@@ -178,7 +178,7 @@ func (c *Cache) Retrieve(ctx context.Context) (aws.Credentials, error) {
 }
 
 // Refresh always loads new credentials (joining a load already in flight),
-// the seed's refresh/refreshPromise.
+// AWS.Credentials' refresh/refreshPromise.
 func (c *Cache) Refresh(ctx context.Context) (aws.Credentials, error) {
 	if c.provider == nil {
 		return aws.Credentials{}, errZeroCache

@@ -3,7 +3,7 @@
 //
 // The pieces, after the AWS SDK for JavaScript v2 classes they follow
 // (AWS.Credentials, AWS.TemporaryCredentials, AWS.ChainableTemporaryCredentials,
-// AWS.WebIdentityCredentials, AWS.RemoteCredentials):
+// AWS.WebIdentityCredentials):
 //
 //   - Cache makes any provider refresh itself: a hard expiry window (never
 //     served), a soft refresh-ahead window (served while one background
@@ -11,7 +11,15 @@
 //   - NewSessionToken (GetSessionToken with MFA), NewAssumeRole (chains,
 //     MFA, external ID, policies, tags) and NewWebIdentity (a token that is
 //     replaced or re-read) call STS; NewTemporary chooses between the first
-//     two; NewRemote reads a container credentials endpoint.
+//     two.
+//   - Freshness says how much life is enough, for the Cache, the file cache
+//     and the server alike.
+//
+// Around it: package chain turns a profile, a role chain, MFA or web
+// identity into one disk-cached provider (the command line's behaviour);
+// package filecache keeps credentials in 0600 files; package containercreds
+// is the container credentials protocol and its client
+// (AWS.RemoteCredentials); package server serves any provider on it.
 //
 // A role chain, RoleA assumed with RoleB's credentials assumed with the
 // environment's:
@@ -24,9 +32,11 @@
 //
 // Concurrency: a Cache is safe for concurrent use, and its Retrieve takes no
 // lock on the fast path. The providers (SessionTokenProvider,
-// AssumeRoleProvider, WebIdentityProvider, RemoteProvider) are safe for
+// AssumeRoleProvider, WebIdentityProvider) are safe for
 // concurrent use but meant to be wrapped in a Cache, which calls each one
 // at most once at a time. StaticToken's Set may be called at any time; the
 // next load uses the new token. TokenFile, TokenCommand and TokenFunc are
-// called once per load. Errors of this package never hold a secret.
+// called once per load. Errors of this package never hold a secret; bad
+// settings are a *ConfigError naming the field, the limit and where the
+// value came from.
 package tempcreds

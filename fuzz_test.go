@@ -12,31 +12,6 @@ import (
 	"github.com/tempcreds/tempcreds/internal/ststest"
 )
 
-// FuzzRemoteResponse: any answer of a container endpoint gives valid,
-// expiring credentials or a RemoteError; never a panic.
-func FuzzRemoteResponse(f *testing.F) {
-	f.Add(200, []byte(`{"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2026-11-22T10:00:00Z"}`))
-	f.Add(200, []byte(`{"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"soon"}`))
-	f.Add(403, []byte(`{"Code":"AccessDenied","Message":"no"}`))
-	f.Add(500, []byte(`<html>`))
-	f.Add(200, []byte(`null`))
-	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		creds, _, err := parseRemoteResponse("http://127.0.0.1/", status, body)
-		if err != nil {
-			if _, ok := err.(*RemoteError); !ok {
-				t.Fatalf("error of type %T", err)
-			}
-			if len(err.Error()) > 1000 {
-				t.Fatalf("an error message of %d bytes", len(err.Error()))
-			}
-			return
-		}
-		if status != 200 || creds.AccessKeyID == "" || creds.SessionToken == "" || !creds.CanExpire || creds.Expires.IsZero() {
-			t.Fatalf("accepted %+v from status %d", creds, status)
-		}
-	})
-}
-
 // FuzzSTSErrorBody: whatever STS answers (any status, any body), the
 // provider returns a tempcreds.Error whose message holds no secret, or
 // complete credentials; never a panic.

@@ -224,9 +224,17 @@ func sanitize(err error, secrets ...string) (out error) {
 	return sanitizeUnsafe(err, secrets...)
 }
 
+// SecretFree is implemented by error types whose text never holds a
+// secret, by construction: a Cache passes them on as they are (with their
+// type), where any other error is redacted.
+type SecretFree interface {
+	error
+	SecretFree()
+}
+
 func sanitizeUnsafe(err error, secrets ...string) error {
 	switch err.(type) {
-	case *Error, *RemoteError, *ProviderPanicError, *LoadTimeoutError, *ExpiredCredentialsError, *APIError, *redactedError:
+	case *Error, *ProviderPanicError, *LoadTimeoutError, *ExpiredCredentialsError, *APIError, *redactedError, SecretFree:
 		return err // safe by construction
 	}
 	var ae smithy.APIError
@@ -270,6 +278,14 @@ func newError(op, roleARN, stage string, err error, secrets ...string) *Error {
 // module prints from outside input goes through.
 func Scrub(s string) string { return truncate(scrub(truncate(s, 4*maxScrubbed)), maxScrubbed) }
 
+// ScrubKnown is Scrub that also removes each of the known secrets, however
+// it appears (as given, URL-encoded, JSON-escaped, or any 16-character
+// fragment of a long one): for text from a server that may echo what it
+// was sent.
+func ScrubKnown(s string, secrets ...string) string {
+	return truncate(scrub(truncate(s, 4*maxScrubbed), secrets...), maxScrubbed)
+}
+
 // SafeMessage returns err's message with anything secret-shaped removed:
 // for printing errors that did not come from this package's types (any
 // aws.CredentialsProvider's, the SDK's), as the server's log and answers and
@@ -290,4 +306,11 @@ func errorText(err error) (text string) {
 		}
 	}()
 	return err.Error()
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

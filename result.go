@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// Result is one STS answer as the seed's cache file keeps it: the
+// Result is one STS answer as aws-sts-helper's cache file keeps it: the
 // credentials and, for roles, the assumed-role user.
 type Result struct {
 	Credentials aws.Credentials
@@ -18,7 +18,7 @@ type Result struct {
 
 // ResultProvider is a provider that can also tell who the credentials belong
 // to. The STS providers of this package implement it; the persistent cache
-// uses it to write the seed's file format.
+// uses it to write aws-sts-helper's file format.
 type ResultProvider interface {
 	aws.CredentialsProvider
 	RetrieveResult(ctx context.Context) (Result, error)

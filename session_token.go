@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// TokenCodeFunc returns the current code of the MFA device serial (the seed's
+// TokenCodeFunc returns the current code of the MFA device serial (AWS.ChainableTemporaryCredentials'
 // tokenCodeFn). It is called once per refresh that needs a code, never twice
 // concurrently for one refresh.
 type TokenCodeFunc func(ctx context.Context, serial string) (string, error)
@@ -36,7 +36,7 @@ type SessionTokenOptions struct {
 	Clock Clock
 }
 
-// SessionTokenProvider gets credentials from STS GetSessionToken: the seed's
+// SessionTokenProvider gets credentials from STS GetSessionToken: the AWS SDK for JavaScript v2's
 // TemporaryCredentials without a role. Wrap it in a Cache (or use
 // NewTemporary) to refresh it.
 type SessionTokenProvider struct {
@@ -45,7 +45,7 @@ type SessionTokenProvider struct {
 }
 
 // NewSessionToken returns a GetSessionToken provider. A SerialNumber without
-// a TokenCode callback is a construction error, as in the seed.
+// a TokenCode callback is a construction error, as in AWS.ChainableTemporaryCredentials.
 func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOptions)) (*SessionTokenProvider, error) {
 	var o SessionTokenOptions
 	for _, fn := range optFns {

@@ -29,7 +29,7 @@ const (
 	RoleChainingLimit = time.Hour
 )
 
-// checkMFA refuses a serial number without a callback (the seed throws too).
+// checkMFA refuses a serial number without a callback (AWS.ChainableTemporaryCredentials throws too).
 func checkMFA(serial string, fn TokenCodeFunc) error {
 	if serial != "" && fn == nil {
 		return configError("TokenCode", "SerialNumber %q is set but no TokenCode callback is: the MFA code cannot be asked for", serial)

@@ -13,7 +13,7 @@ type TemporaryAPI interface {
 	AssumeRoleAPI
 }
 
-// TemporaryParams are the seed's TemporaryCredentials params: with a RoleARN
+// TemporaryParams are AWS.TemporaryCredentials' params: with a RoleARN
 // the credentials come from AssumeRole, without one from GetSessionToken.
 type TemporaryParams struct {
 	RoleARN         string
@@ -25,8 +25,8 @@ type TemporaryParams struct {
 	TokenCode       TokenCodeFunc
 	// Source ("master credentials") signs the calls. It is captured now and
 	// refreshed through its own Cache before each call: these are the
-	// chainable semantics of the seed's ChainableTemporaryCredentials.
-	// (The seed's TemporaryCredentials collapses its masters at construction,
+	// chainable semantics of AWS.ChainableTemporaryCredentials.
+	// (AWS.TemporaryCredentials collapses its masters at construction,
 	// which is why its chains fail to refresh; we do not copy that.)
 	Source aws.CredentialsProvider
 }

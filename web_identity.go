@@ -40,7 +40,7 @@ type TokenFunc func(ctx context.Context) (string, error)
 // Token calls f.
 func (f TokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
 
-// StaticToken is a token that can be replaced at run time (the seed's
+// StaticToken is a token that can be replaced at run time (AWS.WebIdentityCredentials'
 // params.WebIdentityToken = updatedToken); the next load uses the new one.
 type StaticToken struct{ v atomic.Pointer[string] }
 
@@ -146,7 +146,7 @@ type WebIdentityOptions struct {
 }
 
 // WebIdentityProvider gets credentials from STS AssumeRoleWithWebIdentity
-// (an unsigned call): the seed's WebIdentityCredentials.
+// (an unsigned call): AWS.WebIdentityCredentials.
 type WebIdentityProvider struct {
 	client  AssumeRoleWithWebIdentityAPI
 	roleARN string

@@ -1,5 +1,5 @@
 // Package filecache is tempcreds' persistent credentials cache: one JSON
-// file per key in a 0700 directory, each 0600, in the seed's format (the STS
+// file per key in a 0700 directory, each 0600, in aws-sts-helper's format (the STS
 // response) plus a metadata object of ours. Writers take a per-key flock,
 // re-read after locking (another process may have refreshed), write a temp
 // file in the same directory, fsync it, rename it over the entry and fsync
@@ -28,7 +28,7 @@ import (
 // FormatVersion is the version of our metadata object.
 const FormatVersion = 1
 
-// Entry is one cache file: the seed's STS response shape plus our metadata.
+// Entry is one cache file: aws-sts-helper's STS response shape plus our metadata.
 type Entry struct {
 	Credentials     *Credentials     `json:"Credentials"`
 	AssumedRoleUser *AssumedRoleUser `json:"AssumedRoleUser,omitempty"`

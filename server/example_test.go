@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/containercreds"
 	"github.com/tempcreds/tempcreds/server"
 )
 
@@ -27,7 +27,7 @@ func ExampleNew() {
 	defer s.Shutdown(context.Background())
 
 	// What AWS_CONTAINER_CREDENTIALS_FULL_URI and _AUTHORIZATION_TOKEN carry.
-	client, err := tempcreds.NewRemoteURL(context.Background(), s.URL("/"), s.Token(), "")
+	client, err := containercreds.NewURL(context.Background(), s.URL("/"), containercreds.Token(s.Token()))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/containercreds"
 )
 
 // Defaults of Options.
@@ -316,25 +317,11 @@ func (s *Server) URL(path string) string {
 	return "http://" + (*h)[0] + path
 }
 
-// response is the container credentials JSON.
-type response struct {
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string `json:"SecretAccessKey"`
-	Token           string `json:"Token"`
-	Expiration      string `json:"Expiration"`
-	AccountID       string `json:"AccountId,omitempty"`
-}
-
-type errorBody struct {
-	Code    string `json:"Code"`
-	Message string `json:"Message"`
-}
-
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorBody{Code: code, Message: msg})
+	_ = json.NewEncoder(w).Encode(containercreds.ErrorBody{Code: code, Message: msg})
 }
 
 // ServeHTTP answers one request.
@@ -374,7 +361,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// come back, and the keys are the same then.
 		exp = time.Now().Add(time.Hour).Truncate(time.Second)
 	}
-	body, _ := json.Marshal(response{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
+	body, _ := json.Marshal(containercreds.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
 		Token: creds.SessionToken, Expiration: exp.UTC().Format(time.RFC3339), AccountID: creds.AccountID})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/containercreds"
 	"github.com/tempcreds/tempcreds/internal/endpointtest"
 	"github.com/tempcreds/tempcreds/internal/errorsdoc"
 	"github.com/tempcreds/tempcreds/internal/ststest"
@@ -98,7 +99,11 @@ func TestBadInputCatalogue(t *testing.T) {
 		return func(t *testing.T) (int, string) {
 			srv := httptest.NewServer(handler)
 			defer srv.Close()
-			p, err := tempcreds.NewRemoteURL(context.Background(), srv.URL, "", tokenFile, func(o *tempcreds.RemoteOptions) { o.Retries = -1 })
+			var token containercreds.TokenSource
+			if tokenFile != "" {
+				token = containercreds.TokenFile(tokenFile)
+			}
+			p, err := containercreds.NewURL(context.Background(), srv.URL, token, func(o *containercreds.Options) { o.Retries = -1 })
 			if err != nil {
 				return 1, err.Error()
 			}
@@ -152,15 +157,15 @@ func TestBadInputCatalogue(t *testing.T) {
 			return err
 		}()), 1, "tempcreds: the credentials provider panicked: value of type string"},
 		{"library", "NewRemote without an endpoint", lib(func() error {
-			_, err := tempcreds.NewRemote(context.Background(), func(o *tempcreds.RemoteOptions) { o.Getenv = func(string) string { return "" } })
+			_, err := containercreds.New(context.Background(), func(o *containercreds.Options) { o.Getenv = func(string) string { return "" } })
 			return err
 		}()), 1, "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"},
 		{"library", "plain http to a non-loopback host", lib(func() error {
-			_, err := tempcreds.NewRemoteURL(context.Background(), "http://10.1.2.3/creds", "", "")
+			_, err := containercreds.NewURL(context.Background(), "http://10.1.2.3/creds", nil)
 			return err
 		}()), 1, `container credentials URI "http://10.1.2.3/creds": plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for 10.1.2.3)`},
 		{"library", "a container URI that is not http(s)", lib(func() error {
-			_, err := tempcreds.NewRemoteURL(context.Background(), "ftp://127.0.0.1/creds", "", "")
+			_, err := containercreds.NewURL(context.Background(), "ftp://127.0.0.1/creds", nil)
 			return err
 		}()), 1, `container credentials URI "ftp://127.0.0.1/creds" must be http or https`},
 		{"library", "a garbage Expiration from the endpoint", remote(body(`{"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"tomorrow"}`), ""), 1, `Expiration "tomorrow" is not an RFC 3339 time`},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/containercreds"
 	"github.com/tempcreds/tempcreds/server"
 )
 
@@ -209,9 +210,9 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 
 // serverVars are what a client needs.
 func serverVars(s *server.Server, tokenFile string) [][2]string {
-	vars := [][2]string{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", s.URL("/")}}
+	vars := [][2]string{{containercreds.EnvFullURI, s.URL("/")}}
 	if tokenFile != "" {
-		return append(vars, [2]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile})
+		return append(vars, [2]string{containercreds.EnvTokenFile, tokenFile})
 	}
-	return append(vars, [2]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN", s.Token()})
+	return append(vars, [2]string{containercreds.EnvToken, s.Token()})
 }

@@ -1,4 +1,4 @@
-package tempcreds
+package containercreds
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tempcreds/tempcreds"
 )
 
 func goodBody(exp time.Time) string {
@@ -111,7 +113,7 @@ func TestRemoteAgainstMisbehavingServers(t *testing.T) {
 				tc.handler(calls.Add(1), w, r)
 			}))
 			defer srv.Close()
-			p, err := NewRemoteURL(context.Background(), srv.URL, "fake-endpoint-token", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
+			p, err := NewURL(context.Background(), srv.URL, Token("fake-endpoint-token"), func(o *Options) { o.Backoff = time.Millisecond })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +147,7 @@ func TestRemoteDoesNotRetryAnUntrustedCertificate(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	defer srv.Close()
-	p, err := NewRemoteURL(context.Background(), srv.URL, "", "", func(o *RemoteOptions) { o.Backoff = time.Millisecond })
+	p, err := NewURL(context.Background(), srv.URL, nil, func(o *Options) { o.Backoff = time.Millisecond })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +175,7 @@ func TestRemoteAuthorizationToken(t *testing.T) {
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
 	}
 	getenv := func(k string) string { return env[k] }
-	p, err := NewRemote(context.Background(), func(o *RemoteOptions) { o.Getenv = getenv; o.Backoff = time.Millisecond })
+	p, err := New(context.Background(), func(o *Options) { o.Getenv = getenv; o.Backoff = time.Millisecond })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestRemoteAuthorizationToken(t *testing.T) {
 		t.Errorf("rotated token file: %v, sent %q", err, got.Load())
 	}
 	delete(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-	p, _ = NewRemote(context.Background(), func(o *RemoteOptions) { o.Getenv = getenv })
+	p, _ = New(context.Background(), func(o *Options) { o.Getenv = getenv })
 	if _, err := p.Retrieve(context.Background()); err != nil || got.Load() != "from-env" {
 		t.Errorf("token variable: %v, sent %q", err, got.Load())
 	}
@@ -239,7 +241,7 @@ func TestRemoteEndpointRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.relative+tc.full, func(t *testing.T) {
 			env := map[string]string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": tc.relative, "AWS_CONTAINER_CREDENTIALS_FULL_URI": tc.full}
-			p, err := NewRemote(context.Background(), func(o *RemoteOptions) {
+			p, err := New(context.Background(), func(o *Options) {
 				o.Getenv = func(k string) string { return env[k] }
 				o.LookupHost = lookup
 			})
@@ -263,8 +265,8 @@ func TestRemoteInACacheRefreshesAhead(t *testing.T) {
 		_, _ = w.Write([]byte(goodBody(time.Now().Add(2 * time.Hour))))
 	}))
 	defer srv.Close()
-	p, _ := NewRemoteURL(context.Background(), srv.URL, "t", "")
-	c := NewCache(p)
+	p, _ := NewURL(context.Background(), srv.URL, Token("t"))
+	c := tempcreds.NewCache(p)
 	for range 10 {
 		if _, err := c.Retrieve(context.Background()); err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package tempcreds
+package containercreds
 
 import (
 	"context"
@@ -19,19 +19,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds"
 )
 
-// The container credentials endpoint (the seed's RemoteCredentials).
-const (
-	// ECSHost is where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI points.
-	ECSHost = "http://169.254.170.2"
-	// SourceRemote names this provider in aws.Credentials.Source.
-	SourceRemote = "tempcreds.Remote"
-)
+// Source names this provider in aws.Credentials.Source.
+const Source = "tempcreds.containercreds"
 
-// RemoteOptions configure a RemoteProvider. The defaults are the seed's.
-type RemoteOptions struct {
-	// Timeout is the seed's inactivity timeout (default 1 s): an attempt
+// Options configure a Provider. The defaults are those of the AWS SDK for
+// JavaScript v2's AWS.RemoteCredentials.
+type Options struct {
+	// Timeout is AWS.RemoteCredentials' inactivity timeout (default 1 s): an attempt
 	// fails when no byte arrives for this long (connecting, waiting for the
 	// answer, or reading its body). A slow but steady body is not cut.
 	Timeout time.Duration
@@ -56,25 +53,24 @@ type RemoteOptions struct {
 	LookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
-// RemoteProvider gets credentials from a container credentials endpoint:
-// ECS, EKS Pod Identity, or `tempcreds serve`.
+// Provider gets credentials from a container credentials endpoint: ECS,
+// EKS Pod Identity, or `tempcreds serve`.
 //
 // It is written here rather than composed from aws-sdk-go-v2's endpointcreds
 // because the behaviour we promise differs: the authorization token file is
 // re-read on every fetch, a response without an RFC 3339 Expiration or a
 // session token is refused instead of cached forever, the body is capped,
-// and retries follow the seed's (1 s timeout, 3 retries) rather than the
-// SDK's standard retryer.
-type RemoteProvider struct {
-	url       string
-	token     string
-	tokenFile string
-	opts      RemoteOptions
-	client    *http.Client
+// and retries follow AWS.RemoteCredentials' (1 s timeout, 3 retries) rather
+// than the SDK's standard retryer.
+type Provider struct {
+	url    string
+	token  TokenSource // nil: none
+	opts   Options
+	client *http.Client
 }
 
-// RemoteError is the endpoint's error answer, or a refused response.
-type RemoteError struct {
+// Error is the endpoint's error answer, or a refused response.
+type Error struct {
 	URL        string
 	StatusCode int    // 0 if no HTTP answer
 	Code       string // the body's Code, if any
@@ -82,7 +78,7 @@ type RemoteError struct {
 }
 
 // Error names the endpoint, the HTTP status, and the code and message it gave.
-func (e *RemoteError) Error() string {
+func (e *Error) Error() string {
 	s := "tempcreds: container credentials endpoint " + e.URL
 	if e.StatusCode != 0 {
 		s += fmt.Sprintf(": HTTP %d", e.StatusCode)
@@ -93,10 +89,14 @@ func (e *RemoteError) Error() string {
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
-	return scrub(s)
+	return tempcreds.Scrub(s)
 }
 
-func (o *RemoteOptions) defaults() {
+// SecretFree marks Error as safe to pass on (tempcreds.SecretFree): its
+// text is scrubbed of the token and of anything secret-shaped.
+func (e *Error) SecretFree() {}
+
+func (o *Options) defaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
 	}
@@ -122,45 +122,50 @@ func (o *RemoteOptions) defaults() {
 	}
 }
 
-// NewRemote resolves the endpoint as the SDKs do:
+// New resolves the endpoint as the SDKs do:
 // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 + path; it
 // wins), else AWS_CONTAINER_CREDENTIALS_FULL_URI, over http only to
 // loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23, over https to any
 // host. The token comes from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read
 // on every fetch; it wins) or AWS_CONTAINER_AUTHORIZATION_TOKEN.
-func NewRemote(ctx context.Context, optFns ...func(*RemoteOptions)) (*RemoteProvider, error) {
-	var o RemoteOptions
+func New(ctx context.Context, optFns ...func(*Options)) (*Provider, error) {
+	var o Options
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	o.defaults()
 	var endpoint string
-	if rel := o.Getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
+	if rel := o.Getenv(EnvRelativeURI); rel != "" {
 		if !strings.HasPrefix(rel, "/") {
-			return nil, configError("RelativeURI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI %q must start with /", rel)
+			return nil, &tempcreds.ConfigError{Field: "RelativeURI", Origin: EnvRelativeURI, Value: rel, Problem: "{{RelativeURI}} {{value}} must start with /"}
 		}
 		endpoint = ECSHost + rel
-	} else if full := o.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"); full != "" {
+	} else if full := o.Getenv(EnvFullURI); full != "" {
 		endpoint = full
 	} else {
-		return nil, configError("Endpoint", "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+		return nil, &tempcreds.ConfigError{Field: "Endpoint", Problem: "neither " + EnvRelativeURI + " nor " + EnvFullURI + " is set"}
 	}
-	return newRemote(ctx, endpoint, o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"), o.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"), o)
+	var token TokenSource
+	if f := o.Getenv(EnvTokenFile); f != "" {
+		token = TokenFile(f)
+	} else if t := o.Getenv(EnvToken); t != "" {
+		token = Token(t)
+	}
+	return newProvider(ctx, endpoint, token, o)
 }
 
-// NewRemoteURL returns a provider for endpoint with an authorization token
-// (or a token file, re-read on every fetch; it wins), checking the host as
-// NewRemote does.
-func NewRemoteURL(ctx context.Context, endpoint, token, tokenFile string, optFns ...func(*RemoteOptions)) (*RemoteProvider, error) {
-	var o RemoteOptions
+// NewURL returns a provider for endpoint with an authorization token
+// source (nil for none), checking the host as New does.
+func NewURL(ctx context.Context, endpoint string, token TokenSource, optFns ...func(*Options)) (*Provider, error) {
+	var o Options
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	o.defaults()
-	return newRemote(ctx, endpoint, token, tokenFile, o)
+	return newProvider(ctx, endpoint, token, o)
 }
 
-func newRemote(ctx context.Context, endpoint, token, tokenFile string, o RemoteOptions) (*RemoteProvider, error) {
+func newProvider(ctx context.Context, endpoint string, token TokenSource, o Options) (*Provider, error) {
 	if err := checkEndpoint(ctx, endpoint, o.LookupHost); err != nil {
 		return nil, err
 	}
@@ -172,7 +177,7 @@ func newRemote(ctx context.Context, endpoint, token, tokenFile string, o RemoteO
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Timeout = 0
-	return &RemoteProvider{url: endpoint, token: token, tokenFile: tokenFile, opts: o, client: &c}, nil
+	return &Provider{url: endpoint, token: token, opts: o, client: &c}, nil
 }
 
 // allowedHTTPHosts are the link-local addresses of ECS and EKS Pod Identity.
@@ -187,33 +192,38 @@ var allowedHTTPHosts = []netip.Addr{
 func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Context, string) ([]string, error)) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
-		return configError("Endpoint", "container credentials URI %q is not an absolute URL", endpoint)
+		return endpointError(endpoint, " is not an absolute URL")
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
 	default:
-		return configError("Endpoint", "container credentials URI %q must be http or https", endpoint)
+		return endpointError(endpoint, " must be http or https")
 	}
 	host := u.Hostname()
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if allowedIP(ip) {
 			return nil
 		}
-		return configError("Endpoint", "container credentials URI %q: plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for %s)", endpoint, host)
+		return endpointError(endpoint, ": plain http is only allowed to loopback, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (use https for %s)", host)
 	}
 	addrs, err := lookup(ctx, host)
 	if err != nil || len(addrs) == 0 {
-		return configError("Endpoint", "container credentials URI %q: cannot resolve %s to check it is loopback", endpoint, host)
+		return endpointError(endpoint, ": cannot resolve %s to check it is loopback", host)
 	}
 	for _, a := range addrs {
 		ip, err := netip.ParseAddr(a)
 		if err != nil || !ip.IsLoopback() {
-			return configError("Endpoint", "container credentials URI %q: plain http is only allowed to a host that resolves only to loopback; %s resolves to %s (use https)", endpoint, host, a)
+			return endpointError(endpoint, ": plain http is only allowed to a host that resolves only to loopback; %s resolves to %s (use https)", host, a)
 		}
 	}
 	return nil
+}
+
+// endpointError refuses the endpoint URL.
+func endpointError(endpoint, problem string, args ...any) error {
+	return &tempcreds.ConfigError{Field: "Endpoint", Value: endpoint, Problem: "container credentials URI {{value}}" + fmt.Sprintf(problem, args...)}
 }
 
 func allowedIP(ip netip.Addr) bool {
@@ -230,21 +240,16 @@ func allowedIP(ip netip.Addr) bool {
 }
 
 // URL returns the endpoint.
-func (p *RemoteProvider) URL() string { return p.url }
+func (p *Provider) URL() string { return p.url }
 
-// remoteResponse is the endpoint's JSON.
-type remoteResponse struct {
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string `json:"SecretAccessKey"`
-	Token           string `json:"Token"`
-	Expiration      string `json:"Expiration"`
-	AccountID       string `json:"AccountId"`
-	Code            string `json:"Code"`
-	Message         string `json:"Message"`
+// answer is what the endpoint may send: credentials or an error body.
+type answer struct {
+	Credentials
+	ErrorBody
 }
 
 // Retrieve fetches the credentials, retrying transient failures.
-func (p *RemoteProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var lastErr error
 	for attempt := 0; attempt <= p.opts.Retries; attempt++ {
 		if attempt > 0 {
@@ -252,7 +257,7 @@ func (p *RemoteProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 			d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 			select {
 			case <-ctx.Done():
-				return aws.Credentials{}, fmt.Errorf("tempcreds: container credentials endpoint %s: %w (last error: %v)", p.url, ctx.Err(), lastErr)
+				return aws.Credentials{}, fmt.Errorf("container credentials endpoint %s: %w (last error: %v)", p.url, ctx.Err(), lastErr)
 			case <-time.After(d):
 			}
 		}
@@ -269,21 +274,14 @@ func (p *RemoteProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 }
 
 // fetch makes one attempt; retry tells whether another attempt may help.
-func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
-	token := p.token
-	if p.tokenFile != "" {
-		b, err := os.ReadFile(p.tokenFile)
+func (p *Provider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
+	token := ""
+	if p.token != nil {
+		t, err := p.token.Token(ctx)
 		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: fmt.Sprintf("reading the authorization token file %s: %v", p.tokenFile, err)}
+			return aws.Credentials{}, false, &Error{URL: p.url, Message: err.Error()}
 		}
-		token = strings.TrimRight(string(b), "\r\n \t")
-	}
-	if strings.ContainsAny(token, "\r\n") {
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: "the authorization token contains a line break"}
+		token = t
 	}
 	// An idle timer (reset by every byte read) and an overall bound cancel
 	// the attempt; the cause says which fired.
@@ -304,7 +302,7 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 	}
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, p.url, nil)
 	if err != nil {
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, Message: err.Error()}
+		return aws.Credentials{}, false, &Error{URL: p.url, Message: err.Error()}
 	}
 	req.Header.Set("Accept", "application/json")
 	if token != "" {
@@ -316,7 +314,7 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 		if m, ok := timedOut(); ok {
 			msg = m
 		} else if ctx.Err() != nil {
-			return aws.Credentials{}, false, fmt.Errorf("tempcreds: container credentials endpoint %s: %w", p.url, ctx.Err())
+			return aws.Credentials{}, false, fmt.Errorf("container credentials endpoint %s: %w", p.url, ctx.Err())
 		} else {
 			var ne net.Error
 			var oe *net.OpError
@@ -326,7 +324,7 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 				msg = ne.Error()
 			}
 		}
-		return aws.Credentials{}, !permanentTLSFailure(err), &RemoteError{URL: p.url, Message: msg}
+		return aws.Credentials{}, !permanentTLSFailure(err), &Error{URL: p.url, Message: msg}
 	}
 	defer resp.Body.Close()
 	idle.Reset(p.opts.Timeout)
@@ -336,14 +334,14 @@ func (p *RemoteProvider) fetch(ctx context.Context) (aws.Credentials, bool, erro
 		if m, ok := timedOut(); ok {
 			msg = "reading the answer: " + m
 		}
-		return aws.Credentials{}, true, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: msg}
+		return aws.Credentials{}, true, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: msg}
 	}
 	if int64(len(body)) > p.opts.MaxBody {
-		return aws.Credentials{}, false, &RemoteError{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
+		return aws.Credentials{}, false, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
 	}
-	// The endpoint may echo the token back: parseRemoteResponse removes it
-	// before it cuts anything.
-	return parseRemoteResponse(p.url, resp.StatusCode, body, token)
+	// The endpoint may echo the token back: parseAnswer removes it before
+	// it cuts anything.
+	return parseAnswer(p.url, resp.StatusCode, body, token)
 }
 
 // permanentTLSFailure reports a TLS failure no retry can fix (an untrusted
@@ -377,21 +375,21 @@ func (r idleReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// parseRemoteResponse checks one answer of the endpoint; retry tells
-// whether another attempt may help.
-func parseRemoteResponse(url string, status int, body []byte, secrets ...string) (aws.Credentials, bool, error) {
-	var r remoteResponse
+// parseAnswer checks one answer of the endpoint; retry tells whether
+// another attempt may help.
+func parseAnswer(url string, status int, body []byte, secrets ...string) (aws.Credentials, bool, error) {
+	var r answer
 	jsonErr := json.Unmarshal(body, &r)
 	if status != http.StatusOK {
-		e := &RemoteError{URL: url, StatusCode: status}
+		e := &Error{URL: url, StatusCode: status}
 		if jsonErr == nil {
-			e.Code, e.Message = truncate(scrub(r.Code, secrets...), 100), truncate(scrub(r.Message, secrets...), 500)
+			e.Code, e.Message = truncate(tempcreds.ScrubKnown(r.Code, secrets...), 100), truncate(tempcreds.ScrubKnown(r.Message, secrets...), 500)
 		}
 		retry := status >= 500 || status == http.StatusTooManyRequests
 		return aws.Credentials{}, retry, e
 	}
 	if jsonErr != nil {
-		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200, Message: "the answer is not JSON"}
+		return aws.Credentials{}, false, &Error{URL: url, StatusCode: 200, Message: "the answer is not JSON"}
 	}
 	var missing []string
 	for name, v := range map[string]string{"AccessKeyId": r.AccessKeyID, "SecretAccessKey": r.SecretAccessKey, "Token": r.Token, "Expiration": r.Expiration} {
@@ -401,15 +399,15 @@ func parseRemoteResponse(url string, status int, body []byte, secrets ...string)
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200, Message: "the answer lacks " + strings.Join(missing, ", ")}
+		return aws.Credentials{}, false, &Error{URL: url, StatusCode: 200, Message: "the answer lacks " + strings.Join(missing, ", ")}
 	}
 	exp, err := time.Parse(time.RFC3339, r.Expiration)
 	if err != nil {
-		return aws.Credentials{}, false, &RemoteError{URL: url, StatusCode: 200,
-			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(scrub(r.Expiration, secrets...), 40))}
+		return aws.Credentials{}, false, &Error{URL: url, StatusCode: 200,
+			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(tempcreds.ScrubKnown(r.Expiration, secrets...), 40))}
 	}
 	return aws.Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token,
-		CanExpire: true, Expires: exp.UTC(), Source: SourceRemote, AccountID: r.AccountID}, false, nil
+		CanExpire: true, Expires: exp.UTC(), Source: Source, AccountID: r.AccountID}, false, nil
 }
 
 func truncate(s string, n int) string {
