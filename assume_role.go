@@ -38,6 +38,10 @@ type AssumeRoleOptions struct {
 	Tags              map[string]string
 	TransitiveTagKeys []string
 	SourceIdentity    string
+	// MinTokenSize asks STS for a session token of at least this many bytes
+	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged), to test
+	// that consumers take the longest tokens STS issues.
+	MinTokenSize int
 	// SerialNumber of the MFA device; requires TokenCode.
 	SerialNumber string
 	TokenCode    TokenCodeFunc
@@ -139,6 +143,9 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 	if !ValidSessionName(o.RoleSessionName) {
 		return configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
+	if err := checkTokenSize(o.MinTokenSize); err != nil {
+		return err
+	}
 	if err := checkDuration("AssumeRole", o.Duration); err != nil {
 		return err
 	}
@@ -230,6 +237,9 @@ func (p *AssumeRoleProvider) input() *sts.AssumeRoleInput {
 	}
 	if o.Duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(o.Duration / time.Second))
+	}
+	if o.MinTokenSize > 0 {
+		in.MinimumSessionTokenSize = aws.Int32(int32(o.MinTokenSize))
 	}
 	if o.ExternalID != "" {
 		in.ExternalId = aws.String(o.ExternalID)

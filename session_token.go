@@ -27,6 +27,9 @@ type SessionTokenOptions struct {
 	SerialNumber string
 	// TokenCode supplies the MFA code for SerialNumber.
 	TokenCode TokenCodeFunc
+	// MinTokenSize asks for a session token of at least this many bytes
+	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged).
+	MinTokenSize int
 	// Source signs the call (any provider; it is wrapped in its own Cache on
 	// Clock, unless it is already a *Cache). Nil means the STS client's own
 	// credentials.
@@ -57,6 +60,9 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 	if err := checkMFA(o.SerialNumber, o.TokenCode); err != nil {
 		return nil, err
 	}
+	if err := checkTokenSize(o.MinTokenSize); err != nil {
+		return nil, err
+	}
 	if err := checkDuration("GetSessionToken", o.Duration); err != nil {
 		return nil, err
 	}
@@ -80,6 +86,9 @@ func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, erro
 	in := &sts.GetSessionTokenInput{}
 	if p.opts.Duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(p.opts.Duration / time.Second))
+	}
+	if p.opts.MinTokenSize > 0 {
+		in.MinimumSessionTokenSize = aws.Int32(int32(p.opts.MinTokenSize))
 	}
 	var code string
 	if p.opts.SerialNumber != "" {

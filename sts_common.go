@@ -40,6 +40,19 @@ func checkMFA(serial string, fn TokenCodeFunc) error {
 	return nil
 }
 
+// MaxTokenSize is the largest MinimumSessionTokenSize STS accepts: since
+// 2026-09 STS issues session tokens up to 4,096 bytes.
+const MaxTokenSize = 4096
+
+func checkTokenSize(n int) error {
+	if n < 0 || n > MaxTokenSize {
+		e := configError("MinTokenSize", "MinTokenSize %d is outside STS's range of 0 to %d bytes", n, MaxTokenSize).(*ConfigError)
+		e.Limit = "0 to 4096 bytes"
+		return e
+	}
+	return nil
+}
+
 func checkDuration(op string, d time.Duration) error {
 	if d == 0 {
 		return nil

@@ -143,6 +143,9 @@ type WebIdentityOptions struct {
 	// Duration is sent only when set, as the SDKs do (STS then uses 1 hour,
 	// some servers the token's expiry).
 	Duration time.Duration
+	// MinTokenSize asks for a session token of at least this many bytes
+	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged).
+	MinTokenSize int
 }
 
 // WebIdentityProvider gets credentials from STS AssumeRoleWithWebIdentity
@@ -175,6 +178,9 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 	}
 	if !ValidSessionName(o.RoleSessionName) {
 		return nil, configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
+	}
+	if err := checkTokenSize(o.MinTokenSize); err != nil {
+		return nil, err
 	}
 	if err := checkDuration("AssumeRoleWithWebIdentity", o.Duration); err != nil {
 		return nil, err
@@ -221,6 +227,9 @@ func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error
 	}
 	if p.opts.Duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(p.opts.Duration / time.Second))
+	}
+	if p.opts.MinTokenSize > 0 {
+		in.MinimumSessionTokenSize = aws.Int32(int32(p.opts.MinTokenSize))
 	}
 	out, err := p.client.AssumeRoleWithWebIdentity(ctx, in, func(o *sts.Options) {
 		o.Credentials = aws.AnonymousCredentials{}

@@ -164,7 +164,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 		return source, nil // the source's own credentials
 	case HopSessionToken:
 		return tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
-			o.Duration, o.Source, o.SerialNumber = h.Duration, source, h.MFASerial
+			o.Duration, o.Source, o.SerialNumber, o.MinTokenSize = h.Duration, source, h.MFASerial, h.MinTokenSize
 			if h.MFASerial != "" {
 				o.TokenCode = tokenCode
 			}
@@ -174,6 +174,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 			o.RoleSessionName, o.Duration, o.ExternalID = h.SessionName, h.Duration, h.ExternalID
 			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
 			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
+			o.MinTokenSize = h.MinTokenSize
 			if h.MFASerial != "" {
 				o.TokenCode = tokenCode
 			}
@@ -181,6 +182,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 	case HopWebIdentity:
 		return tempcreds.NewWebIdentity(client, h.RoleARN, token, func(o *tempcreds.WebIdentityOptions) {
 			o.RoleSessionName, o.Duration, o.Policy, o.PolicyARNs = h.SessionName, h.Duration, h.Policy, h.PolicyARNs
+			o.MinTokenSize = h.MinTokenSize
 		})
 	}
 	return nil, &tempcreds.ConfigError{Field: "Hops", Value: h.Kind, Problem: "hop kind {{value}} is not one of session-token, assume-role, web-identity, source"}

@@ -45,6 +45,7 @@ type Hop struct {
 	TransitiveTags  []string
 	SourceIdentity  string
 	MFASerial       string
+	MinTokenSize    int
 	TokenFile       string
 	TokenCommand    string
 }
@@ -102,7 +103,7 @@ func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
 	k := filecache.KeyInputs{
 		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
 		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
-		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial,
+		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial, MinTokenSize: h.MinTokenSize,
 		Region: p.Region, Endpoint: firstNonEmpty(p.Endpoint, p.KeyEndpoint),
 	}
 	switch {

@@ -43,6 +43,10 @@ type Request struct {
 	// AWS_STS_ACCESS_SECRET). They win over Profile and the SDK's chain;
 	// they are never written to the cache.
 	Keys Keys
+	// MinTokenSize asks STS for a final session token of at least this
+	// many bytes (MinimumSessionTokenSize, up to 4,096): to test that
+	// consumers take the longest tokens STS issues.
+	MinTokenSize int
 	// Region of STS (default $AWS_REGION, $AWS_DEFAULT_REGION, the
 	// profile's region, else us-east-1).
 	Region string

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/smithy-go/logging"
 	"github.com/tempcreds/tempcreds"
 )
 
@@ -28,7 +29,9 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 			if err = p.checkSharedFiles(); err != nil {
 				return
 			}
-			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region)}, extra...)
+			// The SDK's own log lines (IMDS fallbacks, retries) would
+			// bypass our scrubbing and our one-line messages.
+			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region), config.WithLogger(logging.Nop{})}, extra...)
 			var cfg aws.Config
 			cfg, err = config.LoadDefaultConfig(ctx, opts...)
 			prov = cfg.Credentials

@@ -60,6 +60,11 @@ func resolveTarget(r Request, e env) (*target, error) {
 			return nil, err
 		}
 	}
+	if r.MinTokenSize < 0 || r.MinTokenSize > tempcreds.MaxTokenSize {
+		e := bad("MinTokenSize", "", "", "{{MinTokenSize}} %d is outside what STS accepts (0 to %d bytes)", r.MinTokenSize, tempcreds.MaxTokenSize)
+		e.Limit = "0 to 4096 bytes"
+		return nil, e
+	}
 	return t, nil
 }
 
@@ -120,6 +125,9 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 	}
 	if err := p.addFinal(r, t); err != nil {
 		return err
+	}
+	if r.MinTokenSize > 0 {
+		p.Hops[len(p.Hops)-1].MinTokenSize = r.MinTokenSize
 	}
 	// Defaults for the final hop: the helper's session name and duration.
 	last := &p.Hops[len(p.Hops)-1]
@@ -197,6 +205,9 @@ func (p *Plan) addFinal(r Request, t *target) error {
 		// credential_process, with no role above it: its credentials are
 		// already temporary, and AWS refuses GetSessionToken signed with
 		// them. They are used as they are.
+		if r.MinTokenSize > 0 {
+			return bad("MinTokenSize", "", p.Profile, "{{MinTokenSize}} needs an STS call: profile {{value}} gives its credentials as they are (add a role)")
+		}
 		if t.hasShape || t.duration != 0 {
 			e := bad("Profile", "", p.Profile, "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}}, {{SourceIdentity}} and {{Duration}} need a role: "+
 				"profile {{value}} gives its credentials as they are")

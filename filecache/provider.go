@@ -40,6 +40,7 @@ type KeyInputs struct {
 	TransitiveTagKeys []string          `json:"transitiveTagKeys,omitempty"`
 	SourceIdentityTag string            `json:"sourceIdentity,omitempty"`
 	MFASerial         string            `json:"mfaSerial,omitempty"`
+	MinTokenSize      int               `json:"minTokenSize,omitempty"`
 	WebIdentity       string            `json:"webIdentity,omitempty"` // token file or command, not the token
 	Region            string            `json:"region,omitempty"`
 	Endpoint          string            `json:"endpoint,omitempty"`

@@ -44,8 +44,14 @@ const (
 // startServe runs `tempcreds serve` and returns the client settings.
 func startServe(t *testing.T, args ...string) (map[string]string, *syncbuf.Buffer) {
 	t.Helper()
+	return startServeIn(t, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}, args...)
+}
+
+// startServeIn is startServe with the given environment.
+func startServeIn(t *testing.T, environ []string, args ...string) (map[string]string, *syncbuf.Buffer) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--format", "json"}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+	cmd.Env = environ
 	stdout, _ := cmd.StdoutPipe()
 	stderr := &syncbuf.Buffer{}
 	cmd.Stderr = stderr

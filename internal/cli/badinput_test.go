@@ -126,6 +126,8 @@ var badInputs = []badInput{
 	{"both a token file and a token command", nil, []string{"export", "--role-arn", roleA, "--web-identity-token-file", "/x", "--web-identity-token-command", "echo x"}, 2, "give --web-identity-token-file or --web-identity-token-command, not both"},
 	{"web identity without a role", nil, []string{"export", "--web-identity-token-file", "/x"}, 2, "web identity needs a role: pass --role-arn or set AWS_ROLE_ARN"},
 	{"--mfa-serial with web identity", nil, []string{"export", "--role-arn", roleA, "--web-identity-token-file", "/x", "--mfa-serial", mfa}, 2, "--mfa-serial cannot be used with web identity"},
+	{"a --min-token-size above 4096", nil, []string{"export", "--no-role", "--min-token-size", "5000"}, 2, "--min-token-size 5000 is outside what STS accepts (0 to 4096 bytes)"},
+	{"a --min-token-size that is not a number", nil, []string{"export", "--no-role", "--min-token-size", "big"}, 2, `invalid argument "big" for "--min-token-size" flag`},
 	{"a --min-ttl that is not a duration", nil, []string{"export", "--no-role", "--min-ttl", "lots"}, 2, `--min-ttl "lots" is not a duration`},
 	{"an unknown flag", nil, []string{"export", "--rolearn", roleA}, 2, "unknown flag: --rolearn"},
 	{"a flag without its value", nil, []string{"export", "--role-arn"}, 2, "flag needs an argument: --role-arn"},

@@ -32,6 +32,7 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f.StringVar(&o.CacheDir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds or ~/.cache/tempcreds)")
 	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the cache")
 	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
+	f.IntVar(&o.MinTokenSize, "min-token-size", 0, "ask STS for a session token of at least N bytes (up to 4096), to test consumers with the longest tokens")
 	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
 }
 

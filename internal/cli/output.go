@@ -11,7 +11,7 @@ import (
 )
 
 // Formats are the --format values of export.
-var Formats = []string{"sh", "fish", "powershell", "env", "json", "credential-process", "ini"}
+var Formats = []string{"sh", "fish", "powershell", "env", "json", "credential-process", "ini", "sts"}
 
 // envVars are the variables a format sets, in order.
 func envVars(c aws.Credentials) [][2]string {
@@ -82,7 +82,7 @@ func writeCredentials(w io.Writer, format string, c aws.Credentials, profile str
 	switch format {
 	case "sh", "", "fish", "powershell", "env":
 		writeVars(&b, format, envVars(c))
-	case "json":
+	case "json", "sts":
 		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
 		if c.SessionToken != "" {
 			out["SessionToken"] = c.SessionToken
@@ -90,7 +90,12 @@ func writeCredentials(w io.Writer, format string, c aws.Credentials, profile str
 		if c.CanExpire {
 			out["Expiration"] = c.Expires.UTC().Format(time.RFC3339)
 		}
-		if err := writeJSON(&b, out); err != nil {
+		var v any = out
+		if format == "sts" {
+			// The STS response shape, as `aws sts assume-role` prints it.
+			v = map[string]any{"Credentials": out}
+		}
+		if err := writeJSON(&b, v); err != nil {
 			return err
 		}
 	case "credential-process":

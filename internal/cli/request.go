@@ -40,6 +40,7 @@ type Options struct {
 	CacheDir                string
 	NoCache                 bool
 	MinTTL                  string
+	MinTokenSize            int
 	Debug                   bool
 
 	// serveMode: the final hop is kept in the server's memory only (its
@@ -59,7 +60,7 @@ var flagOf = map[string]string{
 	"Policy": "--policy", "PolicyARNs": "--policy-arn", "Tags": "--tag", "SourceIdentity": "--source-identity",
 	"Region": "--region", "EndpointURL": "--endpoint-url", "Cache.File": "--cache-file",
 	"Cache.Dir": "--cache-dir", "Cache.MinTTL": "--min-ttl", "SerialNumber": "--mfa-serial",
-	"Listen": "--listen", "AllowRemote": "--allow-remote",
+	"Listen": "--listen", "AllowRemote": "--allow-remote", "MinTokenSize": "--min-token-size",
 }
 
 // flagName is flagOf with the field itself for anything else.
@@ -77,7 +78,7 @@ func (o Options) request() (chain.Request, error) {
 		NoRole: o.NoRole, MFASerial: o.MFASerial, MFAMode: chain.MFAMode(o.MFAMode),
 		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand,
 		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, Region: o.Region,
-		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode,
+		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode, MinTokenSize: o.MinTokenSize,
 		Cache: chain.CachePolicy{File: o.CacheFile, Dir: o.CacheDir, Disabled: o.NoCache}}
 	var err error
 	if r.Duration, err = parseDuration("--duration", o.Duration); err != nil {

@@ -511,6 +511,32 @@ func (s *Server) checkMFA(form url.Values) *apiError {
 	return nil
 }
 
+// tokenSize reads MinimumSessionTokenSize (0 to 4,096, as STS since
+// 2026-09).
+func tokenSize(form url.Values) (int, *apiError) {
+	v := form.Get("MinimumSessionTokenSize")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 4096 {
+		return 0, errf(400, "ValidationError", "1 validation error detected: Value '%s' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096", v)
+	}
+	return n, nil
+}
+
+// padToken grows a session token to at least n bytes with characters a
+// real token has (base64).
+func padToken(tok string, n int) string {
+	if len(tok) >= n {
+		return tok
+	}
+	for len(tok) < n {
+		tok += "FAKEpadding+/0123456789"
+	}
+	return tok[:n]
+}
+
 // issue creates new temporary credentials; s.mu is held.
 func (s *Server) issue(kind, arn, roleARN string, d time.Duration) *Identity {
 	s.seq++
@@ -544,7 +570,12 @@ func (s *Server) getSessionToken(signer, token string, form url.Values) (any, st
 	if err := s.checkMFA(form); err != nil {
 		return nil, "", err
 	}
+	size, aerr := tokenSize(form)
+	if aerr != nil {
+		return nil, "", aerr
+	}
 	id := s.issue("session", src.Arn, "", d)
+	id.SessionToken = padToken(id.SessionToken, size)
 	return &getSessionTokenResult{Credentials: credsXML(id)}, id.AccessKeyID, nil
 }
 
@@ -584,7 +615,12 @@ func (s *Server) assumeRole(signer, token string, form url.Values) (any, string,
 		return nil, "", err
 	}
 	arn := "arn:aws:sts::" + m[1] + ":assumed-role/" + lastSegment(m[2]) + "/" + name
+	size, aerr := tokenSize(form)
+	if aerr != nil {
+		return nil, "", aerr
+	}
 	id := s.issue("role", arn, roleARN, d)
+	id.SessionToken = padToken(id.SessionToken, size)
 	return &assumeRoleResult{Credentials: credsXML(id), AssumedRoleUser: userXML(id, name),
 		SourceIdentity: form.Get("SourceIdentity")}, id.AccessKeyID, nil
 }
@@ -611,7 +647,12 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values) (any, string, *apiEr
 		return nil, "", errf(400, "InvalidIdentityToken", "Incorrect token audience")
 	}
 	arn := "arn:aws:sts::" + m[1] + ":assumed-role/" + lastSegment(m[2]) + "/" + name
+	size, aerr := tokenSize(form)
+	if aerr != nil {
+		return nil, "", aerr
+	}
 	id := s.issue("web-identity", arn, roleARN, d)
+	id.SessionToken = padToken(id.SessionToken, size)
 	return &assumeRoleWithWebIdentityResult{Credentials: credsXML(id), AssumedRoleUser: userXML(id, name),
 		SubjectFromWebIdentityToken: claims.Sub, Audience: s.audience}, id.AccessKeyID, nil
 }
