@@ -75,9 +75,17 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		source = sdkSource(p, &d)
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
 	case SourceProcess:
-		// One run per resolution, shared by the identity and the call.
-		source = tempcreds.NewCache(processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr}, withClock)
-		d.debugf("source: credential_process of profile %q", p.Profile)
+		source = processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
+		d.debugf("source: the process %q", p.ProcessCommand)
+		if backend := p.backend(false, d.warn); backend != nil && p.Hops[0].Kind != HopSource {
+			// Under a role: its output is cached on its own, so a role
+			// refresh reuses it while it is valid (a HopSource final hop
+			// is cached below, with the final hop's freshness).
+			in := filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity(), Region: p.Region}
+			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source,
+				Freshness: innerFreshness, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
+		}
+		source = tempcreds.NewCache(source, withClock)
 	}
 	token, identity := firstIdentity(p, source)
 	var cache *tempcreds.Cache
@@ -100,10 +108,10 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		in := p.keyInputs(i, below)
 		key := in.Key()
 		d.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
-		// A "source" hop (an SDK-resolved profile used as it is) is cached
-		// too, under the environment and files digest; a credential_process
-		// is not (its identity is what it prints).
-		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
+		// A "source" hop (an SDK-resolved profile or a process, used as
+		// it is) is cached too, under the environment and files digest
+		// (and the command).
+		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK || p.Source == SourceProcess) {
 			fresh := innerFreshness
 			if final {
 				fresh = p.Freshness
@@ -118,9 +126,11 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	return cache, nil
 }
 
-// firstIdentity says who signs the first call, as the cache key records it
+// firstIdentity says who signs the first call when only reading it tells
 // (identity.go): a web identity token (memoised, so the key and the call
-// read the same token) or what a credential_process printed.
+// read the same token), or the credentials a source process gave (from its
+// own cache while they are valid: the process's output is cached under the
+// command, and what is built on it under the identity it printed).
 func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(context.Context) (string, error)) {
 	if h := p.Hops[0]; h.Kind == HopWebIdentity {
 		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
@@ -130,10 +140,9 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(co
 		token := &memoToken{src: ts}
 		return token, token.identity
 	}
-	if p.Source != SourceProcess {
+	if p.Source != SourceProcess || p.Hops[0].Kind == HopSource {
 		return nil, nil
 	}
-	// Known only once the command ran: a digest of what it printed.
 	return nil, func(ctx context.Context) (string, error) {
 		c, err := source.Retrieve(ctx)
 		if err != nil {

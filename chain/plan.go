@@ -3,6 +3,7 @@ package chain
 import (
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tempcreds/tempcreds"
@@ -18,7 +19,7 @@ const (
 	SourceDefaultChain SourceKind = iota // aws-sdk-go-v2's default credential chain
 	SourceStatic                         // keys: AWS_STS_ACCESS_KEY/SECRET or a profile's
 	SourceProfileSDK                     // a profile the SDK resolves (SSO, credential_source...)
-	SourceProcess                        // a profile's credential_process, run by tempcreds (bounded)
+	SourceProcess                        // a command printing credential_process JSON (a profile's or Request.SourceProcess), run by tempcreds (bounded)
 	SourceWebIdentity                    // the first hop itself is web identity
 )
 
@@ -61,8 +62,11 @@ type Plan struct {
 	// Profile names the profile chain ("a>b") or the profile the SDK or
 	// the credential_process resolves.
 	Profile string
-	// ProcessCommand is the leaf profile's credential_process.
+	// ProcessCommand is the source process (the leaf profile's
+	// credential_process or Request.SourceProcess), ProcessTTL how long its
+	// output without an Expiration is cached.
 	ProcessCommand string
+	ProcessTTL     time.Duration
 	// ConfigProfile is the profile whose settings configure the STS client
 	// (ca_bundle, endpoint_url, retry_mode...); "" for none.
 	ConfigProfile string
@@ -120,15 +124,36 @@ func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
 		// The access key ID and a digest of the secret (and token).
 		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.staticSecret, p.staticToken)
 	case p.Source == SourceProcess:
-		// The command names the source; the digest of what it printed is
-		// mixed in on every lookup (filecache.Provider.Identity).
-		k.SourceIdentity = "process:" + p.Profile + ":" + p.ProcessCommand
+		k.SourceIdentity = p.processIdentity()
 	case p.Source == SourceProfileSDK:
 		k.SourceIdentity = "profile:" + p.Profile + ":" + p.environmentIdentity()
 	default:
 		k.SourceIdentity = "default-chain:" + p.environmentIdentity()
 	}
 	return k
+}
+
+// processIdentity names a source process for the cache: the profile, the
+// command as written, the working directory when the command names a
+// relative path (./helper means another file elsewhere), and a digest of
+// the credential environment and the shared files it inherits.
+func (p *Plan) processIdentity() string {
+	id := "process:" + p.Profile + ":" + p.ProcessCommand
+	if relativePath(p.ProcessCommand) {
+		id += "@" + cwd()
+	}
+	return id + ":" + p.environmentIdentity()
+}
+
+// relativePath reports a word of the command that is a relative path.
+func relativePath(command string) bool {
+	for _, w := range strings.Fields(command) {
+		w = strings.Trim(w, `'"`)
+		if strings.Contains(w, "/") && !strings.HasPrefix(w, "/") && !strings.HasPrefix(w, "~") && !strings.Contains(w, "://") {
+			return true
+		}
+	}
+	return false
 }
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop

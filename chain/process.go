@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
@@ -29,8 +30,10 @@ const processMaxOutput = 64 << 10
 // echo the output.
 type processSource struct {
 	command string
-	profile string
+	profile string // "" for Request.SourceProcess
 	stderr  io.Writer
+	ttl     time.Duration // for temporary output without an Expiration
+	clock   tempcreds.Clock
 }
 
 // processOutput is the credential_process format (Version 1).
@@ -46,6 +49,9 @@ type processOutput struct {
 // Retrieve runs the command and parses its output.
 func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	where := fmt.Sprintf("the credential_process of profile %s", p.profile)
+	if p.profile == "" {
+		where = "the source process"
+	}
 	ctx, cancel := context.WithTimeout(ctx, processTimeout)
 	defer cancel()
 	cmd := exec.Command("/bin/sh", "-c", p.command)
@@ -76,6 +82,10 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, fmt.Errorf("%s printed an Expiration that is not an RFC 3339 time", where)
 		}
 		c.CanExpire, c.Expires = true, exp
+	} else if p.ttl > 0 && c.SessionToken != "" {
+		// Asked for: temporary credentials without an Expiration are kept
+		// this long (long-term keys never are).
+		c.CanExpire, c.Expires = true, p.clock.Now().Add(p.ttl)
 	}
 	return c, nil
 }

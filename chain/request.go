@@ -39,6 +39,16 @@ type Request struct {
 	PolicyARNs     []string
 	Tags           map[string]string
 	SourceIdentity string
+	// SourceProcess is a command printing credential_process JSON (a Roles
+	// Anywhere signing helper, okta-aws-cli, saml2aws, `aws configure
+	// export-credentials`...): the source, run once and cached 0600 until
+	// its Expiration, for many concurrent processes. A profile whose leaf is
+	// a credential_process gives the same.
+	SourceProcess string
+	// SourceProcessTTL caches temporary credentials (with a session token)
+	// that a source process prints without an Expiration for this long.
+	// 0: such output is not cached (the process runs every time).
+	SourceProcessTTL time.Duration
 	// Keys are long-term keys to start from (default AWS_STS_ACCESS_KEY and
 	// AWS_STS_ACCESS_SECRET). They win over Profile and the SDK's chain;
 	// they are never written to the cache.

@@ -67,6 +67,10 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if err := p.resolveSource(ctx, r, t, e); err != nil {
 		return nil, err
 	}
+	if r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0 {
+		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", r.SourceProcessTTL)
+	}
+	p.ProcessTTL = r.SourceProcessTTL
 	if err := p.resolveHops(r, t); err != nil {
 		return nil, err
 	}

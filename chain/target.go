@@ -83,6 +83,10 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 		return bad(FieldKeys, "", "", "{{Keys}} need both an access key ID and a secret access key (one is empty)")
 	case (access == "") != (secret == ""):
 		return bad(FieldKeys, origin, "", "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
+	case r.SourceProcess != "" && (t.tokenFile != "" || t.tokenCommand != "" || r.Profile != "" || origin == ""):
+		return bad("SourceProcess", "", "", "give one source: {{SourceProcess}}, a web identity token, {{Profile}} or {{Keys}}")
+	case r.SourceProcess != "":
+		p.Source, p.ProcessCommand, p.ProcessTTL = SourceProcess, r.SourceProcess, r.SourceProcessTTL
 	case t.tokenFile != "" || t.tokenCommand != "":
 		if t.tokenFile != "" && t.tokenCommand != "" {
 			return bad("WebIdentityTokenFile", "", "", "give {{WebIdentityTokenFile}} or {{WebIdentityTokenCommand}}, not both")

@@ -41,6 +41,11 @@ func TestSecretsAudit(t *testing.T) {
 			"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
 	}
 	role := "arn:aws:iam::123456789012:role/Audit"
+	// A source process printing recognisable fake credentials, and one
+	// printing them as malformed JSON (the SDK's processcreds would echo it).
+	const processSecret = "fake-process-secret-audit-9f3c1a7b"
+	procOK := fmt.Sprintf(`echo '{"Version":1,"AccessKeyId":"ASIAFAKEAUDITPROC","SecretAccessKey":"%s","SessionToken":"fake-process-token-audit-77e1"}'`, processSecret)
+	procBad := fmt.Sprintf(`echo '{"Version":1,"AccessKeyId":"ASIAFAKEAUDITPROC","SecretAccessKey":"%s"'`, processSecret)
 	commands := [][]string{
 		{"export", "--debug", "--role-arn", role, "--duration", "1h"},
 		{"export", "--debug", "--no-role", "--format", "json"},
@@ -50,6 +55,8 @@ func TestSecretsAudit(t *testing.T) {
 		{"exec", "--debug", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
 		{"exec", "--debug", "--server", "--role-arn", role, "--duration", "1h", "--", "sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline >> " + argvFile},
 		{"export", "--debug", "--no-role", "--mfa-serial", "arn:aws:iam::123456789012:mfa/audit", "--mfa-code", mfaCode, "--no-cache"},
+		{"export", "--debug", "--source-process", procOK, "--role-arn", role, "--duration", "1h"},
+		{"export", "--debug", "--source-process", procBad},
 		{"cache", "list"},
 		{"version"},
 	}
@@ -71,7 +78,7 @@ func TestSecretsAudit(t *testing.T) {
 	for _, f := range faults {
 		cmds := commands
 		if f.fault != nil {
-			cmds = [][]string{commands[0], commands[2], commands[4], commands[5], commands[7]} // the ones that call STS
+			cmds = [][]string{commands[0], commands[2], commands[4], commands[5], commands[7], commands[8]} // the ones that call STS
 		}
 		for _, args := range cmds {
 			if f.fault != nil {
@@ -86,7 +93,7 @@ func TestSecretsAudit(t *testing.T) {
 			if err != nil {
 				failures++
 			}
-			for _, secret := range append(s.Secrets(), user.SecretAccessKey, webToken, mfaCode) {
+			for _, secret := range append(s.Secrets(), user.SecretAccessKey, webToken, mfaCode, processSecret, "fake-process-token-audit-77e1") {
 				if strings.Contains(stderr, secret) {
 					t.Errorf("%s, tempcreds %v: a secret leaked into stderr:\n%s", f.name, args, stderr)
 				}

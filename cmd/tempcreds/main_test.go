@@ -162,18 +162,34 @@ func TestFiftyConcurrentProcessesMakeOneSTSCall(t *testing.T) {
 	}
 }
 
+// TestKilledExportsNeverCorruptTheCache SIGKILLs exports at every moment
+// of a refresh (an STS role, and a source process): the entry is always
+// whole and 0600.
 func TestKilledExportsNeverCorruptTheCache(t *testing.T) {
 	s := ststest.New()
 	defer s.Close()
 	user := s.AddUser("alice")
-	e := env(t, s, user)
-	cacheDir := filepath.Join(strings.TrimPrefix(e[2], "XDG_CACHE_HOME="), "tempcreds")
+	count := filepath.Join(t.TempDir(), "count")
 	// --min-ttl above the session's length: every run refreshes and writes.
-	args := []string{"export", "--role-arn", role, "--duration", "1h", "--min-ttl", "2h"}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		calls func() int
+	}{
+		{"a role", []string{"export", "--role-arn", role, "--duration", "1h", "--min-ttl", "2h"}, func() int { return s.Count("AssumeRole") }},
+		{"a source process", []string{"export", "--source-process", processCommand(count, true), "--min-ttl", "2h"}, func() int { return runs(t, count) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { killedExports(t, env(t, s, user), tc.args, tc.calls) })
+	}
+}
+
+func killedExports(t *testing.T, e, args []string, calls func() int) {
+	cacheDir := filepath.Join(strings.TrimPrefix(e[2], "XDG_CACHE_HOME="), "tempcreds")
 	if _, stderr, err := run(t, e, binary, args...); err != nil {
 		t.Fatal(stderr)
 	}
-	tries := 200
+	before := calls()
+	tries := 150
 	for i := range tries {
 		cmd := exec.Command(binary, args...)
 		cmd.Env = e
@@ -194,13 +210,13 @@ func TestKilledExportsNeverCorruptTheCache(t *testing.T) {
 			t.Fatalf("try %d: entry corrupt or wrong mode %v: %v", i, st.Mode().Perm(), err)
 		}
 	}
-	answered := s.Count("AssumeRole") - 1
-	t.Logf("%d SIGKILLed exports, %d of them after STS answered, cache always whole and 0600", tries, answered)
+	answered := calls() - before
+	t.Logf("%d SIGKILLed exports, %d of them after the source answered, cache always whole and 0600", tries, answered)
 	if answered < tries/10 {
-		t.Errorf("only %d of %d kills came after the STS call: the test did not reach the write", answered, tries)
+		t.Errorf("only %d of %d kills came after the source answered: the test did not reach the write", answered, tries)
 	}
 	// The next export still works and reads a whole entry.
-	if _, stderr, err := run(t, e, binary, "export", "--role-arn", role, "--duration", "1h"); err != nil {
+	if _, stderr, err := run(t, e, binary, args...); err != nil {
 		t.Fatal(stderr)
 	}
 }

@@ -21,6 +21,8 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f.StringVar(&o.MFAMode, "mfa-mode", "session", "session: one MFA GetSessionToken, roles assumed from it (AWS caps those at 1h); role: MFA on AssumeRole itself")
 	f.StringVar(&o.WebIdentityTokenFile, "web-identity-token-file", "", "web identity token file, re-read on every refresh (default $AWS_WEB_IDENTITY_TOKEN_FILE)")
 	f.StringVar(&o.WebIdentityTokenCommand, "web-identity-token-command", "", "shell command printing the web identity token")
+	f.StringVar(&o.SourceProcess, "source-process", "", "shell command printing credential_process JSON, as the source: run once, cached 0600 until its Expiration")
+	f.StringVar(&o.SourceProcessTTL, "source-process-ttl", "", "cache temporary credentials a --source-process prints without an Expiration this long (default: not cached)")
 	f.StringVar(&o.ExternalID, "external-id", "", "external ID for the role")
 	f.StringVar(&o.Policy, "policy", "", "session policy JSON, or @FILE")
 	f.StringArrayVar(&o.PolicyARNs, "policy-arn", nil, "managed session policy ARN (repeatable)")

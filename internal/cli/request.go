@@ -29,6 +29,8 @@ type Options struct {
 	MFAMode                 string
 	WebIdentityTokenFile    string
 	WebIdentityTokenCommand string
+	SourceProcess           string
+	SourceProcessTTL        string
 	ExternalID              string
 	Policy                  string
 	PolicyARNs              []string
@@ -61,6 +63,7 @@ var flagOf = map[string]string{
 	"Region": "--region", "EndpointURL": "--endpoint-url", "Cache.File": "--cache-file",
 	"Cache.Dir": "--cache-dir", "Cache.MinTTL": "--min-ttl", "SerialNumber": "--mfa-serial",
 	"Listen": "--listen", "AllowRemote": "--allow-remote", "MinTokenSize": "--min-token-size",
+	"SourceProcess": "--source-process", "SourceProcessTTL": "--source-process-ttl", "Keys": "AWS_STS_ACCESS_KEY",
 }
 
 // flagName is flagOf with the field itself for anything else.
@@ -76,7 +79,7 @@ func flagName(field string) string {
 func (o Options) request() (chain.Request, error) {
 	r := chain.Request{Profile: o.Profile, RoleARN: o.RoleARN, RoleSessionName: o.RoleSessionName, Via: o.Via,
 		NoRole: o.NoRole, MFASerial: o.MFASerial, MFAMode: chain.MFAMode(o.MFAMode),
-		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand,
+		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand, SourceProcess: o.SourceProcess,
 		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, Region: o.Region,
 		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode, MinTokenSize: o.MinTokenSize,
 		Cache: chain.CachePolicy{File: o.CacheFile, Dir: o.CacheDir, Disabled: o.NoCache}}
@@ -85,6 +88,9 @@ func (o Options) request() (chain.Request, error) {
 		return r, err
 	}
 	if r.Cache.MinTTL, err = parseDuration("--min-ttl", o.MinTTL); err != nil {
+		return r, err
+	}
+	if r.SourceProcessTTL, err = parseDuration("--source-process-ttl", o.SourceProcessTTL); err != nil {
 		return r, err
 	}
 	if r.Policy, err = readPolicy(o.Policy); err != nil {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// processCommand is a source process that counts its runs in count and
+// prints fake temporary credentials expiring in an hour (or without an
+// Expiration).
+func processCommand(count string, withExpiration bool) string {
+	exp := `,\"Expiration\":\"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)\"`
+	if !withExpiration {
+		exp = ""
+	}
+	return fmt.Sprintf(`echo run >> %s; echo "{\"Version\":1,\"AccessKeyId\":\"ASIAFAKEPROCESS1\",\"SecretAccessKey\":\"fake-process-secret\",\"SessionToken\":\"fake-process-token\"%s}"`, count, exp)
+}
+
+func runs(t *testing.T, count string) int {
+	t.Helper()
+	b, err := os.ReadFile(count)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "run")
+}
+
+// TestASourceProcessRunsOnceForManyProcesses: --source-process (and a
+// profile's credential_process) is run once for 10 concurrent exports and
+// 5 sequential ones, its output cached 0600; with a role above it, the role
+// is assumed once too; output without an Expiration is cached only when
+// --source-process-ttl asks.
+func TestASourceProcessRunsOnceForManyProcesses(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("helper")
+	tests := []struct {
+		name        string
+		args        func(count, home string) []string
+		wantRuns    int
+		wantRoleOps int
+	}{
+		{"--source-process, no role: its own credentials", func(count, _ string) []string {
+			return []string{"--source-process", processCommand(count, true)}
+		}, 1, 0},
+		{"a profile's credential_process, no role", func(count, home string) []string {
+			writeOut(t, home, "config", "[profile proc]\ncredential_process = "+processCommand(count, true)+"\n")
+			return []string{"--profile", "proc"}
+		}, 1, 0},
+		{"--source-process under a role", func(count, home string) []string {
+			// Session credentials the fake STS accepts, as a helper would print them.
+			out, stderr, err := run(t, env(t, s, user), binary, "export", "--no-role", "--format", "credential-process", "--duration", "1h")
+			if err != nil {
+				t.Fatal(stderr)
+			}
+			cp := writeOut(t, home, "cp.json", out)
+			return []string{"--source-process", "echo run >> " + count + "; cat " + cp, "--role-arn", role, "--duration", "1h"}
+		}, 1, 1},
+		{"output without an Expiration is not cached", func(count, _ string) []string {
+			return []string{"--source-process", processCommand(count, false)}
+		}, 15, 0},
+		{"... unless --source-process-ttl asks", func(count, _ string) []string {
+			return []string{"--source-process", processCommand(count, false), "--source-process-ttl", "30m"}
+		}, 1, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			count := filepath.Join(home, "count")
+			e := append(env(t, s, user), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+				"AWS_STS_ACCESS_KEY=", "AWS_STS_ACCESS_SECRET=", "AWS_CONFIG_FILE="+filepath.Join(home, "config"))
+			args := append([]string{"export", "--format", "json"}, tc.args(count, home)...)
+			before := s.Count("AssumeRole")
+			var wg sync.WaitGroup
+			keys := make([]string, 15)
+			errs := make([]error, 15)
+			export := func(i int) {
+				out, stderr, err := run(t, e, binary, args...)
+				var c map[string]string
+				if err == nil {
+					err = json.Unmarshal([]byte(out), &c)
+				}
+				if err != nil {
+					errs[i] = fmt.Errorf("%v: %s", err, stderr)
+				}
+				keys[i] = c["AccessKeyId"]
+			}
+			for i := range 10 {
+				wg.Add(1)
+				go func() { defer wg.Done(); export(i) }()
+			}
+			wg.Wait()
+			for i := 10; i < 15; i++ {
+				export(i)
+			}
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("export %d: %v", i, err)
+				}
+				if keys[i] != keys[0] || keys[i] == "" {
+					t.Fatalf("export %d gave %q, export 0 %q", i, keys[i], keys[0])
+				}
+			}
+			if got := runs(t, count); got != tc.wantRuns {
+				t.Errorf("the process ran %d times for 15 exports, want %d", got, tc.wantRuns)
+			}
+			if got := s.Count("AssumeRole") - before; got != tc.wantRoleOps {
+				t.Errorf("%d AssumeRole calls, want %d", got, tc.wantRoleOps)
+			}
+			entries, _ := filepath.Glob(filepath.Join(home, "cache", "tempcreds", "*.json"))
+			for _, p := range entries {
+				if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+					t.Errorf("cache entry %s: %v, mode %v", p, err, st.Mode())
+				}
+			}
+		})
+	}
+}
