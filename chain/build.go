@@ -22,9 +22,12 @@ var innerFreshness = filecache.MinTTL(2 * time.Minute)
 type Deps struct {
 	// Clock decides every expiry (default the system clock).
 	Clock tempcreds.Clock
-	// TokenCode answers MFA prompts (default TerminalPrompt: the
-	// controlling terminal, never stdin or stdout).
+	// TokenCode gives every MFA code when set (a code, a command the
+	// caller chose); it wins over a profile's mfa_process.
 	TokenCode tempcreds.TokenCodeFunc
+	// MFAPrompt asks for codes no TokenCode or mfa_process gives (default
+	// TerminalPrompt: the controlling terminal, never stdin or stdout).
+	MFAPrompt tempcreds.TokenCodeFunc
 	// Warn receives warnings (default: dropped); Debug one line per step
 	// (default: dropped). Neither ever receives a secret.
 	Warn, Debug func(msg string)
@@ -58,8 +61,11 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	if d.Stderr == nil {
 		d.Stderr = os.Stderr
 	}
-	if d.TokenCode == nil {
-		d.TokenCode = TerminalPrompt(openTerminal)
+	if d.MFAPrompt == nil {
+		d.MFAPrompt = TerminalPrompt(openTerminal)
+	}
+	for _, w := range p.Warnings {
+		d.warn(w)
 	}
 	withClock := func(o *tempcreds.CacheOptions) { o.Clock = d.Clock }
 	client := &lazySTS{plan: p, settings: d.STS.withDefaults()}
@@ -168,6 +174,13 @@ func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
 // hopProvider is the provider of one hop, signed by source.
 func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
 	tokenCode := d.TokenCode
+	switch {
+	case tokenCode != nil:
+	case h.MFAProcess != "":
+		tokenCode = MFACommand(h.MFAProcess, h.MFAProcessName, d.Stderr)
+	default:
+		tokenCode = d.MFAPrompt
+	}
 	switch h.Kind {
 	case HopSource:
 		return source, nil // the source's own credentials

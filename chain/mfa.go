@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // ErrNoTerminal is returned (wrapped) by TerminalPrompt when there is no
@@ -32,6 +35,34 @@ func TerminalPrompt(open func() (io.ReadWriteCloser, error)) tempcreds.TokenCode
 			return "", fmt.Errorf("reading the MFA code: %v", err)
 		}
 		return strings.TrimSpace(line), nil
+	}
+}
+
+// mfaCommandTimeout bounds an MFA command.
+const mfaCommandTimeout = 2 * time.Minute
+
+// MFACommand runs command (with sh) for each MFA code: a hardware token's
+// helper, a password manager, aws-vault's mfa_process. name is how errors
+// call it (a flag, a profile key). The command gets no credential variable,
+// TEMPCREDS_MFA_SERIAL, its own process group (killed after 2 minutes, on
+// more than 64 bytes of output, and when it exits), and stderr.
+func MFACommand(command, name string, stderr io.Writer) tempcreds.TokenCodeFunc {
+	return func(ctx context.Context, serial string) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, mfaCommandTimeout)
+		defer cancel()
+		cmd := exec.Command("/bin/sh", "-c", command)
+		cmd.Env = append(childproc.HelperEnv(os.Environ()), "TEMPCREDS_MFA_SERIAL="+serial)
+		cmd.Stderr = stderr
+		out, err := childproc.Output(ctx, cmd, 64)
+		switch {
+		case errors.Is(err, childproc.ErrTooMuchOutput):
+			return "", fmt.Errorf("%s printed more than 64 bytes: not an MFA code (it was stopped)", name)
+		case ctx.Err() != nil:
+			return "", fmt.Errorf("%s timed out after %s (its process group was killed)", name, mfaCommandTimeout)
+		case err != nil:
+			return "", fmt.Errorf("%s failed: %v", name, err)
+		}
+		return strings.TrimSpace(string(out)), nil
 	}
 }
 

@@ -46,6 +46,8 @@ type Hop struct {
 	TransitiveTags  []string
 	SourceIdentity  string
 	MFASerial       string
+	MFAProcess      string // a command printing the MFA code (a profile's mfa_process)
+	MFAProcessName  string // how errors name it
 	MinTokenSize    int
 	TokenFile       string
 	TokenCommand    string
@@ -90,6 +92,10 @@ type Plan struct {
 	// Freshness of the final hop's cache entry.
 	Freshness tempcreds.Freshness
 	MFAMode   MFAMode
+
+	// Warnings are said once when the plan is built (keys of the profiles
+	// in use that nothing reads).
+	Warnings []string
 
 	staticSecret, staticToken string
 	// credEnv is the credential environment the SDK's chain would read
@@ -169,9 +175,9 @@ func (p *Plan) applyMFAMode() {
 	if first.Kind != HopAssumeRole || first.MFASerial == "" {
 		return
 	}
-	serial := first.MFASerial
-	first.MFASerial = ""
-	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial}}, p.Hops...)
+	serial, process, name := first.MFASerial, first.MFAProcess, first.MFAProcessName
+	first.MFASerial, first.MFAProcess, first.MFAProcessName = "", "", ""
+	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial, MFAProcess: process, MFAProcessName: name}}, p.Hops...)
 }
 
 // profileMFA returns the mfa_serial of the profile's first role hop.

@@ -82,9 +82,22 @@ func (p *Plan) fromProfile(ctx context.Context, profile string) error {
 		p.Profile = leaf.Profile
 		chain = chain[1:]
 	}
+	extra, err := profileKeys(p.ConfigFile)
+	if err != nil {
+		extra = nil // no config file (keys in the credentials file only): no extra keys
+	}
+	for _, name := range names {
+		for _, k := range unknownKeys(extra[name]) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("profile %q: tempcreds does not read the key %q (ignored)", name, k))
+		}
+	}
 	for _, c := range chain {
 		if c.RoleARN != "" {
-			p.Hops = append(p.Hops, roleHop(c))
+			h, err := roleHop(c, extra[c.Profile])
+			if err != nil {
+				return err
+			}
+			p.Hops = append(p.Hops, h)
 		}
 	}
 	return nil
@@ -133,9 +146,32 @@ func (p *Plan) checkSharedFiles() error {
 	return nil
 }
 
-// roleHop is a profile's role_arn with its settings.
-func roleHop(c *config.SharedConfig) Hop {
+// roleHop is a profile's role_arn with its settings, and aws-vault's keys
+// from extra: source_identity, session_tags, transitive_session_tags and
+// mfa_process.
+func roleHop(c *config.SharedConfig, extra map[string]string) (Hop, error) {
 	h := Hop{Kind: HopAssumeRole, RoleARN: c.RoleARN, SessionName: c.RoleSessionName, ExternalID: c.ExternalID, MFASerial: c.MFASerial}
+	key := func(k string) string { return fmt.Sprintf("%s of profile %q", k, c.Profile) }
+	if v := extra["source_identity"]; v != "" {
+		if !tempcreds.ValidSessionName(v) {
+			return h, bad("SourceIdentity", key("source_identity"), v, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
+		}
+		h.SourceIdentity = v
+	}
+	tags, err := parseSessionTags(extra["session_tags"])
+	if err != nil {
+		return h, bad("Tags", key("session_tags"), "", "{{Tags}}: %v (want key1=value1,key2=value2)", err)
+	}
+	h.Tags = tags
+	for _, k := range splitList(extra["transitive_session_tags"]) {
+		if _, ok := tags[k]; !ok {
+			return h, bad("TransitiveTags", key("transitive_session_tags"), k, "{{TransitiveTags}} {{value}} is not one of the profile's session_tags")
+		}
+		h.TransitiveTags = append(h.TransitiveTags, k)
+	}
+	if v := extra["mfa_process"]; v != "" {
+		h.MFAProcess, h.MFAProcessName = v, key("mfa_process")
+	}
 	if c.RoleDurationSeconds != nil {
 		h.Duration = *c.RoleDurationSeconds
 		h.DurationOrigin = fmt.Sprintf("duration_seconds of profile %q", c.Profile)
@@ -145,5 +181,5 @@ func roleHop(c *config.SharedConfig) Hop {
 			h.Duration = -1
 		}
 	}
-	return h
+	return h, nil
 }

@@ -39,6 +39,10 @@ type Request struct {
 	PolicyARNs     []string
 	Tags           map[string]string
 	SourceIdentity string
+	// TransitiveTags are keys of Tags that pass along a role chain: they are
+	// set, with SourceIdentity, on the chain's first role (AWS never lets a
+	// later role change them); the other tags go on the final role.
+	TransitiveTags []string
 	// SourceProcess is a command printing credential_process JSON (a Roles
 	// Anywhere signing helper, okta-aws-cli, saml2aws, `aws configure
 	// export-credentials`...): the source, run once and cached 0600 until

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 
@@ -58,6 +59,11 @@ func resolveTarget(r Request, e env) (*target, error) {
 	for _, v := range r.Via {
 		if err := checkARN("Via", "", v); err != nil {
 			return nil, err
+		}
+	}
+	for _, k := range r.TransitiveTags {
+		if _, ok := r.Tags[k]; !ok {
+			return nil, bad("TransitiveTags", "", k, "{{TransitiveTags}} {{value}} is not one of the {{Tags}}")
 		}
 	}
 	if r.MinTokenSize < 0 || r.MinTokenSize > tempcreds.MaxTokenSize {
@@ -133,6 +139,7 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 	if r.MinTokenSize > 0 {
 		p.Hops[len(p.Hops)-1].MinTokenSize = r.MinTokenSize
 	}
+	p.placeSessionShape(r)
 	// Defaults for the final hop: the helper's session name and duration.
 	last := &p.Hops[len(p.Hops)-1]
 	if last.Duration == 0 && last.Kind != HopWebIdentity && last.Kind != HopSource {
@@ -154,6 +161,44 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 		last.Duration, last.DurationDefault = 0, false
 	}
 	return nil
+}
+
+// placeSessionShape puts the request's source identity and transitive
+// tags on the chain's first role (they then pass along the chain, and AWS
+// refuses a later role that changes them) and its other tags on the final
+// role. A profile's own source_identity and session_tags stay on its role.
+func (p *Plan) placeSessionShape(r Request) {
+	first, last := -1, -1
+	for i, h := range p.Hops {
+		if h.Kind == HopAssumeRole {
+			last = i
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if first < 0 {
+		return // no role: refused earlier when any of them was given
+	}
+	if r.SourceIdentity != "" {
+		p.Hops[first].SourceIdentity = r.SourceIdentity
+	}
+	transitive := map[string]bool{}
+	for _, k := range r.TransitiveTags {
+		transitive[k] = true
+	}
+	for k, v := range r.Tags {
+		i := last
+		if transitive[k] {
+			i = first
+			p.Hops[i].TransitiveTags = append(p.Hops[i].TransitiveTags, k)
+		}
+		if p.Hops[i].Tags == nil {
+			p.Hops[i].Tags = map[string]string{}
+		}
+		p.Hops[i].Tags[k] = v
+	}
+	sort.Strings(p.Hops[first].TransitiveTags)
 }
 
 // addFinal adds the final hop: the request's role, or the request's
@@ -180,8 +225,7 @@ func (p *Plan) addFinal(r Request, t *target) error {
 			return err
 		}
 		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: t.roleARN, SessionName: t.sessionName, Duration: t.duration,
-			DurationOrigin: t.durationOrigin, ExternalID: r.ExternalID, Policy: r.Policy, PolicyARNs: r.PolicyARNs, Tags: r.Tags,
-			SourceIdentity: r.SourceIdentity, MFASerial: r.MFASerial})
+			DurationOrigin: t.durationOrigin, ExternalID: r.ExternalID, Policy: r.Policy, PolicyARNs: r.PolicyARNs, MFASerial: r.MFASerial})
 	case len(p.Hops) > 0:
 		// The profile (or web identity, or Via) is the target: apply the
 		// settings that shape the last hop.
@@ -194,12 +238,8 @@ func (p *Plan) addFinal(r Request, t *target) error {
 		}
 		last.ExternalID = firstNonEmpty(r.ExternalID, last.ExternalID)
 		last.Policy = firstNonEmpty(r.Policy, last.Policy)
-		last.SourceIdentity = firstNonEmpty(r.SourceIdentity, last.SourceIdentity)
 		if len(r.PolicyARNs) > 0 {
 			last.PolicyARNs = r.PolicyARNs
-		}
-		if len(r.Tags) > 0 {
-			last.Tags = r.Tags
 		}
 		if r.MFASerial != "" && last.Kind == HopAssumeRole {
 			last.MFASerial = r.MFASerial

@@ -35,6 +35,7 @@ type Options struct {
 	Policy                  string
 	PolicyARNs              []string
 	Tags                    []string
+	TransitiveTags          []string
 	SourceIdentity          string
 	Region                  string
 	EndpointURL             string
@@ -63,7 +64,7 @@ var flagOf = map[string]string{
 	"Region": "--region", "EndpointURL": "--endpoint-url", "Cache.File": "--cache-file",
 	"Cache.Dir": "--cache-dir", "Cache.MinTTL": "--min-ttl", "SerialNumber": "--mfa-serial",
 	"Listen": "--listen", "AllowRemote": "--allow-remote", "MinTokenSize": "--min-token-size",
-	"SourceProcess": "--source-process", "SourceProcessTTL": "--source-process-ttl", "Keys": "AWS_STS_ACCESS_KEY",
+	"SourceProcess": "--source-process", "TransitiveTags": "--transitive-tag", "SourceProcessTTL": "--source-process-ttl", "Keys": "AWS_STS_ACCESS_KEY",
 }
 
 // flagName is flagOf with the field itself for anything else.
@@ -80,7 +81,7 @@ func (o Options) request() (chain.Request, error) {
 	r := chain.Request{Profile: o.Profile, RoleARN: o.RoleARN, RoleSessionName: o.RoleSessionName, Via: o.Via,
 		NoRole: o.NoRole, MFASerial: o.MFASerial, MFAMode: chain.MFAMode(o.MFAMode),
 		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand, SourceProcess: o.SourceProcess,
-		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, Region: o.Region,
+		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, TransitiveTags: o.TransitiveTags, Region: o.Region,
 		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode, MinTokenSize: o.MinTokenSize,
 		Cache: chain.CachePolicy{File: o.CacheFile, Dir: o.CacheDir, Disabled: o.NoCache}}
 	var err error
@@ -193,7 +194,7 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	}
 	a.region = p.Region
 	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
-	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), Warn: a.warnf, Debug: a.debugLine,
+	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), MFAPrompt: a.mfaPrompt(), Warn: a.warnf, Debug: a.debugLine,
 		Stderr: a.stderr, STS: a.STS})
 	return p, c, err
 }

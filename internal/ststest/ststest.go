@@ -55,6 +55,9 @@ type Identity struct {
 	RoleARN         string    // the role assumed, "" for users and session tokens
 	Kind            string    // "user", "session" or "role" or "web-identity"
 	IssuedAt        time.Time
+	// SourceIdentity of a role session: set on a chain's first role and
+	// kept by every role assumed from it (AWS refuses to change it).
+	SourceIdentity string
 }
 
 // Call is one request the server answered (or refused).
@@ -619,10 +622,18 @@ func (s *Server) assumeRole(signer, token string, form url.Values) (any, string,
 	if aerr != nil {
 		return nil, "", aerr
 	}
+	srcIdentity := form.Get("SourceIdentity")
+	if src.SourceIdentity != "" && srcIdentity != "" && srcIdentity != src.SourceIdentity {
+		return nil, "", errf(403, "AccessDenied", "User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s: the source identity %s of the caller's session cannot be changed", src.Arn, roleARN, src.SourceIdentity)
+	}
+	if srcIdentity == "" {
+		srcIdentity = src.SourceIdentity
+	}
 	id := s.issue("role", arn, roleARN, d)
 	id.SessionToken = padToken(id.SessionToken, size)
+	id.SourceIdentity = srcIdentity
 	return &assumeRoleResult{Credentials: credsXML(id), AssumedRoleUser: userXML(id, name),
-		SourceIdentity: form.Get("SourceIdentity")}, id.AccessKeyID, nil
+		SourceIdentity: srcIdentity}, id.AccessKeyID, nil
 }
 
 func (s *Server) assumeRoleWithWebIdentity(form url.Values) (any, string, *apiError) {
