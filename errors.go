@@ -151,7 +151,8 @@ func describeCause(err error) string {
 		}
 		return ae.ErrorCode()
 	}
-	return err.Error()
+	// A cause of ours already says "tempcreds:" once, in front.
+	return strings.TrimPrefix(err.Error(), "tempcreds: ")
 }
 
 // hintFor adds what to do about the errors users meet most.

@@ -46,7 +46,10 @@ func (f Freshness) Lead(lifetime time.Duration) time.Duration {
 
 func capTo(d time.Duration, fraction float64, lifetime time.Duration) time.Duration {
 	if fraction > 0 && fraction <= 1 && lifetime > 0 {
-		d = min(d, time.Duration(float64(lifetime)*fraction))
+		// Compared as floats first: a huge lifetime must not overflow.
+		if c := float64(lifetime) * fraction; c < float64(d) {
+			d = time.Duration(c)
+		}
 	}
 	return d
 }

@@ -278,6 +278,18 @@ func newError(op, roleARN, stage string, err error, secrets ...string) *Error {
 // module prints from outside input goes through.
 func Scrub(s string) string { return truncate(scrub(truncate(s, 4*maxScrubbed)), maxScrubbed) }
 
+// RedactURL hides the user information of a URL (a password, or a token in
+// the user part), even when the URL does not parse: everything before the
+// last @ after the last / that precedes it.
+func RedactURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	start := strings.LastIndex(s[:at], "/") + 1
+	return s[:start] + "[REDACTED]" + s[at:]
+}
+
 // ScrubKnown is Scrub that also removes each of the known secrets, however
 // it appears (as given, URL-encoded, JSON-escaped, or any 16-character
 // fragment of a long one): for text from a server that may echo what it

@@ -55,8 +55,11 @@ func ParseDuration(v string) (time.Duration, error) {
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
+	if err != nil {
 		return 0, fmt.Errorf("is not a duration: use seconds (3600) or a duration (1h, 90m)")
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("must be positive")
 	}
 	if d > maxDurationSeconds*time.Second {
 		return 0, fmt.Errorf("is more than a year")
@@ -67,24 +70,34 @@ func ParseDuration(v string) (time.Duration, error) {
 	return d, nil
 }
 
+// checkSession refuses a role session name, MFA serial or external ID STS
+// would refuse, naming the field and where it was given.
+func checkSession(sessionName, sessionOrigin, serial, serialOrigin, externalID, externalOrigin string) error {
+	if sessionName != "" && !tempcreds.ValidSessionName(sessionName) {
+		return bad("RoleSessionName", sessionOrigin, sessionName, "{{RoleSessionName}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
+	}
+	if serial != "" && (len(serial) < 9 || len(serial) > 256) {
+		return bad("MFASerial", serialOrigin, serial, "{{MFASerial}} {{value}} must be 9 to 256 characters (an MFA device ARN or hardware serial)")
+	}
+	if n := len(externalID); n > 0 && (n < 2 || n > 1224) {
+		e := bad("ExternalID", externalOrigin, "", "{{ExternalID}} must be 2 to 1224 characters, got %d", n)
+		e.Limit = "2 to 1224 characters"
+		return e
+	}
+	return nil
+}
+
 // checkARN refuses anything but an IAM role ARN.
 func checkARN(field, origin, v string) error {
+	if len(v) > 2048 {
+		e := bad(field, origin, "", "{{%s}} is %d characters, longer than a role ARN may be (2048)", field, len(v))
+		e.Limit = "2048 characters"
+		return e
+	}
 	a, err := arn.Parse(v)
 	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.AccountID) != 12 ||
 		strings.ContainsFunc(a.Resource, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
 		return bad(field, origin, v, "{{%s}} {{value}} is not a role ARN like arn:aws:iam::123456789012:role/NAME", field)
 	}
 	return nil
-}
-
-// redactURL hides the user information of a URL given by the user (a
-// password, or a token in the user part), even when the URL is malformed:
-// everything before the last @ after the last / that precedes it.
-func redactURL(s string) string {
-	at := strings.LastIndex(s, "@")
-	if at < 0 {
-		return s
-	}
-	start := strings.LastIndex(s[:at], "/") + 1
-	return s[:start] + "[REDACTED]" + s[at:]
 }

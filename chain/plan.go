@@ -74,6 +74,9 @@ type Plan struct {
 	ConfigProfile string
 	// ConfigFile and CredentialsFile are the shared files in use.
 	ConfigFile, CredentialsFile string
+	// configFromEnv, credentialsFromEnv: set by AWS_CONFIG_FILE,
+	// AWS_SHARED_CREDENTIALS_FILE (else the defaults under HOME).
+	configFromEnv, credentialsFromEnv bool
 	// Hops are the STS calls, source first.
 	Hops []Hop
 	// Region and Endpoint of STS (Endpoint "" leaves it to the SDK).

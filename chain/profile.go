@@ -17,7 +17,7 @@ const maxProfileChain = 16
 
 // fromProfile reads a profile chain with aws-sdk-go-v2's shared-config
 // loader and turns it into a source and role hops.
-func (p *Plan) fromProfile(ctx context.Context, profile string) error {
+func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 	cfg, err := p.loadProfile(ctx, profile)
 	if err != nil {
 		var ce *tempcreds.ConfigError
@@ -27,6 +27,9 @@ func (p *Plan) fromProfile(ctx context.Context, profile string) error {
 		case errors.As(err, &ce):
 			return err
 		case errors.As(err, &ne):
+			if ne.Profile == profile {
+				return bad("Profile", origin, ne.Profile, "{{Profile}} {{value}} is not in the AWS config or credentials file")
+			}
 			return bad("Profile", "", ne.Profile, "profile {{value}} is not in the AWS config or credentials file")
 		case errors.As(err, &re):
 			if re.Err != nil {
@@ -66,6 +69,9 @@ func (p *Plan) fromProfile(ctx context.Context, profile string) error {
 		p.Source = SourceStatic
 		p.StaticKey, p.staticSecret, p.staticToken = leaf.Credentials.AccessKeyID, leaf.Credentials.SecretAccessKey, leaf.Credentials.SessionToken
 	case leaf.WebIdentityTokenFile != "" && leaf.RoleARN != "":
+		if err := checkARN("RoleARN", fmt.Sprintf("role_arn of profile %q", leaf.Profile), leaf.RoleARN); err != nil {
+			return err
+		}
 		p.Source = SourceWebIdentity
 		p.Hops = append(p.Hops, Hop{Kind: HopWebIdentity, RoleARN: leaf.RoleARN,
 			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: absPath(leaf.WebIdentityTokenFile)})
@@ -126,19 +132,29 @@ func (p *Plan) loadProfile(ctx context.Context, profile string) (cfg config.Shar
 // would hang on (a FIFO) or read without limit (/dev/zero, a huge file)
 // before the loader opens it. The files are optional: missing is fine.
 func (p *Plan) checkSharedFiles() error {
-	for _, f := range []struct{ field, name, path string }{
-		{FieldConfigFile, "AWS_CONFIG_FILE", p.ConfigFile},
-		{FieldCredentialsFile, "AWS_SHARED_CREDENTIALS_FILE", p.CredentialsFile},
+	for _, f := range []struct {
+		field, name, path string
+		fromEnv           bool
+	}{
+		{FieldConfigFile, "AWS_CONFIG_FILE", p.ConfigFile, p.configFromEnv},
+		{FieldCredentialsFile, "AWS_SHARED_CREDENTIALS_FILE", p.CredentialsFile, p.credentialsFromEnv},
 	} {
 		st, err := os.Stat(f.path)
 		if err != nil {
 			continue
 		}
+		origin, what := "", "the AWS config file"
+		if f.field == FieldCredentialsFile {
+			what = "the AWS credentials file"
+		}
+		if f.fromEnv {
+			origin, what = f.name, f.name
+		}
 		if !st.Mode().IsRegular() {
-			return bad(f.field, f.name, "", "%s %s is not a regular file (a FIFO, a device or a directory): the AWS config must be a file", f.name, f.path)
+			return bad(f.field, origin, "", "%s %s is not a regular file (a FIFO, a device or a directory): the AWS config must be a file", what, f.path)
 		}
 		if st.Size() > bounded.ConfigFile {
-			e := bad(f.field, f.name, "", "%s %s is %d bytes, more than the %d an AWS config file may have here", f.name, f.path, st.Size(), bounded.ConfigFile)
+			e := bad(f.field, origin, "", "%s %s is %d bytes, more than the %d an AWS config file may have here", what, f.path, st.Size(), bounded.ConfigFile)
 			e.Limit = fmt.Sprintf("%d bytes", bounded.ConfigFile)
 			return e
 		}
@@ -152,6 +168,12 @@ func (p *Plan) checkSharedFiles() error {
 func roleHop(c *config.SharedConfig, extra map[string]string) (Hop, error) {
 	h := Hop{Kind: HopAssumeRole, RoleARN: c.RoleARN, SessionName: c.RoleSessionName, ExternalID: c.ExternalID, MFASerial: c.MFASerial}
 	key := func(k string) string { return fmt.Sprintf("%s of profile %q", k, c.Profile) }
+	if err := checkARN("RoleARN", key("role_arn"), c.RoleARN); err != nil {
+		return h, err
+	}
+	if err := checkSession(c.RoleSessionName, key("role_session_name"), c.MFASerial, key("mfa_serial"), c.ExternalID, key("external_id")); err != nil {
+		return h, err
+	}
 	if v := extra["source_identity"]; v != "" {
 		if !tempcreds.ValidSessionName(v) {
 			return h, bad("SourceIdentity", key("source_identity"), v, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")

@@ -31,10 +31,14 @@ var profileOnlyHidden = []string{"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_R
 	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_STS_ACCESS_KEY", "AWS_STS_ACCESS_SECRET", "AWS_PROFILE", "AWS_STS_FILE_NAME"}
 
 // Resolve turns a request into a plan: request > environment > profile >
-// defaults. getenv is the environment (os.Getenv, or a map in tests): every
-// variable is read here and nowhere else. It reads the AWS config and
-// credentials files; it makes no network call and runs no command. Its
-// errors about settings are *tempcreds.ConfigError.
+// defaults. getenv is the environment (os.Getenv, or a map): every variable
+// tempcreds reads is read here, through it, and nowhere else. One exception
+// is aws-sdk-go-v2's own credential chain (no keys, no profile, no token
+// given), which always reads the process environment: the cache key of its
+// credentials digests the process's credential variables, read here too.
+// Resolve reads the AWS config and credentials files; it makes no network
+// call and runs no command. Its errors about settings are
+// *tempcreds.ConfigError.
 func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan, error) {
 	e := env(getenv)
 	if r.ProfileOnly {
@@ -50,8 +54,12 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	home := e("HOME")
 	p.ConfigFile = firstNonEmpty(e("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))
 	p.CredentialsFile = firstNonEmpty(e("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	p.configFromEnv, p.credentialsFromEnv = e("AWS_CONFIG_FILE") != "", e("AWS_SHARED_CREDENTIALS_FILE") != ""
+	// aws-sdk-go-v2's chain reads the process environment, whatever getenv
+	// says: its identity is taken from there, so a cache entry is only
+	// reused for the credentials the SDK would really resolve.
 	for _, name := range credentialEnv {
-		p.credEnv = append(p.credEnv, name, e(name))
+		p.credEnv = append(p.credEnv, name, os.Getenv(name))
 	}
 	if err := p.resolveCache(r, e); err != nil {
 		return nil, err
@@ -77,7 +85,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if p.Region == "" {
 		p.Region = defaultRegion
 	}
-	if err := checkRegion(p.Region, r.Region, e); err != nil {
+	if err := checkRegion(p.Region, r.Region, e, p.ConfigProfile); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -136,14 +144,14 @@ func (p *Plan) resolveEndpoint(r Request, e env) error {
 		origin = "AWS_ENDPOINT_URL"
 	}
 	if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return bad("EndpointURL", origin, redactURL(p.Endpoint), "{{EndpointURL}} {{value}} is not an http(s) URL like https://sts.us-east-1.amazonaws.com")
+		return bad("EndpointURL", origin, tempcreds.RedactURL(p.Endpoint), "{{EndpointURL}} {{value}} is not an http(s) URL like https://sts.us-east-1.amazonaws.com")
 	}
 	return nil
 }
 
 // checkRegion refuses a region that is not one (lower-case letters,
 // digits and dashes), naming where it was given.
-func checkRegion(region, asked string, e env) error {
+func checkRegion(region, asked string, e env, profile string) error {
 	ok := len(region) <= 63
 	for _, r := range region {
 		ok = ok && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
@@ -151,7 +159,7 @@ func checkRegion(region, asked string, e env) error {
 	if ok {
 		return nil
 	}
-	origin := "the profile's region"
+	origin := fmt.Sprintf("region of profile %q", profile)
 	switch region {
 	case asked:
 		origin = ""

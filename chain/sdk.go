@@ -31,7 +31,9 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 			}
 			// The SDK's own log lines (IMDS fallbacks, retries) would
 			// bypass our scrubbing and our one-line messages.
-			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region), config.WithLogger(logging.Nop{})}, extra...)
+			// The same shared files the plan read and keyed on.
+			opts := append([]func(*config.LoadOptions) error{config.WithRegion(p.Region), config.WithLogger(logging.Nop{}),
+				config.WithSharedConfigFiles([]string{p.ConfigFile}), config.WithSharedCredentialsFiles([]string{p.CredentialsFile})}, extra...)
 			var cfg aws.Config
 			cfg, err = config.LoadDefaultConfig(ctx, opts...)
 			prov = cfg.Credentials

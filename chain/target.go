@@ -41,15 +41,11 @@ func resolveTarget(r Request, e env) (*target, error) {
 	t.tokenFile = absPath(firstNonEmpty(r.WebIdentityTokenFile, e("AWS_WEB_IDENTITY_TOKEN_FILE")))
 	t.tokenCommand = r.WebIdentityTokenCommand
 	t.hasShape = r.ExternalID != "" || r.Policy != "" || len(r.PolicyARNs) > 0 || len(r.Tags) > 0 || r.SourceIdentity != ""
-	if t.sessionName != "" && !tempcreds.ValidSessionName(t.sessionName) {
-		return nil, bad("RoleSessionName", originOf(r.RoleSessionName != "", "AWS_ROLE_SESSION_NAME"), t.sessionName,
-			"{{RoleSessionName}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
+	if err := checkSession(t.sessionName, originOf(r.RoleSessionName != "", "AWS_ROLE_SESSION_NAME"), r.MFASerial, "", r.ExternalID, ""); err != nil {
+		return nil, err
 	}
 	if r.SourceIdentity != "" && !tempcreds.ValidSessionName(r.SourceIdentity) {
 		return nil, bad("SourceIdentity", "", r.SourceIdentity, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
-	}
-	if s := r.MFASerial; s != "" && (len(s) < 9 || len(s) > 256) {
-		return nil, bad("MFASerial", "", s, "{{MFASerial}} {{value}} must be 9 to 256 characters (an MFA device ARN or hardware serial)")
 	}
 	for _, a := range r.PolicyARNs {
 		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
@@ -99,11 +95,11 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 		}
 		p.Source = SourceWebIdentity
 	case r.Profile != "" && origin != "":
-		return p.fromProfile(ctx, r.Profile)
+		return p.fromProfile(ctx, r.Profile, "")
 	case access != "":
 		p.Source, p.StaticKey, p.staticSecret, p.staticToken = SourceStatic, access, secret, token
 	case e("AWS_PROFILE") != "":
-		return p.fromProfile(ctx, e("AWS_PROFILE"))
+		return p.fromProfile(ctx, e("AWS_PROFILE"), "AWS_PROFILE")
 	default:
 		p.Source = SourceDefaultChain
 	}

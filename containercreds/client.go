@@ -35,9 +35,12 @@ type Options struct {
 	// MaxAttemptTime bounds one attempt however steadily it trickles
 	// (default 10 s).
 	MaxAttemptTime time.Duration
-	// Retries after the first attempt (default 3): only timeouts,
-	// connection errors, 5xx and 429 are retried.
+	// Retries after the first attempt (0: the default, 3; negative: none):
+	// only timeouts, connection errors, 5xx and 429 are retried.
 	Retries int
+	// Clock judges an answer's Expiration (default the system clock): an
+	// answer that has already expired is refused.
+	Clock tempcreds.Clock
 	// Backoff is the base of the jittered exponential delay between
 	// attempts (default 100 ms).
 	Backoff time.Duration
@@ -191,15 +194,13 @@ var allowedHTTPHosts = []netip.Addr{
 // container hosts.
 func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Context, string) ([]string, error)) error {
 	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return endpointError(endpoint, " is not an absolute URL")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-	default:
+	switch {
+	case err == nil && u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https":
 		return endpointError(endpoint, " must be http or https")
+	case err != nil || u.Host == "":
+		return endpointError(endpoint, " is not an absolute URL")
+	case u.Scheme == "https":
+		return nil
 	}
 	host := u.Hostname()
 	if ip, err := netip.ParseAddr(host); err == nil {
@@ -221,9 +222,10 @@ func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Con
 	return nil
 }
 
-// endpointError refuses the endpoint URL.
+// endpointError refuses the endpoint URL, its user information (a
+// password) hidden.
 func endpointError(endpoint, problem string, args ...any) error {
-	return &tempcreds.ConfigError{Field: "Endpoint", Value: endpoint, Problem: "container credentials URI {{value}}" + fmt.Sprintf(problem, args...)}
+	return &tempcreds.ConfigError{Field: "Endpoint", Value: tempcreds.RedactURL(endpoint), Problem: "container credentials URI {{value}}" + fmt.Sprintf(problem, args...)}
 }
 
 func allowedIP(ip netip.Addr) bool {
@@ -237,6 +239,13 @@ func allowedIP(ip netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+func (p *Provider) now() time.Time {
+	if p.opts.Clock != nil {
+		return p.opts.Clock.Now()
+	}
+	return time.Now()
 }
 
 // URL returns the endpoint.
@@ -341,7 +350,12 @@ func (p *Provider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
 	}
 	// The endpoint may echo the token back: parseAnswer removes it before
 	// it cuts anything.
-	return parseAnswer(p.url, resp.StatusCode, body, token)
+	creds, retry, err := parseAnswer(p.url, resp.StatusCode, body, token)
+	if err == nil && !creds.Expires.After(p.now()) {
+		return aws.Credentials{}, false, &Error{URL: p.url, StatusCode: resp.StatusCode,
+			Message: fmt.Sprintf("the answer expired at %s: is the endpoint serving stale credentials, or this machine's clock wrong?", creds.Expires.Format(time.RFC3339))}
+	}
+	return creds, retry, err
 }
 
 // permanentTLSFailure reports a TLS failure no retry can fix (an untrusted

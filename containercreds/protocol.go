@@ -81,5 +81,8 @@ func checkToken(t string) (string, error) {
 	if strings.ContainsAny(t, "\r\n") {
 		return "", fmt.Errorf("the authorization token contains a line break")
 	}
+	if strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+		return "", fmt.Errorf("the authorization token contains a control character: not a header value")
+	}
 	return t, nil
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
@@ -111,7 +112,7 @@ func DefaultDir(getenv func(string) string) (string, error) {
 	}
 	home := getenv("HOME")
 	if home == "" || !filepath.IsAbs(home) {
-		return "", errors.New("tempcreds: no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir")
+		return "", &tempcreds.ConfigError{Field: "Cache.Dir", Problem: "no cache directory: set XDG_CACHE_HOME or HOME, or {{Cache.Dir}}"}
 	}
 	return filepath.Join(home, ".cache", "tempcreds"), nil
 }
@@ -141,13 +142,13 @@ func checkDir(dir string) error {
 		return fmt.Errorf("tempcreds: cache directory %s: %w", dir, err)
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
-		return &InsecureError{dir, "the directory is a symlink", "remove it or pass --cache-dir with a real directory"}
+		return &InsecureError{dir, "the directory is a symlink", "remove the symlink or choose a real directory as the cache directory"}
 	}
 	if !st.IsDir() {
-		return &InsecureError{dir, "it is not a directory", "remove it or pass another --cache-dir"}
+		return &InsecureError{dir, "it is not a directory", "choose another cache directory"}
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
-		return &InsecureError{dir, fmt.Sprintf("the directory is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "use your own --cache-dir"}
+		return &InsecureError{dir, fmt.Sprintf("the directory is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "choose a cache directory of your own"}
 	}
 	if st.Mode().Perm()&0o022 != 0 {
 		// Readable is allowed (a --cache-dir made by mkdir is 0755): the
@@ -181,7 +182,7 @@ func readEntry(path string, warn func(string)) (*Entry, error) {
 			return nil, &InsecureError{path, "the cache file is a symlink", "rm " + path}
 		}
 		if errors.Is(err, syscall.ENXIO) || errors.Is(err, syscall.EISDIR) {
-			return nil, &InsecureError{path, "the cache file is not a regular file (a socket, a device or a directory)", "rm -r " + path}
+			return nil, &InsecureError{path, "the cache file is not a regular file (a socket, a device or a directory)", "choose a cache file path that is a regular file or does not exist"}
 		}
 		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
 	}
@@ -191,7 +192,7 @@ func readEntry(path string, warn func(string)) (*Entry, error) {
 		return nil, fmt.Errorf("tempcreds: reading cache %s: %w", path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &InsecureError{path, "the cache file is not a regular file", "rm " + path}
+		return nil, &InsecureError{path, "the cache file is not a regular file", "choose a cache file path that is a regular file or does not exist"}
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
 		return nil, &InsecureError{path, fmt.Sprintf("the cache file is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "rm " + path}

@@ -60,11 +60,12 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	// Environment first, then the configuration object: the request takes
-	// the winner (the chain reads the environment only for what is empty).
+	// Environment first, then the configuration object: a field is taken
+	// from Config only when its variable is unset; otherwise it is left
+	// empty and the chain reads the variable itself (and names it in errors).
 	pick := func(name, fromConfig string) string {
-		if v := getenv(name); v != "" {
-			return v
+		if getenv(name) != "" {
+			return ""
 		}
 		return fromConfig
 	}
@@ -77,7 +78,7 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 			SecretAccessKey: pick("AWS_STS_ACCESS_SECRET", cfg.Key.Secret)},
 		Cache: chain.CachePolicy{File: pick("AWS_STS_FILE_NAME", cfg.Credentials.FileName), MinTTL: time.Minute},
 	}
-	if r.Cache.File == "" {
+	if r.Cache.File == "" && getenv("AWS_STS_FILE_NAME") == "" {
 		r.Cache.File = filecache.DefaultSingleFile
 	}
 	if getenv("AWS_STS_FILE_MODE") == "" {
@@ -92,12 +93,12 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 	}
 	plan, err := chain.Resolve(ctx, r, getenv)
 	if err != nil {
-		return nil, err
+		return nil, inHelperWords(err)
 	}
 	warn := func(msg string) { fmt.Fprintln(stderr, tempcreds.Scrub(msg)) }
 	cache, err := chain.Build(plan, chain.Deps{Warn: warn, Stderr: stderr})
 	if err != nil {
-		return nil, err
+		return nil, inHelperWords(err)
 	}
 	// The final hop's file cache answers with the assumed-role user too.
 	res, err := tempcreds.RetrieveResult(ctx, cache.Provider())
@@ -111,4 +112,38 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 		e.AssumedRoleUser = &filecache.AssumedRoleUser{AssumedRoleId: res.AssumedRoleID, Arn: res.AssumedRoleARN}
 	}
 	return e, nil
+}
+
+// configNames are the Config fields of the chain's request fields.
+var configNames = map[string]string{
+	"Cache.Mode": "Credentials.Mode", "Cache.File": "Credentials.FileName", "Duration": "Role.DurationSeconds",
+	"RoleARN": "Role.ARN", "RoleSessionName": "Role.SessionName", "Keys": "Key.Access and Key.Secret",
+	"Region": "Region", "EndpointURL": "Endpoint",
+}
+
+// ConfigError is a bad setting, named as the Config field (or the
+// environment variable) that gave it.
+type ConfigError struct {
+	Err *tempcreds.ConfigError
+}
+
+// Error names the Config field or the variable.
+func (e *ConfigError) Error() string {
+	return "tempcreds: " + e.Err.Message(func(f string) string {
+		if n, ok := configNames[f]; ok {
+			return "Config." + n
+		}
+		return f
+	})
+}
+
+// Unwrap returns the chain's error (errors.Is(err, tempcreds.ErrInvalidConfig)).
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// inHelperWords names a configuration error in this package's terms.
+func inHelperWords(err error) error {
+	if ce, ok := err.(*tempcreds.ConfigError); ok {
+		return &ConfigError{Err: ce}
+	}
+	return err
 }

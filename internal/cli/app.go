@@ -54,6 +54,7 @@ type app struct {
 	debug          bool
 	args           []string // the command line, for serve --detach's child
 	region         string   // the STS region of the last resolution (exec --server's child)
+	durationFrom   string   // what set the final session's duration (a flag, a variable, a profile key), for errors
 	warnMu         sync.Mutex
 	warned         map[string]bool
 }
@@ -127,7 +128,7 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintln(a.stderr, errorMessage(err))
+	fmt.Fprintln(a.stderr, a.errorMessage(err))
 	code = exitCode(err)
 	if code == ExitUsage && cmd != nil && isFlagError(err) {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
@@ -148,7 +149,7 @@ func isFlagError(err error) bool {
 	return errors.As(err, &ue) && ue.Flags
 }
 
-func errorMessage(err error) string {
+func (a *app) errorMessage(err error) string {
 	// An error is one line: a newline inside it came from a value (an ARN,
 	// an STS message) and would forge a line of ours.
 	msg := oneLine(tempcreds.SafeMessage(err))
@@ -156,8 +157,8 @@ func errorMessage(err error) string {
 		msg = oneLine(tempcreds.Scrub(m))
 	}
 	// The library's words; the CLI names its own settings.
-	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
-		msg += " (set --duration, AWS_ROLE_DURATION_SECONDS or the profile's duration_seconds)"
+	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration && a.durationFrom != "" {
+		msg += " (the duration was set by " + a.durationFrom + ")"
 	}
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
@@ -198,11 +199,25 @@ the ~/.aws/config profile, then defaults.`,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE:          helpOrUnknown,
+		// A flag given an empty value (--role-arn "$UNSET") is a mistake,
+		// never "not given": it would silently change what is fetched.
+		PersistentPreRunE: refuseEmptyFlags,
 	}
 	// Cobra's own errors (a bad flag, a wrong number of arguments) are
 	// usage errors: tagged here, never recognised by their text.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error(), Flags: true} })
 	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.versionCommand())
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 && len(args) > 0 && cmd == root {
+				return &UsageError{Msg: fmt.Sprintf("no help topic %q: run 'tempcreds help'", strings.Join(args, " ")), Flags: true}
+			}
+			return cmd.Help()
+		},
+	})
 	// Cobra's completion command prints its help, exit 0, for a shell it
 	// does not know: make that a usage error.
 	root.InitDefaultCompletionCmd()
@@ -215,14 +230,26 @@ the ~/.aws/config profile, then defaults.`,
 			return cmd.Help()
 		}
 	}
+	tagArgs(root)
 	return root
+}
+
+// tagArgs makes every argument-count error in the tree (cobra's own
+// commands' included: completion, help) a usage error.
+func tagArgs(c *cobra.Command) {
+	if c.Args != nil {
+		c.Args = usageArgs(c.Args)
+	}
+	for _, sub := range c.Commands() {
+		tagArgs(sub)
+	}
 }
 
 func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(a.stdout, "tempcreds", Version)
 			return nil

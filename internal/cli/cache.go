@@ -43,7 +43,7 @@ func (a *app) cacheCommand() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
 		Short: "List entries: key, kind, role, session name, expiry, time left (never a secret)",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return a.runCacheList(o) },
 	}, &cobra.Command{
 		Use:   "clear [KEY...]",
@@ -52,7 +52,7 @@ func (a *app) cacheCommand() *cobra.Command {
 	}, &cobra.Command{
 		Use:   "path",
 		Short: "Print the cache directory",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return a.runCachePath(o) },
 	})
 	return cmd

@@ -45,7 +45,7 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps workin
 		Example: `  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
   tempcreds exec --profile prod -- terraform plan
   tempcreds exec --server --profile prod -- ./long-running-job`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Server {
 				return a.runExecServer(cmd.Context(), o, args)

@@ -34,7 +34,7 @@ ini (a ~/.aws/credentials profile block).`,
   tempcreds export --out aws-temp-credentials.sh          # 0600, as aws-sts-helper's
   tempcreds export --format credential-process --profile prod
   tempcreds export --no-role --mfa-serial arn:aws:iam::123456789012:mfa/me --duration 12h`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runExport(cmd.Context(), o)
 		},

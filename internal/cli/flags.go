@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // addCredentialFlags registers the flags that say which credentials to get.
@@ -37,6 +38,17 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
 	f.IntVar(&o.MinTokenSize, "min-token-size", 0, "ask STS for a session token of at least N bytes (up to 4096), to test consumers with the longest tokens")
 	f.BoolVar(&o.Debug, "debug", false, "log each step to stderr (secrets redacted)")
+}
+
+// refuseEmptyFlags refuses every text flag given as "".
+func refuseEmptyFlags(cmd *cobra.Command, _ []string) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if err == nil && f.Value.Type() == "string" && f.Value.String() == "" {
+			err = &UsageError{Msg: fmt.Sprintf("--%s is empty: give it a value or leave it out", f.Name), Flags: true}
+		}
+	})
+	return err
 }
 
 // usageArgs tags cobra's argument-count errors as usage errors.

@@ -193,6 +193,12 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 		return nil, nil, err
 	}
 	a.region = p.Region
+	if f := p.Final(); f.Duration != 0 && !f.DurationDefault {
+		a.durationFrom = f.DurationOrigin
+		if a.durationFrom == "" {
+			a.durationFrom = "--duration"
+		}
+	}
 	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
 	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), MFAPrompt: a.mfaPrompt(), Warn: a.warnf, Debug: a.debugLine,
 		Stderr: a.stderr, STS: a.STS})

@@ -55,7 +55,7 @@ runs until SIGINT or SIGTERM.`,
 		Example: `  eval "$(tempcreds serve --detach --role-arn arn:aws:iam::123456789012:role/Dev)"   # returns once ready
   kill "$TEMPCREDS_SERVE_PID"                                                          # stops it
   tempcreds serve --profile prod --token-file /run/creds/token --format env > client.env`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Detach && !a.isDetachedChild() {
 				return a.runDetached(cmd.Context(), withoutDetach(a.args))
