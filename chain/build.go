@@ -181,12 +181,14 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 	default:
 		tokenCode = d.MFAPrompt
 	}
+	tokenCode = client.plan.lockedTokenCode(tokenCode)
 	switch h.Kind {
 	case HopSource:
 		return source, nil // the source's own credentials
 	case HopSessionToken:
 		return tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
 			o.Duration, o.Source, o.SerialNumber, o.MinTokenSize = h.Duration, source, h.MFASerial, h.MinTokenSize
+			o.Clock = d.Clock
 			if h.MFASerial != "" {
 				o.TokenCode = tokenCode
 			}
@@ -196,7 +198,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 			o.RoleSessionName, o.Duration, o.ExternalID = h.SessionName, h.Duration, h.ExternalID
 			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
 			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
-			o.MinTokenSize = h.MinTokenSize
+			o.MinTokenSize, o.Clock = h.MinTokenSize, d.Clock
 			if h.MFASerial != "" {
 				o.TokenCode = tokenCode
 			}
@@ -208,6 +210,24 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 		})
 	}
 	return nil, &tempcreds.ConfigError{Field: "Hops", Value: h.Kind, Problem: "hop kind {{value}} is not one of session-token, assume-role, web-identity, source"}
+}
+
+// lockedTokenCode asks for one MFA code at a time per device across
+// processes (a lock in the cache directory): two prompts never race on one
+// terminal, and a process that waited finds the code's session in the file
+// cache instead of prompting again.
+func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCodeFunc {
+	if p.CacheDir == "" {
+		return code
+	}
+	return func(ctx context.Context, serial string) (string, error) {
+		unlock, err := (&filecache.Store{Dir: p.CacheDir, LockTimeout: tempcreds.DefaultLoadTimeout}).Lock(ctx, filecache.DeriveKey("mfa", serial))
+		if err != nil {
+			return "", err
+		}
+		defer unlock()
+		return code(ctx, serial)
+	}
 }
 
 // redact shows an access key ID as ASIA…ABCD.

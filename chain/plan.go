@@ -96,9 +96,17 @@ type Plan struct {
 	Freshness tempcreds.Freshness
 	MFAMode   MFAMode
 
+	// HumanSession names the SSO session or `aws login` session the source
+	// refreshes ("sso:NAME", "login:ARN"): its refreshes are serialised
+	// across processes, and LoginCommand is what to run when it expired.
+	HumanSession, LoginCommand string
 	// Warnings are said once when the plan is built (keys of the profiles
 	// in use that nothing reads).
 	Warnings []string
+
+	// loginSources: the chain has an `aws login` source_profile, which
+	// aws-sdk-go-v2's loader only reads through withLoginSources.
+	loginSources map[string]map[string]string
 
 	staticSecret, staticToken string
 	// credEnv is the credential environment the SDK's chain would read

@@ -18,11 +18,23 @@ const maxProfileChain = 16
 // fromProfile reads a profile chain with aws-sdk-go-v2's shared-config
 // loader and turns it into a source and role hops.
 func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
-	cfg, err := p.loadProfile(ctx, profile)
+	extra, err := profileKeys(p.ConfigFile)
+	if err != nil {
+		extra = nil // no config file (keys in the credentials file only): no extra keys
+	}
+	cfg, err := p.loadProfile(ctx, profile, "")
+	var re config.SharedConfigAssumeRoleError
+	if errors.As(err, &re) && re.Err == nil && extra[re.Profile]["login_session"] != "" {
+		// An `aws login` profile as a source_profile: aws-sdk-go-v2's
+		// loader refuses it (aws-sdk-go-v2#3446) though the AWS CLI takes
+		// it. Load the chain from a copy where login profiles look
+		// credentialed to the loader; the login profile itself is then
+		// resolved by the SDK's own logincreds, from the real file.
+		cfg, err = p.loadWithLoginSources(ctx, profile, extra)
+	}
 	if err != nil {
 		var ce *tempcreds.ConfigError
 		var ne config.SharedConfigProfileNotExistError
-		var re config.SharedConfigAssumeRoleError
 		switch {
 		case errors.As(err, &ce):
 			return err
@@ -64,7 +76,13 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		names[i] = c.Profile
 	}
 	p.Profile = strings.Join(names, ">")
+	loginSession := extra[leaf.Profile]["login_session"]
 	switch {
+	case loginSession != "":
+		// An `aws login` session: the SDK resolves it (logincreds).
+		p.Source, p.Profile = SourceProfileSDK, leaf.Profile
+		p.HumanSession, p.LoginCommand = "login:"+loginSession, "aws login --profile "+leaf.Profile
+		chain = chain[1:]
 	case leaf.Credentials.HasKeys():
 		p.Source = SourceStatic
 		p.StaticKey, p.staticSecret, p.staticToken = leaf.Credentials.AccessKeyID, leaf.Credentials.SecretAccessKey, leaf.Credentials.SessionToken
@@ -81,16 +99,16 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		p.Profile, p.ProcessCommand = leaf.Profile, leaf.CredentialProcess
 		chain = chain[1:]
 	default:
-		// SSO, credential_source, or a profile without credentials: the
-		// SDK resolves the leaf profile (its own role included); we take
-		// over from the first profile above it.
+		// SSO, aws login, credential_source, or a profile without
+		// credentials: the SDK resolves the leaf profile (its own role
+		// included); we take over from the first profile above it.
 		p.Source = SourceProfileSDK
 		p.Profile = leaf.Profile
 		chain = chain[1:]
-	}
-	extra, err := profileKeys(p.ConfigFile)
-	if err != nil {
-		extra = nil // no config file (keys in the credentials file only): no extra keys
+		if leaf.SSOSessionName != "" || leaf.SSOStartURL != "" {
+			p.HumanSession = "sso:" + firstNonEmpty(leaf.SSOSessionName, leaf.SSOStartURL)
+			p.LoginCommand = "aws sso login --profile " + leaf.Profile
+		}
 	}
 	for _, name := range names {
 		for _, k := range unknownKeys(extra[name]) {
@@ -112,7 +130,10 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 // loadProfile calls aws-sdk-go-v2's shared-config loader. Its ini parser
 // panics on some malformed values (a lone `"`, found by FuzzProfileConfig):
 // that becomes a configuration error instead of a crash.
-func (p *Plan) loadProfile(ctx context.Context, profile string) (cfg config.SharedConfig, err error) {
+func (p *Plan) loadProfile(ctx context.Context, profile, configFile string) (cfg config.SharedConfig, err error) {
+	if configFile == "" {
+		configFile = p.ConfigFile
+	}
 	if err := p.checkSharedFiles(); err != nil {
 		return cfg, err
 	}
@@ -123,9 +144,61 @@ func (p *Plan) loadProfile(ctx context.Context, profile string) (cfg config.Shar
 		}
 	}()
 	return config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{p.ConfigFile}
+		o.ConfigFiles = []string{configFile}
 		o.CredentialsFiles = []string{p.CredentialsFile}
 	})
+}
+
+// loadWithLoginSources loads the profile chain through withLoginSources.
+func (p *Plan) loadWithLoginSources(ctx context.Context, profile string, extra map[string]map[string]string) (cfg config.SharedConfig, err error) {
+	p.loginSources = extra
+	err = p.withLoginSources(func(path string) error {
+		cfg, err = p.loadProfile(ctx, profile, path)
+		return err
+	})
+	return cfg, err
+}
+
+// withLoginSources calls load with a temporary copy of the config file in
+// which every login_session profile also has a placeholder
+// credential_process: aws-sdk-go-v2's loader then accepts it as a
+// source_profile. The placeholder is never run (fromProfile sees the
+// login_session first; the SDK resolves the login profile from the real
+// file). The copy holds no secret (the config file, not the credentials
+// file) and is removed as soon as load returns.
+func (p *Plan) withLoginSources(load func(path string) error) error {
+	b, err := bounded.ReadFile(p.ConfigFile, bounded.ConfigFile)
+	if err != nil {
+		return err
+	}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		out.WriteString(line)
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "[") || !strings.HasSuffix(t, "]") {
+			continue
+		}
+		name := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[1:len(t)-1]), "profile "))
+		if keys := p.loginSources[name]; keys["login_session"] != "" && keys["credential_process"] == "" {
+			if !strings.HasSuffix(line, "\n") {
+				out.WriteString("\n")
+			}
+			out.WriteString("credential_process = tempcreds-login-placeholder\n")
+		}
+	}
+	f, err := os.CreateTemp("", "tempcreds-config-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(out.String()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return load(f.Name())
 }
 
 // checkSharedFiles refuses a config or credentials file the SDK's loader

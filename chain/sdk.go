@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/smithy-go/logging"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/filecache"
 )
 
 // noSourceHint says how to give source credentials.
@@ -44,7 +46,15 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 		if err != nil {
 			return aws.Credentials{}, fmt.Errorf("loading source credentials: %w", err)
 		}
+		// One human step per host: an SSO or login session's token is
+		// refreshed by one process at a time; the next one re-reads the
+		// SDK's token cache (as every Retrieve does) and finds it fresh.
+		unlock, err := p.lockSession(ctx, d)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
 		c, err := prov.Retrieve(ctx)
+		unlock()
 		if err != nil {
 			return aws.Credentials{}, sourceError(p, err)
 		}
@@ -67,7 +77,26 @@ func sourceError(p *Plan, err error) error {
 		return fmt.Errorf("no source credentials: %s failed or printed output that is not valid credentials JSON "+
 			"(its output is not shown: it may hold secrets; run the command yourself to see it)", where)
 	}
+	if p.LoginCommand != "" {
+		return fmt.Errorf("no source credentials: the %s session of profile %s failed: %s (if it expired, run `%s` and retry)",
+			strings.SplitN(p.HumanSession, ":", 2)[0], p.Profile, tempcreds.SafeMessage(err), p.LoginCommand)
+	}
 	return fmt.Errorf("no source credentials: %s (%s)", tempcreds.SafeMessage(err), noSourceHint)
+}
+
+// lockSession takes the cross-process lock of the plan's SSO or login
+// session (in the cache directory; none without one) and returns its
+// release.
+func (p *Plan) lockSession(ctx context.Context, d *Deps) (func(), error) {
+	if p.HumanSession == "" || p.CacheDir == "" {
+		return func() {}, nil
+	}
+	unlock, err := (&filecache.Store{Dir: p.CacheDir}).Lock(ctx, filecache.DeriveKey("session", p.HumanSession))
+	if err != nil {
+		return nil, err
+	}
+	d.debugf("holding the lock of the %s session", p.HumanSession)
+	return unlock, nil
 }
 
 // durationFallback asks for the helper's default 12-hour session and, if

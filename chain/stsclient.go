@@ -82,7 +82,15 @@ func (l *lazySTS) get(ctx context.Context) (*sts.Client, error) {
 			opts = append(opts, config.WithSharedConfigProfile(l.plan.ConfigProfile))
 		}
 		var cfg aws.Config
-		cfg, l.err = config.LoadDefaultConfig(ctx, opts...)
+		if l.plan.loginSources != nil {
+			l.err = l.plan.withLoginSources(func(path string) error {
+				var err error
+				cfg, err = config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigFiles([]string{path}))...)
+				return err
+			})
+		} else {
+			cfg, l.err = config.LoadDefaultConfig(ctx, opts...)
+		}
 		if l.err != nil {
 			e := bad(FieldConfigFile, "", "", "loading the AWS configuration for STS")
 			e.Err = l.err

@@ -112,6 +112,35 @@ func TestSecretsAudit(t *testing.T) {
 			t.Errorf("a secret is in a child's argv: %s", argv)
 		}
 	}
+	// An IAM Identity Center source: its access, refresh and client secrets
+	// and the role credentials never reach stderr, valid or refused.
+	t.Run("sso source", func(t *testing.T) {
+		s.SetFaultFunc(nil)
+		hu := ststest.NewHuman(s)
+		defer hu.Close()
+		home := t.TempDir()
+		writeOut(t, home, "config", "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\nregion = us-east-1\n"+
+			"[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = us-east-1\n"+
+			"[profile dev]\nrole_arn = "+role+"\nsource_profile = sso\n")
+		ssoSecrets := []string{"fake-access-audit-4e1d", "fake-refresh-audit-9a2c", "fake-client-secret"}
+		e := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+			"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_ENDPOINT_URL_SSO=" + hu.URL, "AWS_ENDPOINT_URL_SSO_OIDC=" + hu.URL}
+		for _, granted := range []bool{true, false} {
+			must(t, hu.WriteSSOToken(home, "corp", ssoSecrets[0], ssoSecrets[1], time.Now().Add(-time.Minute)))
+			if !granted {
+				hu.Revoke(ssoSecrets...)
+			}
+			_, stderr, err := run(t, e, binary, "export", "--debug", "--no-cache", "--profile", "dev", "--duration", "1h")
+			if granted != (err == nil) {
+				t.Errorf("granted %v: %v\n%s", granted, err, stderr)
+			}
+			for _, secret := range append(s.Secrets(), ssoSecrets...) {
+				if strings.Contains(stderr, secret) {
+					t.Errorf("granted %v: a secret leaked into stderr:\n%s", granted, stderr)
+				}
+			}
+		}
+	})
 	// serve --debug under failures: logs carry no secret; only the body does.
 	t.Run("serve", func(t *testing.T) {
 		s.SetFaultFunc(nil)

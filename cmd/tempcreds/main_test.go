@@ -170,6 +170,9 @@ func TestKilledExportsNeverCorruptTheCache(t *testing.T) {
 	defer s.Close()
 	user := s.AddUser("alice")
 	count := filepath.Join(t.TempDir(), "count")
+	hu := ststest.NewHuman(s)
+	defer hu.Close()
+	ssoEnv := ssoHome(t, s, hu)
 	// --min-ttl above the session's length: every run refreshes and writes.
 	for _, tc := range []struct {
 		name  string
@@ -181,6 +184,10 @@ func TestKilledExportsNeverCorruptTheCache(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { killedExports(t, env(t, s, user), tc.args, tc.calls) })
 	}
+	t.Run("an IAM Identity Center session", func(t *testing.T) {
+		killedExports(t, ssoEnv, []string{"export", "--profile", "dev", "--duration", "1h", "--min-ttl", "2h"},
+			func() int { return hu.Count("GetRoleCredentials") })
+	})
 }
 
 func killedExports(t *testing.T, e, args []string, calls func() int) {

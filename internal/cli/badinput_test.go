@@ -183,6 +183,16 @@ var badInputs = []badInput{
 	{"a --source-process printing malformed JSON with a secret", nil, []string{"export", "--source-process", `printf '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"'`}, 1, "the source process printed output that is not valid credentials JSON (its output is not shown"},
 	{"a --source-process printing JSON without Version 1", nil, []string{"export", "--source-process", `echo '{"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"}'`}, 1, "the source process printed JSON without Version 1, AccessKeyId and SecretAccessKey"},
 	{"a --source-process printing a bad Expiration", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT","Expiration":"soon"}'`}, 1, "the source process printed an Expiration that is not an RFC 3339 time"},
+	{"an IAM Identity Center session that cannot be refreshed", set(func(h *harness) {
+		hu := humanSetup(h)
+		writeSSOToken(h.t, h, hu, "corp", "fake-access-old", "fake-refresh-revoked", time.Now().Add(-time.Minute))
+		hu.Revoke("fake-refresh-revoked")
+	}), []string{"export", "--profile", "dev", "--duration", "1h"}, 1, "the sso session of profile sso failed: "},
+	{"an aws login session that cannot be refreshed", set(func(h *harness) {
+		hu := humanSetup(h)
+		writeLoginToken(h.t, h, hu, "fake-refresh-revoked", time.Now().Add(-time.Minute))
+		hu.Revoke("fake-refresh-revoked")
+	}), []string{"export", "--profile", "from-login", "--duration", "1h"}, 1, "session has expired, please reauthenticate (if it expired, run `aws login --profile login` and retry)"},
 	{"an STS that answers garbage", set(fault(ststest.Fault{Malformed: true})), []string{"export", "--role-arn", roleA, "--duration", "1h", "--no-cache"}, 1, "tempcreds: AssumeRole " + roleA + ": operation error STS: AssumeRole"},
 	// Recovered from, with a warning (exit 0).
 	{"a corrupt cache entry", set(warm(func(h *harness, e string) { must(h.t, os.WriteFile(e, []byte("{corrupt"), 0o600)) })), []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},

@@ -28,7 +28,8 @@ func (a *app) exportCommand() *cobra.Command {
 
 Formats: sh (default; POSIX-quoted export lines), fish, powershell, env (dotenv), json
 (the STS Credentials object), credential-process ({"Version":1,...} for ~/.aws/config),
-ini (a ~/.aws/credentials profile block).`,
+ini (a ~/.aws/credentials profile block), sts ({"Credentials":{...}}, as aws sts assume-role
+prints it).`,
 		Example: `  eval "$(tempcreds export --role-arn arn:aws:iam::123456789012:role/Dev)"
   tempcreds export --format fish | source
   tempcreds export --out aws-temp-credentials.sh          # 0600, as aws-sts-helper's
