@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // innerFreshness is how much life an inner hop (a source) needs to be
@@ -62,7 +63,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.Stderr = os.Stderr
 	}
 	if d.MFAPrompt == nil {
-		d.MFAPrompt = TerminalPrompt(openTerminal)
+		d.MFAPrompt = TerminalPrompt(OpenTerminal)
 	}
 	for _, w := range p.Warnings {
 		d.warn(w)
@@ -141,7 +142,7 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(co
 	if h := p.Hops[0]; h.Kind == HopWebIdentity {
 		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
 		if h.TokenCommand != "" {
-			ts = tempcreds.TokenCommand{Argv: []string{"/bin/sh", "-c", h.TokenCommand}}
+			ts = tempcreds.TokenCommand{Argv: childproc.ShellArgv(h.TokenCommand)}
 		}
 		token := &memoToken{src: ts}
 		return token, token.identity

@@ -50,7 +50,8 @@ func MFACommand(command, name string, stderr io.Writer) tempcreds.TokenCodeFunc 
 	return func(ctx context.Context, serial string) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, mfaCommandTimeout)
 		defer cancel()
-		cmd := exec.Command("/bin/sh", "-c", command)
+		argv := childproc.ShellArgv(command)
+		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = append(childproc.HelperEnv(os.Environ()), "TEMPCREDS_MFA_SERIAL="+serial)
 		cmd.Stderr = stderr
 		out, err := childproc.Output(ctx, cmd, 64)
@@ -64,9 +65,4 @@ func MFACommand(command, name string, stderr io.Writer) tempcreds.TokenCodeFunc 
 		}
 		return strings.TrimSpace(string(out)), nil
 	}
-}
-
-// openTerminal opens the controlling terminal.
-func openTerminal() (io.ReadWriteCloser, error) {
-	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
 }

@@ -54,7 +54,8 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, processTimeout)
 	defer cancel()
-	cmd := exec.Command("/bin/sh", "-c", p.command)
+	argv := childproc.ShellArgv(p.command)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = os.Environ()
 	cmd.Stderr = p.stderr
 	out, err := childproc.Output(ctx, cmd, processMaxOutput)

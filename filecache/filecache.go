@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -101,7 +102,8 @@ type Store struct {
 	LockTimeout time.Duration
 }
 
-// DefaultDir is $XDG_CACHE_HOME/tempcreds, else $HOME/.cache/tempcreds,
+// DefaultDir is $XDG_CACHE_HOME/tempcreds, else (Windows)
+// %LOCALAPPDATA%\tempcreds, else $HOME/.cache/tempcreds (macOS included),
 // read through getenv (os.Getenv if nil).
 func DefaultDir(getenv func(string) string) (string, error) {
 	if getenv == nil {
@@ -109,6 +111,11 @@ func DefaultDir(getenv func(string) string) (string, error) {
 	}
 	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
 		return filepath.Join(x, "tempcreds"), nil
+	}
+	if runtime.GOOS == "windows" {
+		if l := getenv("LOCALAPPDATA"); l != "" && filepath.IsAbs(l) {
+			return filepath.Join(l, "tempcreds"), nil
+		}
 	}
 	home := getenv("HOME")
 	if home == "" || !filepath.IsAbs(home) {
@@ -128,10 +135,16 @@ func ValidKey(key string) bool {
 // Path returns the file of key.
 func (s *Store) Path(key string) string { return filepath.Join(s.Dir, key+".json") }
 
-// ensureDir creates the directory 0700 and checks an existing one.
+// ensureDir creates the directory 0700 (owner-only) and checks an
+// existing one.
 func (s *Store) ensureDir() error {
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return fmt.Errorf("tempcreds: creating cache directory %s: %w", s.Dir, err)
+	if _, err := os.Lstat(s.Dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+			return fmt.Errorf("tempcreds: creating cache directory %s: %w", s.Dir, err)
+		}
+		if err := safefile.RestrictToOwner(s.Dir); err != nil {
+			return fmt.Errorf("tempcreds: making cache directory %s owner-only: %w", s.Dir, err)
+		}
 	}
 	return checkDir(s.Dir)
 }
@@ -147,16 +160,7 @@ func checkDir(dir string) error {
 	if !st.IsDir() {
 		return &InsecureError{dir, "it is not a directory", "choose another cache directory"}
 	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
-		return &InsecureError{dir, fmt.Sprintf("the directory is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "choose a cache directory of your own"}
-	}
-	if st.Mode().Perm()&0o022 != 0 {
-		// Readable is allowed (a --cache-dir made by mkdir is 0755): the
-		// entries are 0600 and their names are hashes that tell nothing.
-		// Writable would let others replace them.
-		return &InsecureError{dir, fmt.Sprintf("the directory is writable by others (mode %04o)", st.Mode().Perm()), "chmod 700 " + dir}
-	}
-	return nil
+	return checkDirAccess(dir, st)
 }
 
 // Read returns the entry of key; (nil, nil) when there is none or it is
@@ -173,12 +177,12 @@ func (s *Store) Read(key string) (*Entry, error) {
 
 // readEntry opens path without following symlinks and decodes it.
 func readEntry(path string, warn func(string)) (*Entry, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := openNoFollow(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		if errors.Is(err, syscall.ELOOP) {
+		if isSymlinkRefusal(err) {
 			return nil, &InsecureError{path, "the cache file is a symlink", "rm " + path}
 		}
 		if errors.Is(err, syscall.ENXIO) || errors.Is(err, syscall.EISDIR) {
@@ -194,11 +198,8 @@ func readEntry(path string, warn func(string)) (*Entry, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &InsecureError{path, "the cache file is not a regular file", "choose a cache file path that is a regular file or does not exist"}
 	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) != os.Getuid() {
-		return nil, &InsecureError{path, fmt.Sprintf("the cache file is owned by uid %d, not by you (uid %d)", sys.Uid, os.Getuid()), "rm " + path}
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, &InsecureError{path, fmt.Sprintf("the cache file's mode %04o lets others read or write it", st.Mode().Perm()), "chmod 600 " + path}
+	if err := checkFileAccess(path, st); err != nil {
+		return nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
@@ -282,9 +283,9 @@ func lockFile(ctx context.Context, path string, timeout time.Duration) (func(), 
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, &InsecureError{path, "the lock file is a symlink or not a regular file", "rm " + path}
 	}
-	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW), flock.SetPermissions(0o600))
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|noFollowFlag), flock.SetPermissions(0o600))
 	ok, err := l.TryLockContext(ctx, 5*time.Millisecond)
-	if errors.Is(err, syscall.ELOOP) {
+	if isSymlinkRefusal(err) {
 		return nil, &InsecureError{path, "the lock file is a symlink", "rm " + path}
 	}
 	if err != nil || !ok {

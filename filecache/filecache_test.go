@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -319,68 +317,6 @@ func TestHelperFilesAreAcceptedOnlyForTheirRole(t *testing.T) {
 	})
 }
 
-// TestKilledWritersNeverLeaveATornEntry kills a writer process with SIGKILL
-// at random moments, many times: the entry is always a whole one, 0600.
-func TestKilledWritersNeverLeaveATornEntry(t *testing.T) {
-	tries := 200
-	if v, err := strconv.Atoi(os.Getenv("TEMPCREDS_KILL_TRIES")); err == nil && v > 0 {
-		tries = v
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, umask := range []int{0o022, 0o000} {
-		t.Run(fmt.Sprintf("umask %03o", umask), func(t *testing.T) {
-			old := syscall.Umask(umask)
-			defer syscall.Umask(old)
-			dir := filepath.Join(t.TempDir(), "cache")
-			s := &Store{Dir: dir}
-			last := ""
-			for i := range tries {
-				cmd := exec.Command(exe, "-test.run", "^$")
-				cmd.Env = append(os.Environ(), "FILECACHE_TEST_WRITER="+dir)
-				out, _ := cmd.StdoutPipe()
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				buf := make([]byte, 6)
-				if _, err := out.Read(buf); err != nil { // "ready": at least one entry written
-					t.Fatalf("try %d: writer did not start: %v", i, err)
-				}
-				time.Sleep(time.Duration(i%7) * 300 * time.Microsecond)
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-
-				e, err := s.Read("0123456789abcdef0123")
-				if err != nil || e == nil {
-					t.Fatalf("try %d: entry after SIGKILL: %v, %v (torn or missing)", i, e, err)
-				}
-				st, _ := os.Stat(s.Path("0123456789abcdef0123"))
-				if st.Mode().Perm() != 0o600 {
-					t.Fatalf("try %d: mode %v", i, st.Mode().Perm())
-				}
-				last = e.Credentials.AccessKeyId
-			}
-			dst, _ := os.Stat(dir)
-			if dst.Mode().Perm() != 0o700 {
-				t.Errorf("dir mode %v, want 0700", dst.Mode().Perm())
-			}
-			t.Logf("%d SIGKILLs, every entry whole and 0600 (last %s)", tries, last)
-		})
-	}
-}
-
-// lockFailing is a Backend whose lock cannot be created (a read-only or
-// unwritable cache directory).
-type lockFailing struct{ err error }
-
-func (b lockFailing) Read(string) (*Entry, error) { return nil, nil }
-func (b lockFailing) Write(string, *Entry) error  { return b.err }
-func (b lockFailing) Lock(context.Context, string) (func(), error) {
-	return nil, fmt.Errorf("tempcreds: creating cache directory /ro: %w", b.err)
-}
-
 // TestAnUnwritableCacheStillGivesCredentials: a read-only or unwritable
 // cache directory is a warning (the credentials are returned, uncached),
 // as a full disk is; an unsafe one is still refused.
@@ -405,4 +341,14 @@ func TestAnUnwritableCacheStillGivesCredentials(t *testing.T) {
 	if _, err := p.Retrieve(context.Background()); !errors.As(err, &ie) {
 		t.Errorf("an unsafe cache gave %v, want the *InsecureError", err)
 	}
+}
+
+// lockFailing is a Backend whose lock cannot be created (a read-only or
+// unwritable cache directory).
+type lockFailing struct{ err error }
+
+func (b lockFailing) Read(string) (*Entry, error) { return nil, nil }
+func (b lockFailing) Write(string, *Entry) error  { return b.err }
+func (b lockFailing) Lock(context.Context, string) (func(), error) {
+	return nil, fmt.Errorf("tempcreds: creating cache directory /ro: %w", b.err)
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // Tests of the built binary with real consumers: bash and dash evaluate the

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // tempcreds serve and exec --server with real consumers: aws-sdk-go-v2

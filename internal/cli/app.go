@@ -28,9 +28,6 @@ const (
 	ExitNotFound    = 127
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
-
 // App is what a command runs against: streams, environment, clock, terminal.
 type App struct {
 	Stdin          io.Reader
@@ -38,7 +35,8 @@ type App struct {
 	Getenv         func(string) string
 	Environ        func() []string
 	Clock          tempcreds.Clock
-	// OpenTTY opens the terminal for MFA prompts (default /dev/tty).
+	// OpenTTY opens the terminal for MFA prompts (default /dev/tty, or the
+	// console on Windows).
 	OpenTTY func() (io.ReadWriteCloser, error)
 	// STS bounds and adjusts the STS client (tests shorten its timeouts).
 	STS chain.STSSettings
@@ -62,10 +60,8 @@ type app struct {
 // DefaultApp is the real process's streams and environment.
 func DefaultApp() App {
 	return App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ,
-		Clock: tempcreds.SystemClock{},
-		OpenTTY: func() (io.ReadWriteCloser, error) {
-			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
-		}}
+		Clock:   tempcreds.SystemClock{},
+		OpenTTY: chain.OpenTerminal}
 }
 
 func (a *app) debugf(format string, args ...any) {
@@ -242,17 +238,5 @@ func tagArgs(c *cobra.Command) {
 	}
 	for _, sub := range c.Commands() {
 		tagArgs(sub)
-	}
-}
-
-func (a *app) versionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stdout, "tempcreds", Version)
-			return nil
-		},
 	}
 }

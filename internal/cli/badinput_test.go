@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,7 +33,7 @@ func env(kv ...string) func(h *harness) {
 }
 func file(name, body string) func(h *harness) { return func(h *harness) { h.writeFile(name, body) } }
 func fifo(name string) func(h *harness) {
-	return func(h *harness) { must(h.t, syscall.Mkfifo(filepath.Join(h.dir, name), 0o600)) }
+	return func(h *harness) { must(h.t, mkfifo(filepath.Join(h.dir, name))) }
 }
 func dir(name string, mode os.FileMode) func(h *harness) {
 	return func(h *harness) {
@@ -105,7 +104,7 @@ var badInputs = []badInput{
 	{"a missing profile", nil, []string{"export", "--profile", "nope"}, 2, `profile "nope" is not in the AWS config or credentials file`},
 	{"a source_profile cycle", set(file("config", "[profile x]\nrole_arn = "+roleA+"\nsource_profile = y\n[profile y]\nrole_arn = "+roleB+"\nsource_profile = x\n")), []string{"export", "--profile", "x"}, 2, `has no credentials (a source_profile cycle, or a profile without keys)`},
 	{"a config value with an unbalanced quote", set(file("config", "[profile a]\nrole_arn = \"\n")), []string{"export", "--profile", "a"}, 2, "the AWS config or credentials file could not be parsed (aws-sdk-go-v2's parser failed: look for an unbalanced quote in a value)"},
-	{"an unknown --format", nil, []string{"export", "--no-role", "--format", "yaml"}, 2, `--format "yaml" is not one of sh, fish, powershell, env, json, credential-process, ini`},
+	{"an unknown --format", nil, []string{"export", "--no-role", "--format", "yaml"}, 2, `--format "yaml" is not one of sh, fish, powershell, cmd, env, json, credential-process, ini, sts`},
 	{"a --policy that is not JSON", nil, []string{"export", "--role-arn", roleA, "--policy", "{oops"}, 2, "--policy is not valid JSON (give the JSON, or @FILE)"},
 	{"a --policy @file that does not exist", nil, []string{"export", "--role-arn", roleA, "--policy", "@/nonexistent/policy.json"}, 2, "--policy @/nonexistent/policy.json: no such file or directory"},
 	{"a --tag without a value", nil, []string{"export", "--role-arn", roleA, "--tag", "team"}, 2, `--tag "team" must be KEY=VALUE`},
@@ -153,7 +152,7 @@ var badInputs = []badInput{
 	{"cache clear with a bad key", nil, []string{"cache", "clear", "../../etc"}, 2, `"../../etc" is not a cache key (see tempcreds cache list)`},
 	{"serve on a non-loopback address", nil, []string{"serve", "--no-role", "--listen", "0.0.0.0:0"}, 2, `refusing to listen on "0.0.0.0:0": not a loopback address; anyone who can reach it and learn the token gets your credentials (set --allow-remote to do it anyway)`},
 	{"serve on an address without a port", nil, []string{"serve", "--no-role", "--listen", "localhost"}, 2, `--listen "localhost": want HOST:PORT, e.g. 127.0.0.1:0`},
-	{"serve with a format it cannot print", nil, []string{"serve", "--no-role", "--format", "ini"}, 2, `--format "ini": serve prints sh, fish, powershell, env or json`},
+	{"serve with a format it cannot print", nil, []string{"serve", "--no-role", "--format", "ini"}, 2, `--format "ini": serve prints sh, fish, powershell, cmd, env or json`},
 	{"serve with a bad --min-remaining", nil, []string{"serve", "--no-role", "--min-remaining", "soon"}, 2, `--min-remaining "soon" is not a duration`},
 	{"a bad --path for serve", nil, []string{"serve", "--no-role", "--path", "bad"}, 2, `--path "bad" must be NAME=PROFILE`},
 	// Running the command (exit 126, 127).

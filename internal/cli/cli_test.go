@@ -214,6 +214,17 @@ func TestFormats(t *testing.T) {
 				t.Error(out)
 			}
 		}},
+		{"cmd", func(t *testing.T, out string) {
+			if !strings.Contains(out, "set \"AWS_ACCESS_KEY_ID=ASIA") || !strings.Contains(out, "set \"AWS_CREDENTIAL_EXPIRATION=2026-11-22T21:00:00Z\"\r\n") {
+				t.Error(out)
+			}
+		}},
+		{"sts", func(t *testing.T, out string) {
+			c, _ := parseJSON(t, out)["Credentials"].(map[string]any)
+			if c["AccessKeyId"] == nil || c["SessionToken"] == nil || c["Expiration"] != "2026-11-22T21:00:00Z" {
+				t.Error(out)
+			}
+		}},
 		{"env", func(t *testing.T, out string) {
 			if !strings.Contains(out, `AWS_CREDENTIAL_EXPIRATION="2026-11-22T21:00:00Z"`) {
 				t.Error(out)
@@ -493,7 +504,7 @@ func TestServeRefusesBadSettings(t *testing.T) {
 	}{
 		{[]string{"serve", "--no-role", "--listen", "0.0.0.0:0"}, "not a loopback address"},
 		{[]string{"serve", "--no-role", "--listen", "localhost"}, "want HOST:PORT"},
-		{[]string{"serve", "--no-role", "--format", "ini"}, "serve prints sh, fish, powershell, env or json"},
+		{[]string{"serve", "--no-role", "--format", "ini"}, "serve prints sh, fish, powershell, cmd, env or json"},
 		{[]string{"serve", "--no-role", "--min-remaining", "soon"}, `--min-remaining "soon" is not a duration`},
 	}
 	for _, tc := range tests {
@@ -534,5 +545,12 @@ func TestServeSeveralProfilesOnPaths(t *testing.T) {
 	}
 	if _, _, err := a.startServer(context.Background(), serveOptions{Options: Options{Profile: "dev"}, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"bad"}}); err == nil || !strings.Contains(err.Error(), "must be NAME=PROFILE") {
 		t.Errorf("bad --path: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/bounded"
@@ -113,16 +112,6 @@ func withoutDetach(args []string) []string {
 
 // isDetachedChild reports whether this process is the background server.
 func (a *app) isDetachedChild() bool { return a.getenv(detachedEnv) == "1" }
-
-// openLog opens where the detached child logs (logFile, appended, 0600;
-// else /dev/null). It is opened before the settings are printed, so a bad
-// --log-file fails before `serve --detach` reports success.
-func openLog(logFile string) (*os.File, error) {
-	if logFile == "" {
-		return os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	}
-	return os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
-}
 
 // releaseOutputs points the detached child's stdout and stderr at f, so
 // the parent's pipes close and it returns.

@@ -15,3 +15,7 @@ func redirectStdio(*os.File) error {
 }
 
 func readyForDetach() bool { return false }
+
+func openLog(string) (*os.File, error) {
+	return nil, errors.New("serve --detach is not supported on this platform")
+}

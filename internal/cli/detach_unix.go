@@ -25,3 +25,13 @@ func redirectStdio(f *os.File) error {
 }
 
 func readyForDetach() bool { return true }
+
+// openLog opens where the detached child logs (logFile, appended, 0600;
+// else /dev/null). It is opened before the settings are printed, so a bad
+// --log-file fails before `serve --detach` reports success.
+func openLog(logFile string) (*os.File, error) {
+	if logFile == "" {
+		return os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	}
+	return os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
+}

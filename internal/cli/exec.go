@@ -169,7 +169,7 @@ func (a *app) runChild(path string, args, env []string) error {
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.Stdin, a.stdout, a.stderr
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(a.stderr, "tempcreds: %s: %v\n", args[0], err)
@@ -180,7 +180,7 @@ func (a *app) runChild(path string, args, env []string) error {
 		for {
 			select {
 			case s := <-sigs:
-				_ = cmd.Process.Signal(s)
+				forwardSignal(cmd, s)
 			case <-done:
 				return
 			}

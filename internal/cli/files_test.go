@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -97,13 +99,6 @@ func TestFilesOnlyWhereMeant(t *testing.T) {
 				h.noSecrets(stderr)
 			})
 		}
-	}
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -79,10 +79,30 @@ func FuzzOutputsParseBack(f *testing.F) {
 			}
 			out := b.String()
 			switch format {
-			case "json", "credential-process":
+			case "json", "credential-process", "sts":
 				var m map[string]any
-				if err := json.Unmarshal(b.Bytes(), &m); err != nil || m["AccessKeyId"] != id || m["SecretAccessKey"] != secret {
+				err := json.Unmarshal(b.Bytes(), &m)
+				if inner, ok := m["Credentials"].(map[string]any); ok && format == "sts" {
+					m = inner
+				}
+				if err != nil || m["AccessKeyId"] != id || m["SecretAccessKey"] != secret {
 					t.Fatalf("%s did not round-trip: %v %s", format, err, out)
+				}
+			case "cmd":
+				// What cmd.exe's set "NAME=VALUE" gives: the text between
+				// the first = and the closing quote, taken literally.
+				got := map[string]string{}
+				for _, line := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+					body, ok := strings.CutPrefix(line, `set "`)
+					body, ok2 := strings.CutSuffix(body, `"`)
+					name, value, ok3 := strings.Cut(body, "=")
+					if !ok || !ok2 || !ok3 || !cmdSafe(value) {
+						t.Fatalf("cmd line %q is not a literal set", line)
+					}
+					got[name] = value
+				}
+				if got["AWS_ACCESS_KEY_ID"] != id || got["AWS_SECRET_ACCESS_KEY"] != secret || got["AWS_SESSION_TOKEN"] != token {
+					t.Fatalf("cmd gave %v", got)
 				}
 			case "ini":
 				if strings.Count(out, "[") != 1 || !strings.Contains(out, "aws_secret_access_key = "+secret+"\n") {

@@ -19,9 +19,12 @@ func humanHarness(t *testing.T) (*harness, *ststest.Human) {
 	return h, humanSetup(h)
 }
 
-// humanSetup starts the fake services on h and writes its config.
+// humanSetup starts the fake services on h and writes its config. The
+// SDK's token providers judge expiry by the real clock: the harness's
+// clock is set to it, so both agree at any date (go-test-at).
 func humanSetup(h *harness) *ststest.Human {
 	t := h.t
+	h.clk.Set(time.Now())
 	hu := ststest.NewHuman(h.sts)
 	t.Cleanup(hu.Close)
 	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
@@ -85,7 +88,8 @@ func writeLoginToken(t *testing.T, h *harness, hu *ststest.Human, refresh string
 // logincreds; an expired session's token is refreshed once; a session that
 // cannot be refreshed names the command to run.
 func TestSSOAndLoginSessionsAnywhereInAChain(t *testing.T) {
-	// Real time: the SDK's token providers read the wall clock.
+	// The SDK's token providers read the wall clock (humanSetup sets the
+	// harness's clock to it).
 	future, past := time.Now().Add(time.Hour), time.Now().Add(-time.Minute)
 	tests := []struct {
 		name      string

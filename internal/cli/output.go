@@ -11,7 +11,10 @@ import (
 )
 
 // Formats are the --format values of export.
-var Formats = []string{"sh", "fish", "powershell", "env", "json", "credential-process", "ini", "sts"}
+var Formats = []string{"sh", "fish", "powershell", "cmd", "env", "json", "credential-process", "ini", "sts"}
+
+// shellFormats are the formats that set variables (export's and serve's).
+var shellFormats = map[string]bool{"sh": true, "": true, "fish": true, "powershell": true, "cmd": true, "env": true}
 
 // envVars are the variables a format sets, in order.
 func envVars(c aws.Credentials) [][2]string {
@@ -49,11 +52,20 @@ func dotenvQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`", "\n", `\n`).Replace(s) + `"`
 }
 
-// writeVars prints variables in a shell format (sh, fish, powershell, env)
-// and reports false for any other format.
-func writeVars(b *strings.Builder, format string, vars [][2]string) bool {
+// cmdSafe reports whether cmd.exe takes v literally inside set "NAME=v"
+// (no quote, no % or ! expansion, no escape, no line break).
+func cmdSafe(v string) bool { return !strings.ContainsAny(v, "\"%!^\r\n") }
+
+// writeVars prints variables in a shell format (one of shellFormats). A
+// value cmd.exe cannot take literally is refused for cmd.
+func writeVars(b *strings.Builder, format string, vars [][2]string) error {
 	for _, kv := range vars {
 		switch format {
+		case "cmd":
+			if !cmdSafe(kv[1]) {
+				return usagef("--format cmd: the value of %s has a character cmd.exe would interpret (\" %% ! ^ or a line break): use --format powershell", kv[0])
+			}
+			fmt.Fprintf(b, "set \"%s=%s\"\r\n", kv[0], kv[1])
 		case "sh", "":
 			fmt.Fprintf(b, "export %s=%s\n", kv[0], shQuote(kv[1]))
 		case "fish":
@@ -62,11 +74,9 @@ func writeVars(b *strings.Builder, format string, vars [][2]string) bool {
 			fmt.Fprintf(b, "$Env:%s = %s\n", kv[0], psQuote(kv[1]))
 		case "env":
 			fmt.Fprintf(b, "%s=%s\n", kv[0], dotenvQuote(kv[1]))
-		default:
-			return false
 		}
 	}
-	return true
+	return nil
 }
 
 // writeCredentials prints c in format; profile names the ini section.
@@ -80,8 +90,10 @@ func writeCredentials(w io.Writer, format string, c aws.Credentials, profile str
 	}
 	var b strings.Builder
 	switch format {
-	case "sh", "", "fish", "powershell", "env":
-		writeVars(&b, format, envVars(c))
+	case "sh", "", "fish", "powershell", "cmd", "env":
+		if err := writeVars(&b, format, envVars(c)); err != nil {
+			return err
+		}
 	case "json", "sts":
 		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
 		if c.SessionToken != "" {

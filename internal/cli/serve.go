@@ -145,8 +145,8 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 // runServe serves the credentials f describes until a signal.
 func (a *app) runServe(ctx context.Context, f serveOptions) error {
 	format := f.Format
-	if format != "json" && !writeVars(&strings.Builder{}, format, [][2]string{{"X", ""}}) {
-		return usagef("--format %q: serve prints sh, fish, powershell, env or json", format)
+	if format != "json" && !shellFormats[format] {
+		return usagef("--format %q: serve prints sh, fish, powershell, cmd, env or json", format)
 	}
 	var logFile *os.File
 	if a.isDetachedChild() {
@@ -174,7 +174,10 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 			return err
 		}
 	} else {
-		writeVars(&b, format, vars)
+		if err := writeVars(&b, format, vars); err != nil {
+			_ = s.Shutdown(context.Background())
+			return err
+		}
 	}
 	if _, err := fmt.Fprint(a.stdout, b.String()); err != nil {
 		// Nobody can use a server whose settings were lost.

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -187,7 +186,7 @@ func StartServer(ctx context.Context) (*Server, error) {
 		"MINIO_IDENTITY_OPENID_SCOPES=openid",
 	)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	ownGroup(s.cmd) // its own process group; on Linux also killed if the test dies
 	if err := s.cmd.Start(); err != nil {
 		oidc.Close()
 		_ = os.RemoveAll(dir)
@@ -233,11 +232,11 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 // Close stops MinIO and the issuer and removes the data dir.
 func (s *Server) Close() {
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+		stopGroup(s.cmd, false)
 		select {
 		case <-s.done:
 		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			stopGroup(s.cmd, true)
 			<-s.done
 		}
 	}

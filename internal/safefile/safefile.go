@@ -112,6 +112,11 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 	if err := tmp.Chmod(mode.Perm()); err != nil {
 		return err
 	}
+	// Windows ignores modes: the temp file gets an owner-only ACL before
+	// any secret is written to it.
+	if err := RestrictToOwner(name); err != nil {
+		return err
+	}
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
@@ -126,7 +131,7 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 	if err := checkTarget(path); err != nil {
 		return err
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := replace(name, path); err != nil {
 		return err
 	}
 	ok = true
