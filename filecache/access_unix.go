@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
 // noFollowFlag refuses a symlink as the last component of an open.
@@ -15,9 +17,7 @@ const noFollowFlag = syscall.O_NOFOLLOW
 
 // openNoFollow opens an entry for reading without following a symlink and
 // without blocking on a FIFO.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-}
+func openNoFollow(path string) (*os.File, error) { return safefile.OpenForRead(path) }
 
 // isSymlinkRefusal reports the error of a no-follow open of a symlink.
 func isSymlinkRefusal(err error) bool { return errors.Is(err, syscall.ELOOP) }

@@ -14,23 +14,12 @@ import (
 // symlink or junction first.
 const noFollowFlag = 0
 
-// errReparsePoint is the refusal of an entry that is a symlink or junction.
-var errReparsePoint = errors.New("a symlink or junction (reparse point)")
-
-// openNoFollow refuses a reparse point (symlink, junction), then opens.
-func openNoFollow(path string) (*os.File, error) {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Mode()&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: errReparsePoint}
-	}
-	return os.Open(path)
-}
+// openNoFollow refuses a reparse point (symlink, junction) and opens with
+// delete sharing, so a writer can replace the entry while it is read.
+func openNoFollow(path string) (*os.File, error) { return safefile.OpenForRead(path) }
 
 // isSymlinkRefusal reports openNoFollow's refusal.
-func isSymlinkRefusal(err error) bool { return errors.Is(err, errReparsePoint) }
+func isSymlinkRefusal(err error) bool { return errors.Is(err, safefile.ErrReparsePoint) }
 
 // checkDirAccess refuses a cache directory owned by another user or whose
 // ACL lets others write to it.
