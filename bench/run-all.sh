@@ -16,8 +16,8 @@ out=bench/results-latest.md
 	echo "## 2. Callers during a refresh with 200 ms STS latency (go run ./bench/refresh-latency)"
 	go run ./bench/refresh-latency
 	echo
-	echo "## 3. Three-hop chain with MFA: STS calls and prompts vs aws-sdk-go-v2 (go run ./bench/chain-vs-sdk)"
-	go run ./bench/chain-vs-sdk
+	echo "## 3. Three-hop chain with MFA: STS calls and prompts vs aws-sdk-go-v2 (go test -bench ChainVsSDK ./chain)"
+	go test -run "^$" -bench ChainVsSDK -benchtime 3x ./chain
 	echo
 	echo "## 4. tempcreds export on a cache hit (./bench/export-cache-hit.sh)"
 	RUNS="${RUNS:-300}" OUT=/dev/stdout ./bench/export-cache-hit.sh 2>/dev/null | sed -n '/^|/p'
@@ -25,7 +25,7 @@ out=bench/results-latest.md
 	echo "## 5. tempcreds serve under load (go run ./bench/serve-load)"
 	go run ./bench/serve-load -duration "${SERVE_DURATION:-60s}"
 	echo
-	echo "## 6. Fleet of 10,000 hosts over 24 simulated hours (go run ./bench/fleet)"
-	go run ./bench/fleet
+	echo "## 6. Fleet of 10,000 hosts over 24 simulated hours (go test -bench Fleet ./server)"
+	go test -run "^$" -bench Fleet -benchtime 1x ./server
 } | tee "$out"
 echo "written to $out" >&2
