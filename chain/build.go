@@ -83,7 +83,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
 	case SourceProcess:
 		source = processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
-		d.debugf("source: the process %q", p.ProcessCommand)
+		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
 		if backend := p.backend(false, d.warn); backend != nil && p.Hops[0].Kind != HopSource {
 			// Under a role: its output is cached on its own, so a role
 			// refresh reuses it while it is valid (a HopSource final hop

@@ -87,6 +87,27 @@ func checkSession(sessionName, sessionOrigin, serial, serialOrigin, externalID, 
 	return nil
 }
 
+// checkTags refuses session tags STS would refuse: more than 50, a key of
+// 1 to 128 characters or starting with aws:, a value over 256.
+func checkTags(field, origin string, tags map[string]string) error {
+	if len(tags) > 50 {
+		e := bad(field, origin, "", "{{%s}}: %d session tags, STS allows 50", field, len(tags))
+		e.Limit = "50 tags"
+		return e
+	}
+	for k, v := range tags {
+		switch {
+		case len(k) < 1 || len(k) > 128:
+			return bad(field, origin, k, "{{%s}}: the key {{value}} must be 1 to 128 characters", field)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			return bad(field, origin, k, "{{%s}}: the key {{value}} starts with aws:, which AWS reserves", field)
+		case len(v) > 256:
+			return bad(field, origin, k, "{{%s}}: the value of {{value}} is longer than 256 characters", field)
+		}
+	}
+	return nil
+}
+
 // checkARN refuses anything but an IAM role ARN.
 func checkARN(field, origin, v string) error {
 	if len(v) > 2048 {

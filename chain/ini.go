@@ -103,16 +103,21 @@ func parseSessionTags(v string) (map[string]string, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("%q is not KEY=VALUE", kv)
 		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("the key %q is given twice", k)
+		}
 		out[k] = strings.TrimSpace(val)
 	}
 	return out, nil
 }
 
-// splitList reads a comma-separated list ("k1,k2").
+// splitList reads a comma-separated list ("k1,k2"), each item once.
 func splitList(v string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); s != "" && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}

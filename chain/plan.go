@@ -3,7 +3,6 @@ package chain
 import (
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/tempcreds/tempcreds"
@@ -150,27 +149,14 @@ func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
 	return k
 }
 
-// processIdentity names a source process for the cache: the profile, the
-// command as written, the working directory when the command names a
-// relative path (./helper means another file elsewhere), and a digest of
-// the credential environment and the shared files it inherits.
+// processIdentity names a source process for the cache: a digest of the
+// profile, the command as written, the working directory (any word of it
+// may name a file relative to it: `cat c.json`) and the credential
+// environment and shared files it inherits. A digest, so that neither a
+// separator in a name nor a secret in the command line shows in the key or
+// the entry's metadata.
 func (p *Plan) processIdentity() string {
-	id := "process:" + p.Profile + ":" + p.ProcessCommand
-	if relativePath(p.ProcessCommand) {
-		id += "@" + cwd()
-	}
-	return id + ":" + p.environmentIdentity()
-}
-
-// relativePath reports a word of the command that is a relative path.
-func relativePath(command string) bool {
-	for _, w := range strings.Fields(command) {
-		w = strings.Trim(w, `'"`)
-		if strings.Contains(w, "/") && !strings.HasPrefix(w, "/") && !strings.HasPrefix(w, "~") && !strings.Contains(w, "://") {
-			return true
-		}
-	}
-	return false
+	return "process:" + digest(p.Profile, p.ProcessCommand, cwd(), p.environmentIdentity())
 }
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop

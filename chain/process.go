@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/credcheck"
 )
 
 // processTimeout bounds a credential_process (the SDK's default too).
@@ -83,10 +84,24 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, fmt.Errorf("%s printed an Expiration that is not an RFC 3339 time", where)
 		}
 		c.CanExpire, c.Expires = true, exp
+		if exp.After(p.clock.Now().Add(maxProcessLife)) {
+			// No AWS credentials live that long: such output is used as it
+			// is, never cached (it would never be refreshed).
+			c.CanExpire, c.Expires = false, time.Time{}
+		}
 	} else if p.ttl > 0 && c.SessionToken != "" {
 		// Asked for: temporary credentials without an Expiration are kept
 		// this long (long-term keys never are).
 		c.CanExpire, c.Expires = true, p.clock.Now().Add(p.ttl)
 	}
+	// The one output validator, before anything caches what was printed: a
+	// refused output must not sit in the cache until its Expiration.
+	if err := credcheck.Check(c); err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s printed credentials tempcreds refuses: %s", where, err.(*credcheck.Error).Reason)
+	}
 	return c, nil
 }
+
+// maxProcessLife is the longest life a source process's output is cached
+// for (STS's longest session, 36 hours).
+const maxProcessLife = 36 * time.Hour

@@ -76,12 +76,16 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		names[i] = c.Profile
 	}
 	p.Profile = strings.Join(names, ">")
+	// aws-sdk-go-v2 reads SSO settings before login_session: so do we.
 	loginSession := extra[leaf.Profile]["login_session"]
+	if leaf.SSOSessionName != "" || leaf.SSOStartURL != "" {
+		loginSession = ""
+	}
 	switch {
 	case loginSession != "":
 		// An `aws login` session: the SDK resolves it (logincreds).
 		p.Source, p.Profile = SourceProfileSDK, leaf.Profile
-		p.HumanSession, p.LoginCommand = "login:"+loginSession, "aws login --profile "+leaf.Profile
+		p.HumanSession, p.LoginCommand = "login:"+loginSession, "aws login --profile "+shellWord(leaf.Profile)
 		chain = chain[1:]
 	case leaf.Credentials.HasKeys():
 		p.Source = SourceStatic
@@ -107,7 +111,7 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		chain = chain[1:]
 		if leaf.SSOSessionName != "" || leaf.SSOStartURL != "" {
 			p.HumanSession = "sso:" + firstNonEmpty(leaf.SSOSessionName, leaf.SSOStartURL)
-			p.LoginCommand = "aws sso login --profile " + leaf.Profile
+			p.LoginCommand = "aws sso login --profile " + shellWord(leaf.Profile)
 		}
 	}
 	for _, name := range names {
@@ -257,6 +261,9 @@ func roleHop(c *config.SharedConfig, extra map[string]string) (Hop, error) {
 	if err != nil {
 		return h, bad("Tags", key("session_tags"), "", "{{Tags}}: %v (want key1=value1,key2=value2)", err)
 	}
+	if err := checkTags("Tags", key("session_tags"), tags); err != nil {
+		return h, err
+	}
 	h.Tags = tags
 	for _, k := range splitList(extra["transitive_session_tags"]) {
 		if _, ok := tags[k]; !ok {
@@ -277,4 +284,15 @@ func roleHop(c *config.SharedConfig, extra map[string]string) (Hop, error) {
 		}
 	}
 	return h, nil
+}
+
+// shellWord quotes a profile name for a command the user will paste: bare
+// when it is only letters, digits and ._-@+, else in single quotes.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@+", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

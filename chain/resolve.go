@@ -75,8 +75,19 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if err := p.resolveSource(ctx, r, t, e); err != nil {
 		return nil, err
 	}
-	if r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0 {
+	switch {
+	case r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0:
 		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", r.SourceProcessTTL)
+	case r.SourceProcessTTL > 0 && r.SourceProcessTTL < time.Minute:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", r.SourceProcessTTL)
+		e.Limit = "1m to 36h"
+		return nil, e
+	case r.SourceProcessTTL > maxProcessLife:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", r.SourceProcessTTL)
+		e.Limit = "1m to 36h"
+		return nil, e
+	case r.SourceProcessTTL > 0 && p.Source != SourceProcess:
+		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
 	}
 	p.ProcessTTL = r.SourceProcessTTL
 	if err := p.resolveHops(r, t); err != nil {

@@ -155,3 +155,20 @@ func FuzzProfileConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestProcessKeysAndLoginHintsAreUnambiguous: the source process's
+// identity is a digest of separate fields (a ":" in a profile name cannot
+// make two entries one), and the login hint quotes a profile name a shell
+// would interpret.
+func TestProcessKeysAndLoginHintsAreUnambiguous(t *testing.T) {
+	a := (&Plan{Profile: "x:echo", ProcessCommand: "sh -c 'cat a'"}).processIdentity()
+	b := (&Plan{Profile: "x", ProcessCommand: "echo:sh -c 'cat a'"}).processIdentity()
+	if a == b || strings.Contains(a, "cat a") {
+		t.Errorf("identities %q and %q: want distinct digests without the command line", a, b)
+	}
+	for name, want := range map[string]string{"dev": "dev", "a.b-c@d+e_f": "a.b-c@d+e_f", "x$(id)": `'x$(id)'`, "it's": `'it'\''s'`, "two words": `'two words'`} {
+		if got := shellWord(name); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", name, got, want)
+		}
+	}
+}

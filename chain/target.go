@@ -2,6 +2,8 @@ package chain
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,6 +59,9 @@ func resolveTarget(r Request, e env) (*target, error) {
 			return nil, err
 		}
 	}
+	if err := checkTags("Tags", "", r.Tags); err != nil {
+		return nil, err
+	}
 	for _, k := range r.TransitiveTags {
 		if _, ok := r.Tags[k]; !ok {
 			return nil, bad("TransitiveTags", "", k, "{{TransitiveTags}} {{value}} is not one of the {{Tags}}")
@@ -85,6 +90,8 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 		return bad(FieldKeys, "", "", "{{Keys}} need both an access key ID and a secret access key (one is empty)")
 	case (access == "") != (secret == ""):
 		return bad(FieldKeys, origin, "", "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
+	case r.SourceProcess != "" && r.WebIdentityTokenFile == "" && t.tokenFile != "":
+		return bad("SourceProcess", "", "", "give one source: {{SourceProcess}} or a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE is set: unset it)")
 	case r.SourceProcess != "" && (t.tokenFile != "" || t.tokenCommand != "" || r.Profile != "" || origin == ""):
 		return bad("SourceProcess", "", "", "give one source: {{SourceProcess}}, a web identity token, {{Profile}} or {{Keys}}")
 	case r.SourceProcess != "":
@@ -187,7 +194,9 @@ func (p *Plan) placeSessionShape(r Request) {
 		i := last
 		if transitive[k] {
 			i = first
-			p.Hops[i].TransitiveTags = append(p.Hops[i].TransitiveTags, k)
+			if !slices.Contains(p.Hops[i].TransitiveTags, k) {
+				p.Hops[i].TransitiveTags = append(p.Hops[i].TransitiveTags, k)
+			}
 		}
 		if p.Hops[i].Tags == nil {
 			p.Hops[i].Tags = map[string]string{}
@@ -245,13 +254,16 @@ func (p *Plan) addFinal(r Request, t *target) error {
 		// credential_process, with no role above it: its credentials are
 		// already temporary, and AWS refuses GetSessionToken signed with
 		// them. They are used as they are.
-		if r.MinTokenSize > 0 {
-			return bad("MinTokenSize", "", p.Profile, "{{MinTokenSize}} needs an STS call: profile {{value}} gives its credentials as they are (add a role)")
+		what := fmt.Sprintf("profile %q", p.Profile)
+		if p.Profile == "" {
+			what = "the source process"
 		}
-		if t.hasShape || t.duration != 0 {
-			e := bad("Profile", "", p.Profile, "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}}, {{SourceIdentity}} and {{Duration}} need a role: "+
-				"profile {{value}} gives its credentials as they are")
-			return e
+		if r.MinTokenSize > 0 {
+			return bad("MinTokenSize", "", "", "{{MinTokenSize}} needs an STS call: %s gives its credentials as they are (add a role)", what)
+		}
+		if t.hasShape || t.duration != 0 || r.RoleSessionName != "" {
+			return bad("Profile", "", "", "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}}, {{SourceIdentity}}, {{Duration}} and {{RoleSessionName}} need a role: "+
+				"%s gives its credentials as they are", what)
 		}
 		p.Hops = append(p.Hops, Hop{Kind: HopSource})
 	default:

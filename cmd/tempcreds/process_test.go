@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tempcreds/tempcreds/internal/ststest"
 )
@@ -126,5 +130,87 @@ func TestASourceProcessRunsOnceForManyProcesses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput:
+// `cat c.json` in two directories gives each its own entry; an output the
+// validator refuses is not cached (fixing the command fixes the next run);
+// long-term keys exported after temporary ones clear the old session
+// token; SIGTERM to tempcreds ends the helper it was waiting for.
+func TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("dirs")
+	home := t.TempDir()
+	e := append(env(t, s, user), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "AWS_STS_ACCESS_KEY=", "AWS_STS_ACCESS_SECRET=")
+	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	creds := func(id, secret string) string {
+		return fmt.Sprintf(`{"Version":1,"AccessKeyId":%q,"SecretAccessKey":%q,"SessionToken":"fake-token-%s","Expiration":%q}`, id, secret, id, exp)
+	}
+	exportIn := func(dir string, args ...string) (string, string, error) {
+		cmd := exec.Command(binary, append([]string{"export", "--format", "json"}, args...)...)
+		cmd.Env, cmd.Dir = e, dir
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
+	a, b := filepath.Join(home, "a"), filepath.Join(home, "b")
+	for dir, id := range map[string]string{a: "ASIAFAKEDIRA", b: "ASIAFAKEDIRB"} {
+		must(t, os.MkdirAll(dir, 0o700))
+		writeOut(t, dir, "c.json", creds(id, "fake-secret"))
+	}
+	for dir, want := range map[string]string{a: "ASIAFAKEDIRA", b: "ASIAFAKEDIRB"} {
+		out, stderr, err := exportIn(dir, "--source-process", "cat c.json")
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("in %s: got %s (%v %s), want %s", dir, out, err, stderr, want)
+		}
+	}
+
+	// A refused output is not cached: the fixed command is run again.
+	bad := filepath.Join(home, "bad")
+	must(t, os.MkdirAll(bad, 0o700))
+	writeOut(t, bad, "c.json", creds("ASIAFAKEBAD", "bad;secret"))
+	if _, stderr, err := exportIn(bad, "--source-process", "cat c.json"); err == nil || !strings.Contains(stderr, "refuses") {
+		t.Fatalf("a refused output: %v %s", err, stderr)
+	}
+	writeOut(t, bad, "c.json", creds("ASIAFAKEGOOD", "fake-secret"))
+	if out, stderr, err := exportIn(bad, "--source-process", "cat c.json"); err != nil || !strings.Contains(out, "ASIAFAKEGOOD") {
+		t.Errorf("after fixing the command: %s %v %s", out, err, stderr)
+	}
+
+	// Long-term keys after temporary ones: the old token is cleared.
+	writeOut(t, a, "lt.json", `{"Version":1,"AccessKeyId":"AKIAFAKELONG","SecretAccessKey":"fake-secret"}`)
+	sh := fmt.Sprintf(`cd %s; eval "$(%s export --source-process 'cat c.json')"; eval "$(%s export --source-process 'cat lt.json')"; echo "[$AWS_ACCESS_KEY_ID][$AWS_SESSION_TOKEN][$AWS_CREDENTIAL_EXPIRATION]"`, a, binary, binary)
+	if out, stderr, err := run(t, e, "sh", "-c", sh); err != nil || strings.TrimSpace(out) != "[AKIAFAKELONG][][]" {
+		t.Errorf("after long-term keys: %q (%v %s), want the token and expiry cleared", out, err, stderr)
+	}
+
+	// SIGTERM while waiting on a helper: the helper's group goes too.
+	pidFile := filepath.Join(home, "helper.pid")
+	cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; sleep 60")
+	cmd.Env = e
+	must(t, cmd.Start())
+	var pid int
+	for i := 0; i < 200 && pid == 0; i++ {
+		time.Sleep(25 * time.Millisecond)
+		if b, err := os.ReadFile(pidFile); err == nil {
+			pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+	}
+	if pid == 0 {
+		t.Fatal("the helper never started")
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	gone := false
+	for i := 0; i < 200 && !gone; i++ {
+		gone = syscall.Kill(pid, 0) != nil
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !gone {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Error("the helper outlived tempcreds after SIGTERM")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -100,6 +101,8 @@ func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	track(cmd)
+	defer untrack(cmd)
 	var out []byte
 	overflow := make(chan struct{})
 	read := make(chan struct{})
@@ -153,4 +156,33 @@ func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
 		return out, ctx.Err()
 	}
 	return out, waitErr
+}
+
+// running are the helpers started by Output and not yet reaped: KillAll
+// stops them when tempcreds exits early (a signal, a caller that gave up),
+// since their own process group keeps them from the terminal's Ctrl-C.
+var running = struct {
+	sync.Mutex
+	cmds map[*exec.Cmd]bool
+}{cmds: map[*exec.Cmd]bool{}}
+
+func track(cmd *exec.Cmd) {
+	running.Lock()
+	running.cmds[cmd] = true
+	running.Unlock()
+}
+
+func untrack(cmd *exec.Cmd) {
+	running.Lock()
+	delete(running.cmds, cmd)
+	running.Unlock()
+}
+
+// KillAll kills the process group of every helper still running.
+func KillAll() {
+	running.Lock()
+	defer running.Unlock()
+	for cmd := range running.cmds {
+		_ = killGroup(cmd)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
 // Exit codes, documented in README.md.
@@ -104,6 +105,10 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 	if a.openTTY == nil {
 		a.openTTY = func() (io.ReadWriteCloser, error) { return nil, errors.New("no terminal") }
 	}
+	// Helpers (a source process, a token or MFA command) run in their own
+	// process group, out of reach of the terminal's Ctrl-C: whatever ends
+	// this run ends them too.
+	defer childproc.KillAll()
 	defer func() {
 		if r := recover(); r != nil {
 			// A bug, not bad input: report it without the value (it might

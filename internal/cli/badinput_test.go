@@ -139,6 +139,13 @@ var badInputs = []badInput{
 	{"--mfa-serial with web identity", nil, []string{"export", "--role-arn", roleA, "--web-identity-token-file", "/x", "--mfa-serial", mfa}, 2, "--mfa-serial cannot be used with web identity"},
 	{"a --min-token-size above 4096", nil, []string{"export", "--no-role", "--min-token-size", "5000"}, 2, "--min-token-size 5000 is outside what STS accepts (0 to 4096 bytes)"},
 	{"a --min-token-size that is not a number", nil, []string{"export", "--no-role", "--min-token-size", "big"}, 2, `invalid argument "big" for "--min-token-size" flag`},
+	{"a --source-process-ttl under a minute", nil, []string{"export", "--source-process", "echo {}", "--source-process-ttl", "1s"}, 2, "--source-process-ttl 1s is shorter than a minute"},
+	{"a --source-process-ttl without a source process", nil, []string{"export", "--no-role", "--source-process-ttl", "1h"}, 2, "--source-process-ttl needs a source process (--source-process, or a profile's credential_process)"},
+	{"a role's settings for a source process used as it is", nil, []string{"export", "--source-process", "echo {}", "--tag", "a=b"}, 2, "need a role: the source process gives its credentials as they are"},
+	{"a role session name for a source process used as it is", nil, []string{"export", "--source-process", "echo {}", "--role-session-name", "dev"}, 2, "need a role: the source process gives its credentials as they are"},
+	{"serve of long-term keys", nil, []string{"serve", "--source-process", `echo '{"Version":1,"AccessKeyId":"AKIAFAKELONGTERM","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"}'`}, 2, "serve hands out temporary credentials only"},
+	{"a profile's session_tags with a key twice", set(file("config", "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\nsession_tags = a=1,a=2\n"+keyProfile)), []string{"export", "--profile", "p"}, 2, `session_tags of profile "p": the key "a" is given twice`},
+	{"a --tag key AWS reserves", nil, []string{"export", "--role-arn", roleA, "--tag", "aws:x=1"}, 2, `--tag: the key "aws:x" starts with aws:, which AWS reserves`},
 	{"--source-process with --profile", nil, []string{"export", "--source-process", "echo {}", "--profile", "p"}, 2, "give one source: --source-process, a web identity token, --profile or AWS_STS_ACCESS_KEY"},
 	{"a --source-process-ttl that is not a duration", nil, []string{"export", "--source-process", "echo {}", "--source-process-ttl", "long"}, 2, `--source-process-ttl "long" is not a duration`},
 	{"a --min-ttl that is not a duration", nil, []string{"export", "--no-role", "--min-ttl", "lots"}, 2, `--min-ttl "lots" is not a duration`},
@@ -181,6 +188,7 @@ var badInputs = []badInput{
 	{"a --source-process that fails", nil, []string{"export", "--source-process", "exit 4"}, 1, "the source process failed: exit status 4"},
 	{"a --source-process printing malformed JSON with a secret", nil, []string{"export", "--source-process", `printf '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"'`}, 1, "the source process printed output that is not valid credentials JSON (its output is not shown"},
 	{"a --source-process printing JSON without Version 1", nil, []string{"export", "--source-process", `echo '{"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"}'`}, 1, "the source process printed JSON without Version 1, AccessKeyId and SecretAccessKey"},
+	{"a --source-process printing characters AWS never returns", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"bad;quote","SessionToken":"tok","Expiration":"2999-01-01T00:00:00Z"}'`}, 1, "the source process printed credentials tempcreds refuses: SecretAccessKey holds a character AWS never returns"},
 	{"a --source-process printing a bad Expiration", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT","Expiration":"soon"}'`}, 1, "the source process printed an Expiration that is not an RFC 3339 time"},
 	{"an IAM Identity Center session that cannot be refreshed", set(func(h *harness) {
 		hu := humanSetup(h)

@@ -93,6 +93,10 @@ func FuzzOutputsParseBack(f *testing.F) {
 				// the first = and the closing quote, taken literally.
 				got := map[string]string{}
 				for _, line := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+					if name, ok := strings.CutPrefix(line, "set "); ok && strings.HasSuffix(name, "=") && !strings.Contains(name, `"`) {
+						got[strings.TrimSuffix(name, "=")] = "" // an unset of what a previous export set
+						continue
+					}
 					body, ok := strings.CutPrefix(line, `set "`)
 					body, ok2 := strings.CutSuffix(body, `"`)
 					name, value, ok3 := strings.Cut(body, "=")

@@ -52,6 +52,33 @@ func dotenvQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`", "\n", `\n`).Replace(s) + `"`
 }
 
+// writeUnsets clears what an earlier export may have left: long-term keys
+// (no session token, no expiry) must not be paired with a previous
+// session's token, which AWS would refuse as a set.
+func writeUnsets(b *strings.Builder, format string, c aws.Credentials) {
+	var names []string
+	if c.SessionToken == "" {
+		names = append(names, "AWS_SESSION_TOKEN")
+	}
+	if !c.CanExpire {
+		names = append(names, "AWS_CREDENTIAL_EXPIRATION")
+	}
+	for _, n := range names {
+		switch format {
+		case "sh", "":
+			fmt.Fprintf(b, "unset %s\n", n)
+		case "fish":
+			fmt.Fprintf(b, "set -e %s;\n", n)
+		case "powershell":
+			fmt.Fprintf(b, "Remove-Item Env:%s -ErrorAction SilentlyContinue\n", n)
+		case "cmd":
+			fmt.Fprintf(b, "set %s=\r\n", n)
+		case "env":
+			fmt.Fprintf(b, "%s=\n", n) // dotenv cannot unset: empty is "none" to the SDKs
+		}
+	}
+}
+
 // cmdSafe reports whether cmd.exe takes v literally inside set "NAME=v"
 // (no quote, no % or ! expansion, no escape, no line break).
 func cmdSafe(v string) bool { return !strings.ContainsAny(v, "\"%!^\r\n") }
@@ -94,6 +121,7 @@ func writeCredentials(w io.Writer, format string, c aws.Credentials, profile str
 		if err := writeVars(&b, format, envVars(c)); err != nil {
 			return err
 		}
+		writeUnsets(&b, format, c)
 	case "json", "sts":
 		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
 		if c.SessionToken != "" {

@@ -120,6 +120,12 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 	if err := s.Warm(ctx); err != nil {
 		return nil, nil, err
 	}
+	// The container protocol serves temporary credentials (a Token and an
+	// Expiration): long-term keys from a source used as it is are refused,
+	// not served with an invented expiry.
+	if c, err := provider.Retrieve(ctx); err == nil && (c.SessionToken == "" || !c.CanExpire) {
+		return nil, nil, usagef("serve hands out temporary credentials only, and the source gives long-term keys (no session token or expiry): add --role-arn, or use exec")
+	}
 	if f.AllowRemote {
 		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 			fmt.Fprintf(a.stderr, "tempcreds: WARNING: serving credentials on %s, reachable from the network: anyone who learns the token gets them\n", ln.Addr())

@@ -3,70 +3,26 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/credcheck"
 )
 
-// The one output validator: every credential value is checked against what
-// AWS (and MinIO, and the container endpoint) can return before any format
-// prints it, so a hostile or broken value never becomes shell code, an ini
-// section or a terminal escape. Anything else is refused with a clear error.
-
-// maxTokenLen bounds a session token (AWS's are a few KiB; MinIO's JWTs less).
-const maxTokenLen = 16 << 10
-
-// latestExpiry is the last time every layer can represent (Unix ns overflow
-// in 2262): an Expiration beyond it is refused instead of poisoning a cache.
-var latestExpiry = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func credentialChars(r rune, extra string) bool {
-	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r)
-}
-
-func checkChars(name, v, extra string, lo, hi int) error {
-	if len(v) < lo || len(v) > hi {
-		return fmt.Errorf("%s is %d characters, outside %d to %d", name, len(v), lo, hi)
-	}
-	for i, r := range v {
-		if !credentialChars(r, extra) {
-			return fmt.Errorf("%s holds a character AWS never returns (%q at byte %d)", name, r, i)
-		}
-	}
-	return nil
-}
-
-// checkCredentialValues refuses credentials no AWS-compatible service returns.
-func checkCredentialValues(c aws.Credentials) error {
-	err := checkChars("AccessKeyId", c.AccessKeyID, "_", 3, 128)
-	if err == nil {
-		err = checkChars("SecretAccessKey", c.SecretAccessKey, "+/=_-.", 1, 256)
-	}
-	if err == nil && c.SessionToken != "" {
-		err = checkChars("SessionToken", c.SessionToken, "+/=_-.", 1, maxTokenLen)
-	}
-	if err == nil && c.AccountID != "" {
-		err = checkChars("AccountId", c.AccountID, "", 12, 12)
-		if err == nil && strings.Trim(c.AccountID, "0123456789") != "" {
-			err = fmt.Errorf("AccountId %q is not 12 digits", c.AccountID)
-		}
-	}
-	if err == nil && c.CanExpire && (c.Expires.Before(time.Unix(0, 0)) || !c.Expires.Before(latestExpiry)) {
-		err = fmt.Errorf("the Expiration %s is outside 1970 to 2261", c.Expires.UTC().Format(time.RFC3339))
-	}
-	if err != nil {
-		return &CredentialValueError{Reason: err.Error()}
-	}
-	return nil
-}
+// The one output validator is internal/credcheck: every credential value
+// is checked there before any format prints it, and before a source
+// process's output is cached.
 
 // CredentialValueError is returned for credentials that cannot be printed
 // safely: exit 1 (the source or STS sent them).
-type CredentialValueError struct{ Reason string }
+type CredentialValueError = credcheck.Error
 
-// Error says what was refused and why it matters.
-func (e *CredentialValueError) Error() string {
-	return "tempcreds: refusing the credentials the source returned: " + e.Reason + " (printing them could run code in a shell or corrupt a file)"
+// checkCredentialValues refuses credentials no AWS-compatible service returns.
+func checkCredentialValues(c aws.Credentials) error { return credcheck.Check(c) }
+
+// checkChars refuses a value outside lo..hi characters or with a character
+// not in letters, digits and extra.
+func checkChars(name, v, extra string, lo, hi int) error {
+	return credcheck.Chars(name, v, extra, lo, hi)
 }
 
 // checkProfileName refuses an ini section name that could break the file.
