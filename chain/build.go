@@ -84,13 +84,18 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	case SourceProcess:
 		source = processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
 		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
-		if backend := p.backend(false, d.warn); backend != nil && p.Hops[0].Kind != HopSource {
-			// Under a role: its output is cached on its own, so a role
-			// refresh reuses it while it is valid (a HopSource final hop
-			// is cached below, with the final hop's freshness).
-			in := filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity(), Region: p.Region}
+		// Its output is cached on its own, under one key whether it is the
+		// final credentials or a role's source, so a role refresh (or the
+		// other use) reuses it while it is valid.
+		final := p.Hops[0].Kind == HopSource
+		if backend := p.backend(final, d.warn); backend != nil {
+			fresh := innerFreshness
+			if final {
+				fresh = p.Freshness
+			}
+			in := filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity()}
 			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source,
-				Freshness: innerFreshness, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
+				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
 		}
 		source = tempcreds.NewCache(source, withClock)
 	}
@@ -115,10 +120,10 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		in := p.keyInputs(i, below)
 		key := in.Key()
 		d.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
-		// A "source" hop (an SDK-resolved profile or a process, used as
-		// it is) is cached too, under the environment and files digest
-		// (and the command).
-		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK || p.Source == SourceProcess) {
+		// A "source" hop (an SDK-resolved profile used as it is) is cached
+		// too, under the environment and files digest; a process's output
+		// is cached above, under its own key.
+		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
 			fresh := innerFreshness
 			if final {
 				fresh = p.Freshness
