@@ -103,6 +103,8 @@ func checkTags(field, origin string, tags map[string]string) error {
 			return bad(field, origin, k, "{{%s}}: the key {{value}} starts with aws:, which AWS reserves", field)
 		case len(v) > 256:
 			return bad(field, origin, k, "{{%s}}: the value of {{value}} is longer than 256 characters", field)
+		case strings.ContainsFunc(k+v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			return bad(field, origin, k, "{{%s}}: the tag {{value}} holds a control character", field)
 		}
 	}
 	return nil

@@ -84,6 +84,9 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, fmt.Errorf("%s printed an Expiration that is not an RFC 3339 time", where)
 		}
 		c.CanExpire, c.Expires = true, exp
+		if !exp.After(p.clock.Now()) {
+			return aws.Credentials{}, fmt.Errorf("%s printed credentials that expired at %s", where, exp.UTC().Format(time.RFC3339))
+		}
 		if exp.After(p.clock.Now().Add(maxProcessLife)) {
 			// No AWS credentials live that long: such output is used as it
 			// is, never cached (it would never be refreshed).

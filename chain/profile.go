@@ -85,7 +85,7 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 	case loginSession != "":
 		// An `aws login` session: the SDK resolves it (logincreds).
 		p.Source, p.Profile = SourceProfileSDK, leaf.Profile
-		p.HumanSession, p.LoginCommand = "login:"+loginSession, "aws login --profile "+shellWord(leaf.Profile)
+		p.HumanSession, p.LoginCommand = "login:"+loginSession, "aws login "+profileArg(leaf.Profile)
 		chain = chain[1:]
 	case leaf.Credentials.HasKeys():
 		p.Source = SourceStatic
@@ -111,7 +111,7 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		chain = chain[1:]
 		if leaf.SSOSessionName != "" || leaf.SSOStartURL != "" {
 			p.HumanSession = "sso:" + firstNonEmpty(leaf.SSOSessionName, leaf.SSOStartURL)
-			p.LoginCommand = "aws sso login --profile " + shellWord(leaf.Profile)
+			p.LoginCommand = "aws sso login " + profileArg(leaf.Profile)
 		}
 	}
 	for _, name := range names {
@@ -295,4 +295,13 @@ func shellWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// profileArg is --profile NAME for a command to paste (--profile=NAME when
+// the name starts with a dash, which a parser would take for a flag).
+func profileArg(name string) string {
+	if strings.HasPrefix(name, "-") {
+		return "--profile=" + shellWord(name)
+	}
+	return "--profile " + shellWord(name)
 }

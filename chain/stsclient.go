@@ -90,6 +90,13 @@ func (l *lazySTS) get(ctx context.Context) (*sts.Client, error) {
 			})
 		} else {
 			cfg, l.err = config.LoadDefaultConfig(ctx, opts...)
+			var ne config.SharedConfigProfileNotExistError
+			if l.plan.ConfigProfile == "" && errors.As(l.err, &ne) {
+				// AWS_PROFILE names a profile that does not exist, but the
+				// source is not that profile (keys, a process, a token
+				// win over it): the client's settings come from [default].
+				cfg, l.err = config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigProfile("default"))...)
+			}
 		}
 		if l.err != nil {
 			e := bad(FieldConfigFile, "", "", "loading the AWS configuration for STS")

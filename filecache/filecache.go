@@ -22,8 +22,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gofrs/flock"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/credcheck"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
@@ -216,6 +218,12 @@ func readEntry(path string, warn func(string)) (*Entry, error) {
 func decodeEntry(b []byte) *Entry {
 	var e Entry
 	if err := json.Unmarshal(b, &e); err != nil || !e.complete() {
+		return nil
+	}
+	// Values no AWS service returns (an edited file) are as good as corrupt:
+	// a miss with a warning, never an error on every run until expiry.
+	c := e.Credentials
+	if credcheck.Check(aws.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}) != nil {
 		return nil
 	}
 	return &e

@@ -18,7 +18,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -160,6 +159,10 @@ func (s *Server) logLoad(path string, exp time.Time, err error) {
 		s.logger.Warn("refresh failed", "path", path, "error", tempcreds.SafeMessage(err))
 		return
 	}
+	if exp.IsZero() {
+		s.logger.Info("credentials loaded (they do not expire)", "path", path)
+		return
+	}
 	s.logger.Info("credentials refreshed", "path", path, "expires", exp.UTC().Format(time.RFC3339),
 		"left", exp.Sub(s.now()).Round(time.Second).String())
 }
@@ -175,7 +178,7 @@ func (s *Server) Served() int64 { return s.served.Load() }
 func (s *Server) Warm(ctx context.Context) error {
 	for path, c := range s.routes {
 		if _, err := c.Retrieve(ctx); err != nil {
-			return fmt.Errorf("credentials for %s: %w", path, err)
+			return &WarmError{Path: path, Err: err}
 		}
 	}
 	return nil
@@ -382,3 +385,17 @@ func (s *Server) hostAllowed(host string) bool {
 	}
 	return false
 }
+
+// WarmError is Warm's failure to get the credentials of a path.
+type WarmError struct {
+	Path string
+	Err  error
+}
+
+// Error names the path; the cause's own "tempcreds:" is not repeated.
+func (e *WarmError) Error() string {
+	return "tempcreds: credentials for " + e.Path + ": " + strings.TrimPrefix(tempcreds.SafeMessage(e.Err), "tempcreds: ")
+}
+
+// Unwrap returns the cause.
+func (e *WarmError) Unwrap() error { return e.Err }

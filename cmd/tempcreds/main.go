@@ -12,7 +12,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Interrupt, terminate, a closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT)
+	// end the run through its context, so the helpers it started (in their
+	// own process groups) are killed on the way out.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	code := cli.Run(ctx, cli.DefaultApp(), os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -187,30 +187,37 @@ func TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput(t *tes
 		t.Errorf("after long-term keys: %q (%v %s), want the token and expiry cleared", out, err, stderr)
 	}
 
-	// SIGTERM while waiting on a helper: the helper's group goes too.
-	pidFile := filepath.Join(home, "helper.pid")
-	cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; sleep 60")
-	cmd.Env = e
-	must(t, cmd.Start())
-	var pid int
-	for i := 0; i < 200 && pid == 0; i++ {
-		time.Sleep(25 * time.Millisecond)
-		if b, err := os.ReadFile(pidFile); err == nil {
-			pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	// A signal while waiting on a helper (Ctrl-C, kill, a closed terminal,
+	// Ctrl-\): the helper's group goes too.
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		pidFile := filepath.Join(home, "helper.pid")
+		_ = os.Remove(pidFile)
+		cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; sleep 60")
+		cmd.Env = e
+		must(t, cmd.Start())
+		var pid int
+		for i := 0; i < 200 && pid == 0; i++ {
+			time.Sleep(25 * time.Millisecond)
+			if b, err := os.ReadFile(pidFile); err == nil {
+				pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+			}
 		}
-	}
-	if pid == 0 {
-		t.Fatal("the helper never started")
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	_ = cmd.Wait()
-	gone := false
-	for i := 0; i < 200 && !gone; i++ {
-		gone = syscall.Kill(pid, 0) != nil
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !gone {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-		t.Error("the helper outlived tempcreds after SIGTERM")
+		if pid == 0 {
+			t.Fatal("the helper never started")
+		}
+		_ = cmd.Process.Signal(sig)
+		_ = cmd.Wait()
+		gone := false
+		for i := 0; i < 200 && !gone; i++ {
+			// Signal 0 fails for a process that is gone (a zombie of
+			// another parent would answer: the helper's parent, sh, is
+			// reaped by init once tempcreds exits).
+			gone = syscall.Kill(pid, 0) != nil
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !gone {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("the helper outlived tempcreds after %v", sig)
+		}
 	}
 }

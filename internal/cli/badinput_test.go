@@ -189,6 +189,12 @@ var badInputs = []badInput{
 	{"a --source-process printing malformed JSON with a secret", nil, []string{"export", "--source-process", `printf '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"'`}, 1, "the source process printed output that is not valid credentials JSON (its output is not shown"},
 	{"a --source-process printing JSON without Version 1", nil, []string{"export", "--source-process", `echo '{"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT"}'`}, 1, "the source process printed JSON without Version 1, AccessKeyId and SecretAccessKey"},
 	{"a --source-process printing characters AWS never returns", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"bad;quote","SessionToken":"tok","Expiration":"2999-01-01T00:00:00Z"}'`}, 1, "the source process printed credentials tempcreds refuses: SecretAccessKey holds a character AWS never returns"},
+	{"a --source-process printing credentials that already expired", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT","SessionToken":"tok","Expiration":"2001-01-01T00:00:00Z"}'`}, 1, "the source process printed credentials that expired at 2001-01-01T00:00:00Z"},
+	{"a cache entry edited to hold a character AWS never returns", set(warm(func(h *harness, e string) {
+		b, err := os.ReadFile(e)
+		must(h.t, err)
+		must(h.t, os.WriteFile(e, []byte(strings.Replace(string(b), `"SecretAccessKey":"`, `"SecretAccessKey":"%`, 1)), 0o600))
+	})), []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
 	{"a --source-process printing a bad Expiration", nil, []string{"export", "--source-process", `echo '{"Version":1,"AccessKeyId":"ASIAFAKE","SecretAccessKey":"fAkEsEcReTfAkEsEcReT","Expiration":"soon"}'`}, 1, "the source process printed an Expiration that is not an RFC 3339 time"},
 	{"an IAM Identity Center session that cannot be refreshed", set(func(h *harness) {
 		hu := humanSetup(h)

@@ -554,3 +554,16 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestAStaleAWSProfileDoesNotBreakASourceRankedAboveIt: with the helper's
+// keys (which win over AWS_PROFILE), an AWS_PROFILE naming no profile does
+// not stop the STS client from loading: its settings come from [default].
+func TestAStaleAWSProfileDoesNotBreakASourceRankedAboveIt(t *testing.T) {
+	h := newHarness(t).withKeys()
+	t.Setenv("AWS_PROFILE", "nonexistent")
+	h.env["AWS_PROFILE"] = "nonexistent"
+	h.writeFile("config", "[default]\nregion = us-east-1\n")
+	if _, stderr, code := h.run("export", "--role-arn", roleA, "--duration", "1h"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}

@@ -29,7 +29,8 @@ func (a *app) exportCommand() *cobra.Command {
 Formats: sh (default; POSIX-quoted export lines), fish, powershell, env (dotenv), json
 (the STS Credentials object), credential-process ({"Version":1,...} for ~/.aws/config),
 ini (a ~/.aws/credentials profile block), sts ({"Credentials":{...}}, as aws sts assume-role
-prints it).`,
+prints it), cmd (set "NAME=value" lines for cmd.exe). The default is sh (powershell on
+Windows).`,
 		Example: `  eval "$(tempcreds export --role-arn arn:aws:iam::123456789012:role/Dev)"
   tempcreds export --format fish | source
   tempcreds export --out aws-temp-credentials.sh          # 0600, as aws-sts-helper's
@@ -41,7 +42,7 @@ prints it).`,
 		},
 	}
 	addCredentialFlags(cmd, &o.Options)
-	cmd.Flags().StringVarP(&o.Format, "format", "f", "sh", "output format: "+strings.Join(Formats, ", "))
+	cmd.Flags().StringVarP(&o.Format, "format", "f", defaultFormat(), "output format: "+strings.Join(Formats, ", "))
 	cmd.Flags().StringVarP(&o.Out, "out", "o", "", "write to FILE (mode 0600) instead of stdout")
 	cmd.Flags().StringVar(&o.INIProfile, "ini-profile", "default", "profile name for --format ini")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
@@ -12,6 +13,14 @@ import (
 
 // Formats are the --format values of export.
 var Formats = []string{"sh", "fish", "powershell", "cmd", "env", "json", "credential-process", "ini", "sts"}
+
+// defaultFormat is the shell's own: sh, or powershell on Windows.
+func defaultFormat() string {
+	if runtime.GOOS == "windows" {
+		return "powershell"
+	}
+	return "sh"
+}
 
 // shellFormats are the formats that set variables (export's and serve's).
 var shellFormats = map[string]bool{"sh": true, "": true, "fish": true, "powershell": true, "cmd": true, "env": true}

@@ -52,7 +52,7 @@ func versionLine() string {
 			commit += "-dirty"
 		}
 	}
-	return fmt.Sprintf("tempcreds %s (commit %s, built %s, %s %s/%s)", firstNonEmpty(version, "devel"),
+	return fmt.Sprintf("tempcreds %s (commit %s, committed %s, %s %s/%s)", firstNonEmpty(version, "devel"),
 		firstNonEmpty(commit, "unknown"), firstNonEmpty(date, "unknown"), goVersion, runtime.GOOS, runtime.GOARCH)
 }
 

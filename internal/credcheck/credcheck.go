@@ -32,6 +32,9 @@ func Chars(name, v, extra string, lo, hi int) error {
 	}
 	for i, r := range v {
 		if !credentialChars(r, extra) {
+			if name == "SecretAccessKey" || name == "SessionToken" {
+				return fmt.Errorf("%s holds a character AWS never returns", name) // not which: it is a secret's
+			}
 			return fmt.Errorf("%s holds a character AWS never returns (%q at byte %d)", name, r, i)
 		}
 	}
