@@ -221,3 +221,28 @@ func TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput(t *tes
 		}
 	}
 }
+
+// TestASourceProcessHasOneEntryForBothUses: exporting a source process's
+// own credentials, then a role assumed from them, runs the command once.
+func TestASourceProcessHasOneEntryForBothUses(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("both")
+	home := t.TempDir()
+	out, stderr, err := run(t, env(t, s, user), binary, "export", "--no-role", "--format", "credential-process", "--duration", "1h", "--no-cache")
+	if err != nil {
+		t.Fatal(stderr)
+	}
+	cp := writeOut(t, home, "cp.json", out)
+	count := filepath.Join(home, "count")
+	e := append(env(t, s, user), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "AWS_STS_ACCESS_KEY=", "AWS_STS_ACCESS_SECRET=")
+	proc := "echo run >> " + count + "; cat " + cp
+	for _, args := range [][]string{{"--source-process", proc}, {"--source-process", proc, "--role-arn", role, "--duration", "1h"}} {
+		if _, stderr, err := run(t, e, binary, append([]string{"export"}, args...)...); err != nil {
+			t.Fatalf("%v: %v %s", args, err, stderr)
+		}
+	}
+	if n := runs(t, count); n != 1 {
+		t.Errorf("the process ran %d times for its own export and a role's, want 1", n)
+	}
+}
