@@ -39,7 +39,7 @@ func (a *app) cacheCommand() *cobra.Command {
 		Args: cobra.ArbitraryArgs,
 		RunE: helpOrUnknown,
 	}
-	cmd.PersistentFlags().StringVar(&o.Dir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds, else %LOCALAPPDATA%\\tempcreds on Windows, else ~/.cache/tempcreds)")
+	cmd.PersistentFlags().StringVar(&o.Dir, "cache-dir", "", cacheDirHelp)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
 		Short: "List entries: key, kind, role, session name, expiry, time left (never a secret)",

@@ -33,7 +33,7 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f.StringVar(&o.Region, "region", "", "STS region (default $AWS_REGION, the profile's region, else us-east-1)")
 	f.StringVar(&o.EndpointURL, "endpoint-url", "", "STS endpoint (default $AWS_ENDPOINT_URL_STS)")
 	f.StringVar(&o.CacheFile, "cache-file", "", "single-file cache as aws-sts-helper (default $AWS_STS_FILE_NAME)")
-	f.StringVar(&o.CacheDir, "cache-dir", "", "cache directory (default $XDG_CACHE_HOME/tempcreds, else %LOCALAPPDATA%\\tempcreds on Windows, else ~/.cache/tempcreds)")
+	f.StringVar(&o.CacheDir, "cache-dir", "", cacheDirHelp)
 	f.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the cache")
 	f.StringVar(&o.MinTTL, "min-ttl", "", "refresh cached credentials with less than this left (default 15m, or half a shorter session)")
 	f.IntVar(&o.MinTokenSize, "min-token-size", 0, "ask STS for a session token of at least N bytes (up to 4096), to test consumers with the longest tokens")
@@ -50,6 +50,9 @@ func refuseEmptyFlags(cmd *cobra.Command, _ []string) error {
 	})
 	return err
 }
+
+// cacheDirHelp describes --cache-dir (the credential commands' and cache's).
+const cacheDirHelp = "cache directory (default $XDG_CACHE_HOME/tempcreds, else %LOCALAPPDATA%\\tempcreds on Windows, else ~/.cache/tempcreds)"
 
 // usageArgs tags cobra's argument-count errors as usage errors.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
