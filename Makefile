@@ -1,11 +1,34 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test test-dates vet lint bench demo fuzz soak platforms release-check wine
+.PHONY: test preflight devtools hygiene test-dates vet lint bench demo fuzz soak platforms release-check wine install
 
-# The test command (README.md): lint, then every suite under the race detector.
-test: vet lint
-	$(GO) test -race -count=1 -timeout 20m ./...
+# Long silent steps (cold compiles) print a line every 5 s.
+BEAT := ./scripts/heartbeat.sh
+
+# The test command (README.md): the tools it needs, lint, then every suite
+# under the race detector.
+test: preflight hygiene vet lint devtools
+	@echo "test: every package under -race (cold: compiles first; the MinIO suites run 70-90 s of real expiries)"
+	@$(BEAT) test $(GO) test -race -count=1 -timeout 20m ./...
+
+# Every real consumer the suites use, listed with its install command if missing.
+preflight:
+	@./scripts/preflight.sh
+
+# MinIO (pinned), built once per machine outside the checkout, with progress.
+devtools:
+	@$(BEAT) devtools $(GO) run ./internal/cmd/devtools
+
+# No tracked file over 1 MiB: binaries and build outputs stay out of git.
+hygiene:
+	@big=$$(git ls-files -z | xargs -0 -r wc -c 2>/dev/null | awk '$$2 != "total" && $$1 > 1048576 {print "  " $$2 " (" $$1 " bytes)"}'); \
+	if [ -n "$$big" ]; then echo "hygiene: tracked files over 1 MiB (binaries and build outputs stay out of git):"; echo "$$big"; exit 1; fi
+
+# Install the CLI from this clone into $(go env GOPATH)/bin.
+install:
+	$(GO) install ./cmd/tempcreds
+	@echo "installed $$($(GO) env GOPATH)/bin/tempcreds; add it to PATH: export PATH=\"$$($(GO) env GOPATH)/bin:\$$PATH\""
 
 # The in-process suites at other dates (../shared/tools/go-test-at shifts
 # time.Now() in the test binaries): no test may depend on today's date.
@@ -54,11 +77,13 @@ wine:
 	cd .bin/wine && WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all $(WINE) server.test.exe -test.count=1 -test.timeout=10m
 
 vet:
-	$(GO) vet ./...
+	@echo "vet: go vet and gofmt"
+	@$(BEAT) vet $(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:"; gofmt -l .; exit 1)
 
 lint:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	@echo "lint: staticcheck $(STATICCHECK_VERSION)"
+	@$(BEAT) lint $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 # Benchmarks of the README tables, each beside its peer in the same run.
 bench:
@@ -66,7 +91,9 @@ bench:
 
 # The README's "run it" command: tempcreds against a local MinIO STS, step by step.
 demo:
-	$(GO) run ./internal/cmd/demo
+	@echo "demo: compiling tempcreds and the demo (cold: about a minute on two cores; then MinIO, once per machine)"
+	@$(BEAT) demo $(GO) build ./internal/cmd/demo ./cmd/tempcreds
+	@$(GO) run ./internal/cmd/demo
 
 # Every fuzz target: `make fuzz` runs each for FUZZTIME (10 minutes). CI
 # runs a bounded count of inputs per target (`make fuzz FUZZTIME=100000x`):

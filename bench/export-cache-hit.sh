@@ -26,15 +26,15 @@ export AWS_STS_FILE_NAME="$work/cache.json" AWS_ENDPOINT_URL_STS=http://127.0.0.
 # The seed's own stack: Node with the JavaScript SDK v2 reading the same file.
 peer=()
 if command -v npm >/dev/null; then
-	mods=.bin/node/node_modules
-	[ -f "$mods/aws-sdk/package.json" ] || npm install --prefix .bin/node --no-audit --no-fund --loglevel=error aws-sdk@2.1693.0 >/dev/null
+	mods="${XDG_CACHE_HOME:-$HOME/.cache}/tempcreds-dev/bench-node/node_modules"
+	[ -f "$mods/aws-sdk/package.json" ] || npm install --prefix "${mods%/node_modules}" --no-audit --no-fund --loglevel=error aws-sdk@2.1693.0 >/dev/null
 	cat > "$work/helper.js" <<'JS'
 const AWS = require("aws-sdk");
 const d = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
 const c = new AWS.Credentials(d.Credentials.AccessKeyId, d.Credentials.SecretAccessKey, d.Credentials.SessionToken);
 console.log(`export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\nexport AWS_SESSION_TOKEN=${c.sessionToken}`);
 JS
-	peer=(-n 'node + aws-sdk v2: read the file, print exports (the seed stack)' "env NODE_PATH=$PWD/$mods AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 node $work/helper.js $work/cache.json")
+	peer=(-n 'node + aws-sdk v2: read the file, print exports (the seed stack)' "env NODE_PATH=$mods AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 node $work/helper.js $work/cache.json")
 fi
 # The AWS CLI v2 (Debian's awscli package; pip's v1 lacks the command).
 if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2' && [ "$(id -u)" = 0 ]; then

@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tempcreds/tempcreds/internal/devcache"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,14 +72,14 @@ func startServeIn(t *testing.T, environ []string, args ...string) (map[string]st
 	return vars, stderr
 }
 
-// npmInstall installs the pinned JavaScript SDKs into .bin/node (git-ignored).
+// npmInstall installs the pinned JavaScript SDKs into the per-user
+// development cache (devcache), once per machine.
 func npmInstall(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs("../..")
+	dir, err := devcache.Dir("node", strings.ReplaceAll(npmSDKv2+"+"+npmSDKv3, "/", "_"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(root, ".bin", "node")
 	stamp := filepath.Join(dir, "installed")
 	want := npmSDKv2 + " " + npmSDKv3
 	if b, err := os.ReadFile(stamp); err == nil && string(b) == want {
@@ -309,15 +310,16 @@ func TestServeToRealConsumersAcrossExpiries(t *testing.T) {
 		}
 		switch {
 		case strings.HasPrefix(r.name, "AWS CLI"):
-			// A new process per call, for 70 s: every call crosses whatever
-			// expiry came before it.
-			if r.calls < 20 {
-				t.Errorf("%s: only %d successful calls in %s", r.name, r.calls, consumerRun)
+			// A new process per call, for 70 s of 30-second sessions:
+			// behaviour, not a rate (a loaded machine makes fewer calls),
+			// so at least one expiry crossed, every call accepted.
+			if len(r.keys) < 2 {
+				t.Errorf("%s: %d calls saw %d credential set(s) in %s; want 2+ (an expiry crossed)", r.name, r.calls, len(r.keys), consumerRun)
 			}
-		case len(r.keys) < 3 || r.calls < 30:
+		case len(r.keys) < 3:
 			// 70 s of 30-second sessions served while 75% of their life is
 			// left: three or more sets means two expiries lived through.
-			t.Errorf("%s: %d calls saw %d credentials; want 30+ calls across 3+ sets", r.name, r.calls, len(r.keys))
+			t.Errorf("%s: %d calls saw %d credentials; want 3+ sets (two expiries crossed)", r.name, r.calls, len(r.keys))
 		}
 	}
 }

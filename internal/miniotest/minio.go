@@ -1,19 +1,18 @@
 // Package miniotest installs, starts and stops a real MinIO server on
 // loopback, with a local OpenID Connect issuer, for tests and the demo.
 //
-// MinIO is pinned (Version) and installed with `go install` into the
-// repository's git-ignored .bin directory, once; every later start reuses
-// it. If it cannot be installed or started, Start fails the test: the suite
+// MinIO is pinned (Version) and built with `go install` once per user and
+// machine, into the development cache outside the checkout (devcache);
+// every later start reuses it. If it cannot be installed or started, Start fails the test: the suite
 // is never skipped.
 package miniotest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -27,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/gofrs/flock"
+	"github.com/tempcreds/tempcreds/internal/devcache"
 	"github.com/tempcreds/tempcreds/internal/syncbuf"
 )
 
@@ -51,68 +51,121 @@ type Server struct {
 	done chan error
 }
 
-// Binary returns the path of the pinned MinIO server, installing it first
-// if needed (about 2 minutes cold on 2 cores). Concurrent callers, in this
-// process or others, install it once (a file lock guards the install).
-func Binary() (string, error) {
-	root, err := repoRoot()
+// Binary returns the path of the pinned MinIO server, building it first if
+// needed, silently (tests); Install is the same with progress.
+func Binary() (string, error) { return Install(io.Discard) }
+
+// buildPackages and buildMinutes describe a cold build of Version on two
+// cores, measured (go install -v lists about this many packages): what the
+// progress lines compare against.
+const (
+	buildPackages = 1290
+	buildMinutes  = "4 to 10"
+)
+
+// heartbeat is the longest Install stays silent while building.
+const heartbeat = 5 * time.Second
+
+// Install returns the path of the pinned MinIO server. The first call on a
+// machine builds it with `go install` into the per-user development cache
+// (devcache: outside every checkout, shared by every clone and CI run of
+// this user) and reports progress to w: what it builds and why at once,
+// then a line at least every few seconds. Concurrent callers, in this
+// process or others, build it once (a file lock guards the build); the
+// binary appears under its final name only when complete.
+func Install(w io.Writer) (string, error) {
+	dir, err := devcache.Dir("minio", Version)
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(root, ".bin")
-	exe := filepath.Join(bin, "minio")
-	stamp := filepath.Join(bin, "minio.version")
-	if installed(exe, stamp) {
+	exe := filepath.Join(dir, "minio")
+	if isExecutable(exe) {
 		return exe, nil
 	}
-	if err := os.MkdirAll(bin, 0o755); err != nil {
-		return "", err
-	}
-	lock := flock.New(filepath.Join(bin, ".minio.lock"))
-	if err := lock.Lock(); err != nil {
-		return "", fmt.Errorf("miniotest: locking the install: %w", err)
+	lock := flock.New(filepath.Join(dir, ".lock"))
+	if ok, _ := lock.TryLock(); !ok {
+		fmt.Fprintf(w, "minio: another process is building MinIO into %s; waiting for it\n", dir)
+		if err := lock.Lock(); err != nil {
+			return "", fmt.Errorf("miniotest: locking the build: %w", err)
+		}
 	}
 	defer func() { _ = lock.Unlock() }()
-	if installed(exe, stamp) {
+	if isExecutable(exe) {
 		return exe, nil
 	}
-	cmd := exec.Command("go", "install", Module+"@"+Version)
-	cmd.Env = append(os.Environ(), "GOBIN="+bin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("miniotest: go install %s@%s failed: %v\n%s", Module, Version, err, tail(out, 4000))
-	}
-	if err := os.WriteFile(stamp, []byte(Version+"\n"), 0o644); err != nil {
+	fmt.Fprintf(w, "minio: building MinIO %s (pinned) with go install, once per machine, into %s\n", Version, dir)
+	fmt.Fprintf(w, "minio: a cold build compiles about %d packages: %s minutes on two cores; later runs start at once\n", buildPackages, buildMinutes)
+	partial := filepath.Join(dir, ".partial")
+	_ = os.RemoveAll(partial)
+	if err := build(w, partial); err != nil {
 		return "", err
 	}
+	if err := os.Rename(filepath.Join(partial, "minio"), exe); err != nil {
+		return "", fmt.Errorf("miniotest: installing the build: %w", err)
+	}
+	_ = os.RemoveAll(partial)
+	fmt.Fprintf(w, "minio: built %s\n", exe)
 	return exe, nil
 }
 
-func installed(exe, stamp string) bool {
-	v, err := os.ReadFile(stamp)
-	if err != nil || strings.TrimSpace(string(v)) != Version {
-		return false
+// build runs go install -v into gobin, printing a progress line every
+// heartbeat: packages compiled so far of about buildPackages.
+func build(w io.Writer, gobin string) error {
+	cmd := exec.Command("go", "install", "-v", Module+"@"+Version)
+	cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+	out := &progressLog{}
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("miniotest: go install %s@%s: %w", Module, Version, err)
 	}
-	st, err := os.Stat(exe)
-	return err == nil && st.Mode()&0o111 != 0
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("miniotest: go install %s@%s failed: %v\n%s", Module, Version, err, tail(out.Bytes(), 4000))
+			}
+			return nil
+		case <-tick.C:
+			n, downloads, last := out.counts()
+			elapsed := time.Since(start).Round(time.Second)
+			if n == 0 {
+				fmt.Fprintf(w, "minio: %s: downloading modules (%d so far)\n", elapsed, downloads)
+				continue
+			}
+			fmt.Fprintf(w, "minio: %s: compiled %d of about %d packages (%d%%), now %s\n", elapsed, n, buildPackages, min(99, n*100/buildPackages), last)
+		}
+	}
 }
 
-// repoRoot finds the directory holding this module's go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/tempcreds/tempcreds")) {
-			return dir, nil
+// progressLog keeps go install -v's output and counts its lines: one per
+// package compiled, "go: downloading" ones per module fetched.
+type progressLog struct {
+	syncbuf.Buffer
+}
+
+func (p *progressLog) counts() (packages, downloads int, last string) {
+	for _, line := range strings.Split(string(p.Bytes()), "\n") {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "go: downloading"):
+			downloads++
+		case strings.HasPrefix(line, "go: "):
+		default:
+			packages++
+			last = line
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("miniotest: not inside the tempcreds repository (no go.mod found)")
-		}
-		dir = parent
 	}
+	return packages, downloads, last
+}
+
+func isExecutable(exe string) bool {
+	st, err := os.Stat(exe)
+	return err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0
 }
 
 // Start starts MinIO for a test and stops it when the test ends. It fails

@@ -85,8 +85,14 @@ func run(ctx context.Context) error {
 
 	section("Build tempcreds, start MinIO (a real STS and S3) and a local OpenID issuer on 127.0.0.1")
 	bin := filepath.Join(tmp, "tempcreds")
+	fmt.Println("  go build ./cmd/tempcreds")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/tempcreds").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	// The first run on a machine builds MinIO (minutes): it says so, and
+	// shows its progress, rather than looking hung.
+	if _, err := miniotest.Install(os.Stdout); err != nil {
+		return err
 	}
 	m, err := miniotest.StartServer(ctx)
 	if err != nil {
