@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,8 +94,8 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 			if final {
 				fresh = p.Freshness
 			}
-			in := filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity()}
-			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source,
+			in := p.processKeyInputs()
+			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source, Profile: p.ConfigProfile,
 				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
 		}
 		source = tempcreds.NewCache(source, withClock)
@@ -128,7 +129,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 			if final {
 				fresh = p.Freshness
 			}
-			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov,
+			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov, Profile: p.ConfigProfile,
 				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
 		}
 		cache = tempcreds.NewCache(prov, withClock)
@@ -200,8 +201,12 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 			}
 		})
 	case HopAssumeRole:
+		name := h.SessionName
+		if h.SessionNameTimestamp {
+			name += "-" + strconv.FormatInt(d.Clock.Now().Unix(), 10)
+		}
 		return tempcreds.NewAssumeRole(client, h.RoleARN, func(o *tempcreds.AssumeRoleOptions) {
-			o.RoleSessionName, o.Duration, o.ExternalID = h.SessionName, h.Duration, h.ExternalID
+			o.RoleSessionName, o.Duration, o.ExternalID = name, h.Duration, h.ExternalID
 			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
 			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
 			o.MinTokenSize, o.Clock = h.MinTokenSize, d.Clock

@@ -32,24 +32,28 @@ const (
 
 // Hop is one step of the chain, from the source upwards.
 type Hop struct {
-	Kind            string // HopSessionToken, HopAssumeRole, HopWebIdentity or HopSource
-	RoleARN         string
-	SessionName     string
-	Duration        time.Duration // 0: STS's default
-	DurationDefault bool          // not asked for: fall back to 1h if the role refuses 12h
-	DurationOrigin  string        // where the duration was given when not the Request (for errors)
-	ExternalID      string
-	Policy          string
-	PolicyARNs      []string
-	Tags            map[string]string
-	TransitiveTags  []string
-	SourceIdentity  string
-	MFASerial       string
-	MFAProcess      string // a command printing the MFA code (a profile's mfa_process)
-	MFAProcessName  string // how errors name it
-	MinTokenSize    int
-	TokenFile       string
-	TokenCommand    string
+	Kind        string // HopSessionToken, HopAssumeRole, HopWebIdentity or HopSource
+	RoleARN     string
+	SessionName string
+	// SessionNameTimestamp: the default name (tempcreds-USER) gets
+	// "-UNIXTIME" appended when the chain is built; the cache key does not
+	// change with the time.
+	SessionNameTimestamp bool
+	Duration             time.Duration // 0: STS's default
+	DurationDefault      bool          // not asked for: fall back to 1h if the role refuses 12h
+	DurationOrigin       string        // where the duration was given when not the Request (for errors)
+	ExternalID           string
+	Policy               string
+	PolicyARNs           []string
+	Tags                 map[string]string
+	TransitiveTags       []string
+	SourceIdentity       string
+	MFASerial            string
+	MFAProcess           string // a command printing the MFA code (a profile's mfa_process)
+	MFAProcessName       string // how errors name it
+	MinTokenSize         int
+	TokenFile            string
+	TokenCommand         string
 }
 
 // Plan is everything needed to get the credentials, resolved from the
@@ -108,6 +112,12 @@ type Plan struct {
 	loginSources map[string]map[string]string
 
 	staticSecret, staticToken string
+	// helperKeys: the static keys are aws-sts-helper's AWS_STS_* variables;
+	// helperDefaults: Request.HelperDefaults. Either gives that
+	// interface's defaults (applyDefaults).
+	helperKeys, helperDefaults bool
+	// user runs tempcreds: the default session name is theirs.
+	user string
 	// credEnv is the credential environment the SDK's chain would read
 	// (name, value pairs): part of the first hop's identity.
 	credEnv []string
@@ -147,6 +157,29 @@ func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
 		k.SourceIdentity = "default-chain:" + p.environmentIdentity()
 	}
 	return k
+}
+
+// CacheKeys are the file-cache keys of the plan's hops, source first (the
+// final hop's last), and of its source process's output if it has one.
+// A hop whose key is only known when its source is read (web identity,
+// roles above a source process) has its entries found by Meta.Profile.
+func (p *Plan) CacheKeys() []string {
+	var keys []string
+	if p.Source == SourceProcess {
+		keys = append(keys, p.processKeyInputs().Key())
+	}
+	below := ""
+	for i := range p.Hops {
+		below = p.keyInputs(i, below).Key()
+		keys = append(keys, below)
+	}
+	return keys
+}
+
+// processKeyInputs are the cache key inputs of a source process's output:
+// one entry whether it is the final credentials or a role's source.
+func (p *Plan) processKeyInputs() filecache.KeyInputs {
+	return filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity()}
 }
 
 // processIdentity names a source process for the cache: a digest of the

@@ -14,11 +14,20 @@ type Request struct {
 	// RoleARN is the role to assume (default $AWS_ROLE_ARN, else the
 	// profile's role_arn).
 	RoleARN string
-	// RoleSessionName (default $AWS_ROLE_SESSION_NAME, else "temporary").
+	// RoleSessionName (default $AWS_ROLE_SESSION_NAME, else the profile's
+	// role_session_name, else tempcreds-USER-UNIXTIME; "temporary" with
+	// HelperDefaults or aws-sts-helper's variables).
 	RoleSessionName string
 	// Duration of the final session (default $AWS_ROLE_DURATION_SECONDS,
-	// else 12h, falling back to 1h when the role allows less).
+	// else the profile's duration_seconds, else 1h for a role; 12h for a
+	// session token, and for a role with HelperDefaults or aws-sts-helper's
+	// variables, falling back to 1h when the role allows less).
 	Duration time.Duration
+	// HelperDefaults gives the role aws-sts-helper's defaults (session name
+	// "temporary", 12 hours) instead of the AWS CLI's: for callers in that
+	// interface's shape (package helper). Its variables (AWS_ROLE_ARN,
+	// AWS_STS_ACCESS_KEY) imply it.
+	HelperDefaults bool
 	// Via are roles assumed first, in order: a chain.
 	Via []string
 	// NoRole asks for GetSessionToken only.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,12 +16,18 @@ import (
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
-// Defaults of the aws-sts-helper variables.
+// Defaults per interface (docs/defaults.md). aws-sts-helper's environment
+// interface (AWS_STS_* keys, AWS_ROLE_ARN) keeps its own: the session name
+// "temporary" and 12 hours. Profiles and the command line follow the AWS
+// CLI: a role lasts the profile's duration_seconds, else 1 hour, and its
+// session is named after the person (tempcreds-USER-UNIXTIME), so
+// CloudTrail tells engineers apart.
 const (
-	defaultSessionName = "temporary"
-	defaultDuration    = 43200 * time.Second
-	defaultRegion      = "us-east-1"
-	defaultMinTTL      = 15 * time.Minute
+	helperSessionName = "temporary"
+	helperDuration    = 43200 * time.Second
+	profileDuration   = time.Hour
+	defaultRegion     = "us-east-1"
+	defaultMinTTL     = 15 * time.Minute
 )
 
 // env reads an environment variable through the injectable lookup.
@@ -44,7 +51,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if r.ProfileOnly {
 		e = without(e, profileOnlyHidden...)
 	}
-	p := &Plan{MFAMode: r.MFAMode, NoCache: r.Cache.Disabled, FinalInMemory: r.FinalInMemory}
+	p := &Plan{MFAMode: r.MFAMode, NoCache: r.Cache.Disabled, FinalInMemory: r.FinalInMemory, helperDefaults: r.HelperDefaults}
 	if p.MFAMode == "" {
 		p.MFAMode = MFASession
 	}
@@ -68,6 +75,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 		return nil, err
 	}
 	p.Region = firstNonEmpty(r.Region, e("AWS_REGION"), e("AWS_DEFAULT_REGION"))
+	p.user = userName(e)
 	t, err := resolveTarget(r, e)
 	if err != nil {
 		return nil, err
@@ -180,6 +188,40 @@ func checkRegion(region, asked string, e env, profile string) error {
 		origin = "AWS_DEFAULT_REGION"
 	}
 	return bad("Region", origin, region, "{{Region}} {{value}} is not a region like us-east-1 (lower-case letters, digits and dashes)")
+}
+
+// userName is who runs tempcreds, for default session names: $USER,
+// $USERNAME (Windows), else the account's name.
+func userName(e env) string {
+	if n := firstNonEmpty(e("USER"), e("USERNAME")); n != "" {
+		return n
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// personalSessionName is the default session name of a profile's or the
+// command line's role without role_session_name: tempcreds-USER, to which
+// Build appends -UNIXTIME (the key of the cache entry holds no time). The
+// user part keeps STS's characters (letters, digits, +=,.@_-), others
+// become "-", and is cut so the name with its time fits STS's 64.
+func personalSessionName(user string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
+			return r
+		}
+		return '-'
+	}, user)
+	const room = 64 - len("tempcreds--") - 11 // 11: a Unix time in seconds has 10 digits until 2286, one spare
+	if len(clean) > room {
+		clean = clean[:room]
+	}
+	if clean == "" {
+		return "tempcreds"
+	}
+	return "tempcreds-" + clean
 }
 
 // without is e with the named variables unset.

@@ -105,6 +105,7 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 		return p.fromProfile(ctx, r.Profile, "")
 	case access != "":
 		p.Source, p.StaticKey, p.staticSecret, p.staticToken = SourceStatic, access, secret, token
+		p.helperKeys = origin == "AWS_STS_ACCESS_KEY"
 	case e("AWS_PROFILE") != "":
 		return p.fromProfile(ctx, e("AWS_PROFILE"), "AWS_PROFILE")
 	default:
@@ -134,7 +135,7 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 		}
 	}
 	for _, v := range r.Via {
-		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: v, SessionName: firstNonEmpty(t.sessionName, defaultSessionName)})
+		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: v, SessionName: t.sessionName})
 	}
 	if err := p.addFinal(r, t); err != nil {
 		return err
@@ -143,16 +144,7 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 		p.Hops[len(p.Hops)-1].MinTokenSize = r.MinTokenSize
 	}
 	p.placeSessionShape(r)
-	// Defaults for the final hop: the helper's session name and duration.
-	last := &p.Hops[len(p.Hops)-1]
-	if last.Duration == 0 && last.Kind != HopWebIdentity && last.Kind != HopSource {
-		last.Duration, last.DurationDefault = defaultDuration, true
-	}
-	for i := range p.Hops {
-		if p.Hops[i].Kind == HopAssumeRole && p.Hops[i].SessionName == "" {
-			p.Hops[i].SessionName = defaultSessionName
-		}
-	}
+	p.applyDefaults(t)
 	if err := p.checkDurations(); err != nil {
 		return err
 	}
@@ -164,6 +156,35 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 		last.Duration, last.DurationDefault = 0, false
 	}
 	return nil
+}
+
+// applyDefaults gives the final hop its duration and every role its
+// session name, by interface: aws-sts-helper's (the role from AWS_ROLE_ARN,
+// or no role and its AWS_STS_* keys) keeps "temporary" and 12 hours; a
+// profile's or the command line's role follows the AWS CLI: 1 hour and a
+// session named after the person. A session token keeps STS's 12 hours.
+func (p *Plan) applyDefaults(t *target) {
+	helper := p.helperDefaults || t.roleOrigin == "AWS_ROLE_ARN" && t.roleARN != "" || p.Source == SourceStatic && p.helperKeys
+	last := &p.Hops[len(p.Hops)-1]
+	if last.Duration == 0 {
+		switch {
+		case last.Kind == HopSessionToken || last.Kind == HopAssumeRole && helper:
+			last.Duration, last.DurationDefault = helperDuration, true
+		case last.Kind == HopAssumeRole:
+			last.Duration = profileDuration
+		}
+	}
+	for i := range p.Hops {
+		h := &p.Hops[i]
+		if h.Kind != HopAssumeRole || h.SessionName != "" {
+			continue
+		}
+		if helper {
+			h.SessionName = helperSessionName
+		} else {
+			h.SessionName, h.SessionNameTimestamp = personalSessionName(p.user), true
+		}
+	}
 }
 
 // placeSessionShape puts the request's source identity and transitive

@@ -56,14 +56,17 @@ type AssumedRoleUser struct {
 // Meta is what tempcreds records beside the STS response. It never holds a
 // secret: Source describes the source identity by access key ID or profile.
 type Meta struct {
-	Version     int       `json:"version"`
-	Key         string    `json:"key"`
-	Kind        string    `json:"kind"` // session-token, assume-role, web-identity
-	RoleARN     string    `json:"roleArn,omitempty"`
-	SessionName string    `json:"sessionName,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	Region      string    `json:"region,omitempty"`
-	CreatedAt   time.Time `json:"createdAt"`
+	Version     int    `json:"version"`
+	Key         string `json:"key"`
+	Kind        string `json:"kind"` // session-token, assume-role, web-identity
+	RoleARN     string `json:"roleArn,omitempty"`
+	SessionName string `json:"sessionName,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Region      string `json:"region,omitempty"`
+	// Profile is the AWS config profile the entry was made for (every hop
+	// of its chain records it), for listing and clearing by profile.
+	Profile   string    `json:"profile,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Lifetime is the session's whole lifetime, if known (0 if not).
@@ -348,21 +351,53 @@ func (s *Store) List() ([]Listed, error) {
 	return out, nil
 }
 
-// Remove deletes the entry of key (and its lock file) and reports whether
-// there was an entry. A missing entry is not an error.
+// Remove deletes the entry of key (and its lock file, unless another
+// process holds it) and reports whether there was an entry. A missing
+// entry is not an error.
 func (s *Store) Remove(key string) (bool, error) {
 	if !ValidKey(key) {
 		return false, fmt.Errorf("tempcreds: %q is not a cache key (see `tempcreds cache list`)", key)
 	}
-	removed := false
-	for i, p := range []string{s.Path(key), filepath.Join(s.Dir, key+".lock")} {
-		err := os.Remove(p)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return removed, fmt.Errorf("tempcreds: removing %s: %w", p, err)
+	err := os.Remove(s.Path(key))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("tempcreds: removing %s: %w", s.Path(key), err)
+	}
+	removeFreeLock(filepath.Join(s.Dir, key+".lock"))
+	return err == nil, nil
+}
+
+// RemoveLocks deletes the lock files that no entry has and no process
+// holds (an MFA device's, a web identity's derived keys', a cleared
+// entry's), and returns how many.
+func (s *Store) RemoveLocks() (int, error) {
+	names, err := filepath.Glob(filepath.Join(s.Dir, "*.lock"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		key := strings.TrimSuffix(filepath.Base(name), ".lock")
+		if _, err := os.Lstat(s.Path(key)); err == nil || !ValidKey(key) {
+			continue
 		}
-		if err == nil && i == 0 {
-			removed = true
+		if removeFreeLock(name) {
+			n++
 		}
 	}
-	return removed, nil
+	return n, nil
+}
+
+// removeFreeLock removes a regular lock file if it can take the lock at
+// once: a lock another process holds is left alone, or that process and
+// the next one would each hold a lock on a different file.
+func removeFreeLock(path string) bool {
+	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	l := flock.New(path, flock.SetFlag(os.O_RDONLY|noFollowFlag))
+	if ok, err := l.TryLock(); err != nil || !ok {
+		return false
+	}
+	defer func() { _ = l.Unlock() }()
+	return os.Remove(path) == nil
 }

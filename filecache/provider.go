@@ -64,6 +64,9 @@ type Provider struct {
 	Backend Backend
 	Key     string
 	Inputs  KeyInputs // recorded in the entry's metadata
+	// Profile, if set, is recorded in the entry's metadata (Meta.Profile):
+	// the profile the entry is made for. It is not part of the key.
+	Profile string
 	// Identity, if set, is called on every Retrieve and its answer is
 	// mixed into Key (DeriveKey): for sources whose identity is only known
 	// when read, such as a web identity token (a digest of the exact token,
@@ -243,7 +246,7 @@ func (p *Provider) entry(key string, r tempcreds.Result) *Entry {
 			SessionToken: c.SessionToken, Expiration: c.Expires.UTC()},
 		Meta: &Meta{Version: FormatVersion, Key: key, Kind: p.Inputs.Kind, RoleARN: p.Inputs.RoleARN,
 			SessionName: p.Inputs.SessionName, Source: p.Inputs.SourceIdentity, Region: p.Inputs.Region,
-			CreatedAt: p.now().UTC().Truncate(time.Second)},
+			Profile: p.Profile, CreatedAt: p.now().UTC().Truncate(time.Second)},
 	}
 	if r.AssumedRoleARN != "" {
 		e.AssumedRoleUser = &AssumedRoleUser{AssumedRoleId: r.AssumedRoleID, Arn: r.AssumedRoleARN}

@@ -70,6 +70,7 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 		return fromConfig
 	}
 	r := chain.Request{
+		HelperDefaults:  true,
 		RoleARN:         pick("AWS_ROLE_ARN", cfg.Role.ARN),
 		RoleSessionName: pick("AWS_ROLE_SESSION_NAME", cfg.Role.SessionName),
 		Region:          pick("AWS_REGION", cfg.Region),

@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 		goConsumer(ms)
 		return
 	}
+	if os.Getenv(goSettingsEnv) != "" {
+		goSettings()
+		return
+	}
 	dir, err := os.MkdirTemp("", "tempcreds-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -52,7 +52,6 @@ type app struct {
 	openTTY        func() (io.ReadWriteCloser, error)
 	debug          bool
 	args           []string // the command line, for serve --detach's child
-	region         string   // the STS region of the last resolution (exec --server's child)
 	durationFrom   string   // what set the final session's duration (a flag, a variable, a profile key), for errors
 	warnMu         sync.Mutex
 	warned         map[string]bool
@@ -207,7 +206,7 @@ the ~/.aws/config profile, then defaults.`,
 	// Cobra's own errors (a bad flag, a wrong number of arguments) are
 	// usage errors: tagged here, never recognised by their text.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error(), Flags: true} })
-	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.versionCommand())
+	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.profilesCommand(), a.manCommand(), a.versionCommand())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
 		Short: "Help about any command",
@@ -232,6 +231,7 @@ the ~/.aws/config profile, then defaults.`,
 		}
 	}
 	tagArgs(root)
+	a.addCompletions(root)
 	return root
 }
 

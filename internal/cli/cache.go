@@ -1,18 +1,23 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
 )
 
 // cacheOptions are the cache commands' flags.
 type cacheOptions struct {
-	Dir string // the cache directory (default the XDG cache's tempcreds)
+	Dir     string   // the cache directory (default the XDG cache's tempcreds)
+	Profile []string // cache clear --profile: every entry of these profiles
 }
 
 // store is the cache directory o names.
@@ -33,23 +38,29 @@ func (a *app) cacheCommand() *cobra.Command {
 		Use:   "cache",
 		Short: "List, clear or locate cached credentials",
 		Example: `  tempcreds cache list
-  tempcreds cache clear 3f2a9c...     # one entry
+  tempcreds cache clear dev           # every entry of profile dev's chain
+  tempcreds cache clear 3f2a9c        # one entry, by its key or a unique prefix of it
   tempcreds cache clear               # all entries
   tempcreds cache path`,
 		Args: cobra.ArbitraryArgs,
 		RunE: helpOrUnknown,
 	}
 	cmd.PersistentFlags().StringVar(&o.Dir, "cache-dir", "", cacheDirHelp)
+	clear := &cobra.Command{
+		Use:   "clear [PROFILE|KEY...]",
+		Short: "Remove the entries of the given profiles (every hop of their chains) or keys (or unique key prefixes), or all of them",
+		RunE:  func(_ *cobra.Command, args []string) error { return a.runCacheClear(o, args) },
+		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return a.clearCandidates(o, prefix), cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	clear.Flags().StringArrayVar(&o.Profile, "profile", nil, "remove every entry of this profile's chain (repeatable)")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
-		Short: "List entries: key, kind, role, session name, expiry, time left (never a secret)",
+		Short: "List entries: key, profile, kind, role, session name, expiry, time left (never a secret)",
 		Args:  cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return a.runCacheList(o) },
-	}, &cobra.Command{
-		Use:   "clear [KEY...]",
-		Short: "Remove the given entries, or all of them",
-		RunE:  func(_ *cobra.Command, keys []string) error { return a.runCacheClear(o, keys) },
-	}, &cobra.Command{
+	}, clear, &cobra.Command{
 		Use:   "path",
 		Short: "Print the cache directory",
 		Args:  cobra.NoArgs,
@@ -69,11 +80,11 @@ func (a *app) runCacheList(o cacheOptions) error {
 		return err
 	}
 	w := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "KEY\tKIND\tROLE\tSESSION\tEXPIRES\tLEFT")
+	fmt.Fprintln(w, "KEY\tPROFILE\tKIND\tROLE\tSESSION\tEXPIRES\tLEFT")
 	now := a.clock.Now()
 	for _, e := range entries {
 		if e.Err != nil {
-			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", e.Key, oneLine(tempcreds.SafeMessage(e.Err)))
+			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t-\t%s\n", e.Key, oneLine(tempcreds.SafeMessage(e.Err)))
 			continue
 		}
 		left := e.Expires.Sub(now).Round(time.Second)
@@ -82,57 +93,162 @@ func (a *app) runCacheList(o cacheOptions) error {
 			leftText = "expired"
 		}
 		// Entries are files: what they say is printed escaped.
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)), oneLine(dash(e.Meta.SessionName)),
-			e.Expires.UTC().Format(time.RFC3339), leftText)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, safeText(dash(e.Meta.Profile)), oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)),
+			oneLine(dash(e.Meta.SessionName)), e.Expires.UTC().Format(time.RFC3339), leftText)
 	}
 	return w.Flush()
 }
 
-// runCacheClear removes the given entries, or all of them.
-func (a *app) runCacheClear(o cacheOptions, keys []string) error {
+// runCacheClear removes the entries args and --profile name, or all.
+func (a *app) runCacheClear(o cacheOptions, args []string) error {
 	s, err := a.store(o)
 	if err != nil {
 		return err
 	}
-	all := len(keys) == 0
+	entries, err := s.List()
+	if err != nil {
+		return err
+	}
+	all := len(args) == 0 && len(o.Profile) == 0
+	keys, err := a.keysToClear(entries, args, o.Profile, o.Dir)
+	if err != nil {
+		return err
+	}
 	if all {
-		var entries []filecache.Listed
-		entries, err = s.List()
-		if err != nil {
-			return err
-		}
 		for _, e := range entries {
 			keys = append(keys, e.Key)
 		}
 	}
 	removed := 0
 	for _, k := range keys {
-		if !filecache.ValidKey(k) {
-			return usagef("%q is not a cache key (see tempcreds cache list)", k)
-		}
 		ok, err := s.Remove(k)
 		if err != nil {
 			return err
 		}
 		if ok {
 			removed++
-		} else {
-			fmt.Fprintf(a.stderr, "tempcreds: no entry %s in %s\n", k, s.Dir)
 		}
 	}
-	temps := 0
+	temps, locks := 0, 0
 	if all {
 		// Temp files of killed writers hold full credentials too.
 		if temps, err = s.SweepTemps(); err != nil {
 			return err
 		}
 	}
+	if locks, err = s.RemoveLocks(); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stderr, "tempcreds: removed %d entr%s from %s", removed, plural(removed, "y", "ies"), s.Dir)
 	if temps > 0 {
-		fmt.Fprintf(a.stderr, " and %d leftover temp file%s", temps, plural(temps, "", "s"))
+		fmt.Fprintf(a.stderr, ", %d leftover temp file%s", temps, plural(temps, "", "s"))
+	}
+	if locks > 0 {
+		fmt.Fprintf(a.stderr, ", %d lock file%s", locks, plural(locks, "", "s"))
 	}
 	fmt.Fprintln(a.stderr)
 	return nil
+}
+
+// keyLength is the length of the keys tempcreds writes (KeyInputs.Key).
+const keyLength = 40
+
+// keysToClear turns each argument into keys: a key, a unique key prefix,
+// or a profile (every hop of its chain, and every entry made for it).
+func (a *app) keysToClear(entries []filecache.Listed, args, profiles []string, cacheDir string) ([]string, error) {
+	var keys []string
+	for _, arg := range args {
+		if filecache.ValidKey(arg) && (hasEntry(entries, arg) || len(arg) == keyLength) {
+			if !hasEntry(entries, arg) {
+				fmt.Fprintf(a.stderr, "tempcreds: no entry %s in the cache\n", arg)
+			}
+			keys = append(keys, arg)
+			continue
+		}
+		if matches := keysWithPrefix(entries, arg); len(matches) == 1 {
+			keys = append(keys, matches[0])
+			continue
+		} else if len(matches) > 1 {
+			return nil, usagef("%q is the start of %d cache keys (%s…): give more of the key", arg, len(matches), strings.Join(matches[:2], "…, "))
+		}
+		found := a.profileKeys(entries, arg, cacheDir)
+		if found == nil {
+			return nil, usagef("cache clear %q: no cache key, key prefix or profile of that name (see tempcreds cache list and tempcreds profiles)", safeText(arg))
+		}
+		keys = append(keys, found...)
+	}
+	for _, p := range profiles {
+		found := a.profileKeys(entries, p, cacheDir)
+		if found == nil {
+			return nil, usagef("--profile %q: no such profile and no cache entry made for it (see tempcreds profiles)", safeText(p))
+		}
+		keys = append(keys, found...)
+	}
+	return keys, nil
+}
+
+// profileKeys are the keys of profile's chain (resolved from the files:
+// no network call) and of every entry recorded as made for it; nil when
+// the profile is neither configured nor in any entry.
+func (a *app) profileKeys(entries []filecache.Listed, profile, cacheDir string) []string {
+	keys := []string{}
+	known := false
+	if p, err := chain.Resolve(context.Background(), chain.Request{Profile: profile, ProfileOnly: true, Cache: chain.CachePolicy{Dir: cacheDir}}, a.getenv); err == nil {
+		known = true
+		for _, k := range p.CacheKeys() {
+			if hasEntry(entries, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	for _, e := range entries {
+		if e.Meta.Profile == profile {
+			known = true
+			keys = append(keys, e.Key)
+		}
+	}
+	if !known && !slices.Contains(a.profileNames(""), profile) {
+		return nil
+	}
+	return keys
+}
+
+func hasEntry(entries []filecache.Listed, key string) bool {
+	for _, e := range entries {
+		if e.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// keysWithPrefix are the entries' keys starting with prefix (4 hex digits
+// or more: shorter is too easy to mistype into the wrong entry).
+func keysWithPrefix(entries []filecache.Listed, prefix string) []string {
+	if len(prefix) < 4 || strings.Trim(prefix, "0123456789abcdef") != "" {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Key, prefix) {
+			out = append(out, e.Key)
+		}
+	}
+	return out
+}
+
+// clearCandidates completes cache clear: profile names and entry keys.
+func (a *app) clearCandidates(o cacheOptions, prefix string) []string {
+	out := a.profileNames(prefix)
+	if s, err := a.store(o); err == nil {
+		entries, _ := s.List()
+		for _, e := range entries {
+			if strings.HasPrefix(e.Key, prefix) {
+				out = append(out, e.Key)
+			}
+		}
+	}
+	return out
 }
 
 // runCachePath prints the cache directory.

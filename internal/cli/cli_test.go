@@ -441,7 +441,7 @@ func TestCacheListClearPath(t *testing.T) {
 	if _, stderr, code := h.run("cache", "clear", key); code != 0 || !strings.Contains(stderr, "removed 1 entry") {
 		t.Errorf("clear one: exit %d, %q", code, stderr)
 	}
-	if _, stderr, code := h.run("cache", "clear", key); code != 0 || !strings.Contains(stderr, "no entry "+key) || !strings.Contains(stderr, "removed 0 entries") {
+	if _, stderr, code := h.run("cache", "clear", key); code != 0 || !strings.Contains(stderr, "no entry "+key+" in the cache") || !strings.Contains(stderr, "removed 0 entries") {
 		t.Errorf("clearing what is not there says so: exit %d, %q", code, stderr)
 	}
 	out, _, _ = h.run("cache", "list")

@@ -114,8 +114,8 @@ func withoutDetach(args []string) []string {
 func (a *app) isDetachedChild() bool { return a.getenv(detachedEnv) == "1" }
 
 // releaseOutputs points the detached child's stdout and stderr at f, so
-// the parent's pipes close and it returns.
+// the parent's pipes close and it returns. f stays open: the server's
+// logger writes to it.
 func releaseOutputs(f *os.File) error {
-	defer f.Close()
 	return redirectStdio(f)
 }

@@ -8,17 +8,25 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/sharedfiles"
 )
 
 // nestMarker is set in the child's environment by exec.
 const nestMarker = "TEMPCREDS_EXEC"
+
+// profileVar names, in the child's environment, the profile its
+// credentials came from (aws-vault's AWS_VAULT; AWS_PROFILE is removed).
+const profileVar = "TEMPCREDS_PROFILE"
 
 // execOptions are exec's flags.
 type execOptions struct {
@@ -31,29 +39,44 @@ type execOptions struct {
 func (a *app) execCommand() *cobra.Command {
 	var o execOptions
 	cmd := &cobra.Command{
-		Use:   "exec [flags] -- COMMAND [ARGS...]",
-		Short: "Run a command with the credentials in its environment",
+		Use:   "exec [PROFILE] [flags] [-- COMMAND [ARGS...]]",
+		Short: "Run a command (or your shell) with the credentials in its environment",
 		Long: `Run COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
 AWS_CREDENTIAL_EXPIRATION set, after removing variables that would override them
-(AWS_PROFILE, old keys, container-credential and web-identity settings). Signals are
-forwarded; tempcreds exits with the command's exit code. Nesting inside another
-tempcreds exec is refused unless --allow-nested.
+(AWS_PROFILE, old keys, container-credential and web-identity settings). The child also
+gets AWS_REGION and AWS_DEFAULT_REGION (the resolved region: --region, $AWS_REGION, the
+profile's region, else us-east-1) and TEMPCREDS_PROFILE (the profile, if one was used).
+Signals are forwarded; tempcreds exits with the command's exit code. Without a command
+it starts your shell ($SHELL, else /bin/sh; %COMSPEC% on Windows). Nesting inside
+another tempcreds exec is refused unless --allow-nested.
+
+As with aws-vault, one word before "--" is the profile: "tempcreds exec dev -- aws s3 ls"
+is "tempcreds exec --profile dev -- aws s3 ls". Without "--", the first word is the
+profile and the rest the command, unless --profile gives the profile.
 
 With --server, the command gets no keys at all: tempcreds serves refreshing credentials
 on loopback and gives the command AWS_CONTAINER_CREDENTIALS_FULL_URI and
-AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps working.`,
-		Example: `  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
-  tempcreds exec --profile prod -- terraform plan
-  tempcreds exec --server --profile prod -- ./long-running-job`,
-		Args: cobra.MinimumNArgs(1),
+AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps working. Its
+AWS config is the profile's settings (region, output, retry, s3, endpoints...) as
+[default], without any credential setting, so nothing in the shared files wins over the
+server.`,
+		Example: `  tempcreds exec dev -- aws s3 ls
+  tempcreds exec dev                      # a shell with dev's credentials; exit to return
+  tempcreds exec --role-arn arn:aws:iam::123456789012:role/Dev -- aws s3 ls
+  tempcreds exec --server prod -- ./long-running-job`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.Server {
-				return a.runExecServer(cmd.Context(), o, args)
+			command, err := o.splitArgs(args, cmd.ArgsLenAtDash())
+			if err != nil {
+				return err
 			}
-			return a.runExec(cmd.Context(), o, args)
+			if o.Server {
+				return a.runExecServer(cmd.Context(), o, command)
+			}
+			return a.runExec(cmd.Context(), o, command)
 		},
+		ValidArgsFunction: a.completeProfiles,
 	}
-	cmd.Flags().SetInterspersed(false)
 	addCredentialFlags(cmd, &o.Options)
 	cmd.Flags().BoolVar(&o.AllowNested, "allow-nested", false, "allow running inside another tempcreds exec")
 	cmd.Flags().BoolVar(&o.Server, "server", false, "serve refreshing credentials to the command instead of giving it keys")
@@ -61,32 +84,57 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN, so a command that runs for hours keeps workin
 	return cmd
 }
 
+// splitArgs takes aws-vault's positional profile out of args (dash is the
+// index of "--", -1 for none) and returns the command.
+func (o *execOptions) splitArgs(args []string, dash int) ([]string, error) {
+	words, command := args, []string(nil)
+	switch {
+	case dash >= 0:
+		words, command = args[:dash], args[dash:]
+	case o.Profile != "":
+		words, command = nil, args // exec --profile p COMMAND ARGS
+	case len(args) > 0:
+		words, command = args[:1], args[1:] // exec PROFILE [COMMAND ARGS]
+	}
+	switch {
+	case len(words) > 1:
+		return nil, &UsageError{Msg: fmt.Sprintf("exec takes one PROFILE before \"--\", not %d words (%s): put the command after \"--\"", len(words), safeText(strings.Join(words, " "))), Flags: true}
+	case len(words) == 1 && o.Profile != "":
+		return nil, &UsageError{Msg: fmt.Sprintf("exec: the profile is given twice (--profile %s and %s): give one", safeText(o.Profile), safeText(words[0])), Flags: true}
+	case len(words) == 1:
+		o.Profile, o.positionalProfile = words[0], true
+	}
+	return command, nil
+}
+
 // runExecServer starts a credentials server for the child and gives it
-// only the endpoint and the token.
+// only the endpoint and the token, and the profile's settings.
 func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) error {
-	path, err := a.findCommand(o.AllowNested, args)
+	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
 	}
 	o.Serve.Options = o.Options
-	s, _, err := a.startServer(ctx, o.Serve)
+	s, plan, err := a.startServer(ctx, o.Serve)
 	if err != nil {
-		return err
+		return a.profileHint(o.Options, err)
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = s.Shutdown(sctx)
 	}()
-	env := childEnv(a.environ(), aws.Credentials{}, "server")
+	config, remove, err := a.childConfig(plan)
+	if err != nil {
+		return err
+	}
+	defer remove()
+	env := childEnv(a.environ(), aws.Credentials{}, "server", plan)
 	// Every SDK reads the shared files before the container endpoint: keys
 	// in [default] (or a profile's credential settings) would win over the
-	// server. The child gets empty files, and our region.
+	// server. The child gets the profile's settings alone, and no keys.
 	env = childproc.Without(env, []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
-	env = append(env, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CONFIG_FILE="+os.DevNull)
-	if a.getenv("AWS_REGION") == "" {
-		env = append(env, "AWS_REGION="+a.region)
-	}
+	env = append(env, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CONFIG_FILE="+config)
 	for _, kv := range serverVars(s, o.Serve.TokenFile) {
 		env = append(env, kv[0]+"="+kv[1])
 	}
@@ -94,11 +142,68 @@ func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) e
 	return a.runChild(path, args, env)
 }
 
-// findCommand refuses nesting (unless allowed) and finds the command.
-func (a *app) findCommand(allowNested bool, args []string) (string, error) {
-	if v := a.getenv(nestMarker); v != "" && !allowNested {
-		return "", usagef("already inside tempcreds exec (%s=%s): its credentials are in the environment; pass --allow-nested to nest anyway", nestMarker, v)
+// childConfig writes the profile's settings, without credential settings,
+// for a child of exec --server (under the cache directory when there is
+// one, 0600), and returns how to remove it.
+func (a *app) childConfig(plan *chain.Plan) (string, func(), error) {
+	dir := plan.CacheDir
+	if dir == "" {
+		dir = os.TempDir()
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "exec-config-*.ini")
+	if err != nil {
+		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
+	}
+	remove := func() { _ = os.Remove(f.Name()) }
+	_, err = f.Write(sharedfiles.Settings(plan.ConfigFile, plan.ConfigProfile))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		remove()
+		return "", nil, fmt.Errorf("tempcreds: writing the child's AWS config %s: %w", f.Name(), err)
+	}
+	return f.Name(), remove, nil
+}
+
+// profileHint adds, to a profile a positional word named that does not
+// exist, how to run a command instead.
+func (a *app) profileHint(o Options, err error) error {
+	var ce *tempcreds.ConfigError
+	if o.positionalProfile && errors.As(err, &ce) && ce.Field == "Profile" && ce.Value == o.Profile {
+		return &UsageError{Msg: fmt.Sprintf("%s (exec took %s as the profile; to run a command, put it after \"--\": tempcreds exec -- %s ...)",
+			strings.TrimPrefix(a.errorMessage(err), "tempcreds: "), safeText(o.Profile), safeText(o.Profile))}
+	}
+	return err
+}
+
+// findCommand refuses nesting (unless allowed) and finds the command.
+// No command is the user's shell.
+func (a *app) findCommand(allowNested bool, args []string) (string, []string, error) {
+	if v := a.getenv(nestMarker); v != "" && !allowNested {
+		return "", nil, usagef("already inside tempcreds exec (%s=%s): its credentials are in the environment; pass --allow-nested to nest anyway", nestMarker, v)
+	}
+	if len(args) == 0 {
+		args = []string{a.shell()}
+		fmt.Fprintf(a.stderr, "tempcreds: starting %s with the credentials; exit it to return\n", safeText(args[0]))
+	}
+	path, err := a.lookPath(args)
+	return path, args, err
+}
+
+// shell is the user's shell: $SHELL (%COMSPEC% on Windows), else the system's.
+func (a *app) shell() string {
+	if runtime.GOOS == "windows" {
+		return firstNonEmpty(a.getenv("COMSPEC"), "cmd.exe")
+	}
+	return firstNonEmpty(a.getenv("SHELL"), "/bin/sh")
+}
+
+// lookPath finds the command as a shell would.
+func (a *app) lookPath(args []string) (string, error) {
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		// As shells do: a file that exists but cannot be run is 126, a
@@ -124,18 +229,18 @@ func (a *app) findCommand(allowNested bool, args []string) (string, error) {
 }
 
 func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
-	path, err := a.findCommand(o.AllowNested, args)
+	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
 	}
 	plan, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
-		return err
+		return a.profileHint(o.Options, err)
 	}
 	if err := checkCredentialValues(creds); err != nil {
 		return err
 	}
-	env := childEnv(a.environ(), creds, plan.Final().RoleARN)
+	env := childEnv(a.environ(), creds, plan.Final().RoleARN, plan)
 	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
 	return a.runChild(path, args, env)
 }
@@ -147,9 +252,12 @@ func (a *app) environ() []string {
 	return os.Environ()
 }
 
-// childEnv is environ without childproc.CredentialVars, plus the credentials.
-func childEnv(environ []string, c aws.Credentials, role string) []string {
-	env := childproc.Without(environ, append([]string{nestMarker}, childproc.CredentialVars...))
+// childEnv is environ without childproc.CredentialVars, plus the
+// credentials, the plan's region (AWS_REGION and AWS_DEFAULT_REGION: with
+// AWS_PROFILE removed, the child would otherwise lose the profile's) and
+// the profile's name.
+func childEnv(environ []string, c aws.Credentials, role string, plan *chain.Plan) []string {
+	env := childproc.Without(environ, append([]string{nestMarker, profileVar, "AWS_REGION", "AWS_DEFAULT_REGION"}, childproc.CredentialVars...))
 	if c.AccessKeyID != "" {
 		for _, kv := range envVars(c) {
 			env = append(env, kv[0]+"="+kv[1])
@@ -158,7 +266,11 @@ func childEnv(environ []string, c aws.Credentials, role string) []string {
 	if role == "" {
 		role = "session"
 	}
-	return append(env, nestMarker+"="+role)
+	env = append(env, nestMarker+"="+role, "AWS_REGION="+plan.Region, "AWS_DEFAULT_REGION="+plan.Region)
+	if plan.ConfigProfile != "" {
+		env = append(env, profileVar+"="+plan.ConfigProfile)
+	}
+	return env
 }
 
 // runChild runs the command, forwards signals, and returns its exit code as

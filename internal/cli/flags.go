@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -12,8 +13,8 @@ func addCredentialFlags(cmd *cobra.Command, o *Options) {
 	f := cmd.Flags()
 	f.StringVar(&o.Profile, "profile", "", "profile in ~/.aws/config (default $AWS_PROFILE)")
 	f.StringVar(&o.RoleARN, "role-arn", "", "role to assume (default $AWS_ROLE_ARN, else the profile's role_arn)")
-	f.StringVar(&o.RoleSessionName, "role-session-name", "", "session name (default $AWS_ROLE_SESSION_NAME, else \"temporary\")")
-	f.StringVar(&o.Duration, "duration", "", "session duration: seconds (3600) or a duration (1h); default $AWS_ROLE_DURATION_SECONDS, else 12h (1h if the role allows less)")
+	f.StringVar(&o.RoleSessionName, "role-session-name", "", "session name (default $AWS_ROLE_SESSION_NAME, the profile's role_session_name, else tempcreds-USER-UNIXTIME; \"temporary\" for AWS_ROLE_ARN)")
+	f.StringVar(&o.Duration, "duration", "", "session duration: seconds (3600) or a duration (1h); default $AWS_ROLE_DURATION_SECONDS, the profile's duration_seconds, else 1h for a role (12h for AWS_ROLE_ARN, 1h if the role allows less) and 12h for a session token")
 	f.StringArrayVar(&o.Via, "via", nil, "role to assume first, in order (repeatable): a chain")
 	f.BoolVar(&o.NoRole, "no-role", false, "GetSessionToken only, no role")
 	f.StringVar(&o.MFASerial, "mfa-serial", "", "MFA device ARN or serial (default the profile's mfa_serial)")
@@ -68,7 +69,14 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // usage error for a subcommand that does not exist.
 func helpOrUnknown(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()), Flags: true}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return &UsageError{Msg: msg, Flags: true}
 	}
 	return cmd.Help()
 }

@@ -46,11 +46,16 @@ type Options struct {
 	MinTokenSize            int
 	Debug                   bool
 
-	// serveMode: the final hop is kept in the server's memory only (its
-	// refresh-ahead windows need fresh STS answers, not file-cache hits).
-	serveMode bool
+	// serveMinTTL (serve, exec --server): the final hop's file-cache entry
+	// is reused only while it has this much left, above the server's
+	// refresh-ahead point, so a server starts from a cached session that
+	// still meets its freshness rule, and its refreshes reach STS.
+	serveMinTTL time.Duration
 	// profileOnly: the credentials are the profile's alone (serve --path).
 	profileOnly bool
+	// positionalProfile: Profile came from exec's PROFILE word (errors say
+	// how to run a command instead).
+	positionalProfile bool
 }
 
 // flagOf names a chain.Request field (or a setting of the library) by the
@@ -82,7 +87,7 @@ func (o Options) request() (chain.Request, error) {
 		NoRole: o.NoRole, MFASerial: o.MFASerial, MFAMode: chain.MFAMode(o.MFAMode),
 		WebIdentityTokenFile: o.WebIdentityTokenFile, WebIdentityTokenCommand: o.WebIdentityTokenCommand, SourceProcess: o.SourceProcess,
 		ExternalID: o.ExternalID, PolicyARNs: o.PolicyARNs, SourceIdentity: o.SourceIdentity, TransitiveTags: o.TransitiveTags, Region: o.Region,
-		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, FinalInMemory: o.serveMode, MinTokenSize: o.MinTokenSize,
+		EndpointURL: o.EndpointURL, ProfileOnly: o.profileOnly, MinTokenSize: o.MinTokenSize,
 		Cache: chain.CachePolicy{File: o.CacheFile, Dir: o.CacheDir, Disabled: o.NoCache}}
 	var err error
 	if r.Duration, err = parseDuration("--duration", o.Duration); err != nil {
@@ -90,6 +95,9 @@ func (o Options) request() (chain.Request, error) {
 	}
 	if r.Cache.MinTTL, err = parseDuration("--min-ttl", o.MinTTL); err != nil {
 		return r, err
+	}
+	if o.serveMinTTL > r.Cache.MinTTL {
+		r.Cache.MinTTL = o.serveMinTTL
 	}
 	if r.SourceProcessTTL, err = parseDuration("--source-process-ttl", o.SourceProcessTTL); err != nil {
 		return r, err
@@ -192,7 +200,6 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	if err != nil {
 		return nil, nil, err
 	}
-	a.region = p.Region
 	if f := p.Final(); f.Duration != 0 && !f.DurationDefault {
 		a.durationFrom = f.DurationOrigin
 		if a.durationFrom == "" {

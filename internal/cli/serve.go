@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/containercreds"
 	"github.com/tempcreds/tempcreds/server"
 )
@@ -30,6 +32,10 @@ type serveOptions struct {
 	Detach       bool
 	LogFile      string
 	Format       string // of the client settings
+
+	// log receives the server's log lines (default the app's stderr; the
+	// --log-file of a detached server, from its first line on).
+	log io.Writer
 }
 
 // addServerFlags registers the server's own flags.
@@ -72,13 +78,15 @@ runs until SIGINT or SIGTERM.`,
 }
 
 // startServer resolves the credentials, warms them and starts a server.
-func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, net.Listener, error) {
+// It returns the plan of the main path (its region and profile are the
+// child's under exec --server).
+func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, *chain.Plan, error) {
 	o := f.Options
 	minRemaining, err := parseDuration("--min-remaining", f.MinRemaining)
 	if err != nil {
 		return nil, nil, err
 	}
-	o.serveMode = true
+	o.serveMinTTL = server.Keeping(minRemaining).Ahead + time.Minute
 	// Listen first: a refused --listen must fail before any STS call.
 	ln, err := server.Listen(f.Listen, f.AllowRemote)
 	if err != nil {
@@ -94,11 +102,15 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 			ln.Close()
 		}
 	}()
-	_, provider, err := a.credentials(ctx, o)
+	plan, provider, err := a.credentials(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logTo := f.log
+	if logTo == nil {
+		logTo = a.stderr
+	}
+	logger := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	s := server.New(provider, func(so *server.Options) {
 		so.Freshness = server.Keeping(minRemaining)
 		so.Logger = logger
@@ -110,7 +122,7 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 			return nil, nil, usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
 		}
 		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
-			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMode: true, profileOnly: true}
+			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMinTTL: o.serveMinTTL, profileOnly: true}
 		_, pp, err := a.credentials(ctx, po)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--path %s: %w", spec, err)
@@ -145,7 +157,7 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 			fmt.Fprintf(a.stderr, "tempcreds: server stopped: %v\n", err)
 		}
 	}()
-	return s, ln, nil
+	return s, plan, nil
 }
 
 // runServe serves the credentials f describes until a signal.
@@ -161,6 +173,7 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 			return usagef("--log-file %s: %v", f.LogFile, err)
 		}
 		logFile = lf
+		f.log = lf // every log line, the first refresh's included
 	}
 	s, _, err := a.startServer(ctx, f)
 	if err != nil {

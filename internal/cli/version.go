@@ -27,33 +27,44 @@ func (a *app) versionCommand() *cobra.Command {
 	}
 }
 
-// versionLine is `tempcreds version`'s answer: version, commit, build date,
-// Go version and platform.
-func versionLine() string {
-	version, commit, date := Version, Commit, Date
-	goVersion := runtime.Version()
+// build is what the binary knows of its build: from the release's
+// ldflags, else Go's build information.
+type build struct{ version, commit, date, goVersion string }
+
+func buildInfo() build {
+	b := build{Version, Commit, Date, runtime.Version()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		if version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			version = bi.Main.Version
+		b.goVersion = bi.GoVersion
+		if b.version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			b.version = bi.Main.Version
 		}
 		dirty := false
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				commit = firstNonEmpty(commit, s.Value)
+				b.commit = firstNonEmpty(b.commit, s.Value)
 			case "vcs.time":
-				date = firstNonEmpty(date, s.Value)
+				b.date = firstNonEmpty(b.date, s.Value)
 			case "vcs.modified":
 				dirty = s.Value == "true"
 			}
 		}
-		if dirty && Commit == "" && commit != "" {
-			commit += "-dirty"
+		if dirty && Commit == "" && b.commit != "" {
+			b.commit += "-dirty"
 		}
 	}
-	return fmt.Sprintf("tempcreds %s (commit %s, committed %s, %s %s/%s)", firstNonEmpty(version, "devel"),
-		firstNonEmpty(commit, "unknown"), firstNonEmpty(date, "unknown"), goVersion, runtime.GOOS, runtime.GOARCH)
+	return b
+}
+
+// versionString is the version alone ("devel" for a checkout's build).
+func versionString() string { return firstNonEmpty(buildInfo().version, "devel") }
+
+// versionLine is `tempcreds version`'s answer: version, commit, build date,
+// Go version and platform.
+func versionLine() string {
+	b := buildInfo()
+	return fmt.Sprintf("tempcreds %s (commit %s, committed %s, %s %s/%s)", firstNonEmpty(b.version, "devel"),
+		firstNonEmpty(b.commit, "unknown"), firstNonEmpty(b.date, "unknown"), b.goVersion, runtime.GOOS, runtime.GOARCH)
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -1,4 +1,9 @@
-// Package childconfig writes the AWS config a child of `tempcreds exec
+// Package sharedfiles reads the AWS shared config and credentials files for
+// the CLI: the profile names (completion, tempcreds profiles), which keys
+// each profile sets (never their values), and the settings a child of exec
+// --server gets.
+//
+// Settings writes the AWS config a child of `tempcreds exec
 // --server` reads: the non-credential settings of the profile it was
 // given (region, output, retry and s3 settings, endpoints, ca_bundle, cli_*
 // and every other key), as its [default] profile, and nothing from which an
@@ -6,7 +11,7 @@
 // container endpoint: with the user's own files, keys in [default] or a
 // profile's role_arn would win over the server; with none, the child loses
 // the profile's region and the rest of its settings.
-package childconfig
+package sharedfiles
 
 import (
 	"bufio"

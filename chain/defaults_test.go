@@ -1,0 +1,99 @@
+package chain
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/tempcreds/tempcreds/internal/fakeclock"
+	"github.com/tempcreds/tempcreds/internal/ststest"
+)
+
+// TestDefaultsPerInterface: aws-sts-helper's interface keeps "temporary"
+// and 12 h; a command-line or library role follows the AWS CLI (1 h, a
+// session named after the person); a session token keeps 12 h.
+func TestDefaultsPerInterface(t *testing.T) {
+	keys := map[string]string{"AWS_STS_ACCESS_KEY": "AKIAFAKE", "AWS_STS_ACCESS_SECRET": "fake", "USER": "ana"}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{"USER": "ana"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		req      Request
+		env      map[string]string
+		session  string
+		duration time.Duration
+		stamped  bool
+	}{
+		{"AWS_ROLE_ARN with the helper's keys", Request{}, with(map[string]string{"AWS_STS_ACCESS_KEY": "AKIAFAKE", "AWS_STS_ACCESS_SECRET": "fake", "AWS_ROLE_ARN": roleA}), "temporary", 12 * time.Hour, false},
+		{"--role-arn with the helper's keys", Request{RoleARN: roleA}, keys, "temporary", 12 * time.Hour, false},
+		{"--role-arn with library keys", Request{RoleARN: roleA, Keys: Keys{AccessKeyID: "AKIAFAKE", SecretAccessKey: "fake"}}, with(nil), "tempcreds-ana", time.Hour, true},
+		{"HelperDefaults", Request{RoleARN: roleA, HelperDefaults: true, Keys: Keys{AccessKeyID: "AKIAFAKE", SecretAccessKey: "fake"}}, with(nil), "temporary", 12 * time.Hour, false},
+		{"a role session name given", Request{RoleARN: roleA, RoleSessionName: "mine", Keys: Keys{AccessKeyID: "AKIAFAKE", SecretAccessKey: "fake"}}, with(nil), "mine", time.Hour, false},
+		{"a session token", Request{NoRole: true, Keys: Keys{AccessKeyID: "AKIAFAKE", SecretAccessKey: "fake"}}, with(nil), "", 12 * time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.Cache.Disabled = true
+			p, err := Resolve(context.Background(), tt.req, envOf(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := p.Final()
+			if f.SessionName != tt.session || f.Duration != tt.duration || f.SessionNameTimestamp != tt.stamped {
+				t.Errorf("final hop: session %q (timestamped %v), duration %s; want %q (%v), %s", f.SessionName, f.SessionNameTimestamp, f.Duration, tt.session, tt.stamped, tt.duration)
+			}
+		})
+	}
+}
+
+func TestPersonalSessionNamesKeepSTSRules(t *testing.T) {
+	valid := regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	for _, user := range []string{"ana", "", "DOMAIN\\ana", "ana o'neil", "ünïcode", string(make([]byte, 200)), "a-very-long-user-name-that-goes-on-and-on-and-on-for-ever-and-ever"} {
+		name := personalSessionName(user) + "-1796218754"
+		if !valid.MatchString(name) {
+			t.Errorf("user %q: session name %q breaks STS's rules", user, name)
+		}
+	}
+}
+
+// TestTheTimestampNeverChangesTheCacheKey: the default session name
+// carries the time of the build, the cache key does not, so a later run
+// reuses the entry instead of calling STS again.
+func TestTheTimestampNeverChangesTheCacheKey(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("ana")
+	clock := fakeclock.New(time.Now())
+	dir := t.TempDir()
+	get := func() {
+		t.Helper()
+		p, err := Resolve(context.Background(), Request{RoleARN: roleA, EndpointURL: s.URL, Keys: Keys{AccessKeyID: user.AccessKeyID, SecretAccessKey: user.SecretAccessKey},
+			Cache: CachePolicy{Dir: dir}}, envOf(map[string]string{"USER": "ana"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Build(p, Deps{Clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Retrieve(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get()
+	first := s.Calls()
+	if len(first) != 1 || !regexp.MustCompile(`^tempcreds-ana-[0-9]+$`).MatchString(first[0].Params.Get("RoleSessionName")) {
+		t.Fatalf("first run: %+v", first)
+	}
+	clock.Advance(10 * time.Minute)
+	get()
+	if n := s.Count("AssumeRole"); n != 1 {
+		t.Errorf("a run 10 minutes later made %d AssumeRole calls in all, want 1 (a cache hit)", n)
+	}
+}
