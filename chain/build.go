@@ -83,7 +83,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		source = sdkSource(p, &d)
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
 	case SourceProcess:
-		source = processSource{command: p.ProcessCommand, profile: p.Profile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
+		source = processSource{command: p.ProcessCommand, profile: p.Profile, guard: p.ConfigProfile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
 		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
 		// final credentials or a role's source, so a role refresh (or the

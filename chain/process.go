@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,9 +34,30 @@ const processMaxOutput = 64 << 10
 type processSource struct {
 	command string
 	profile string // "" for Request.SourceProcess
-	stderr  io.Writer
-	ttl     time.Duration // for temporary output without an Expiration
-	clock   tempcreds.Clock
+	// guard is the profile being resolved, added to the helper's
+	// ResolvingEnv: a credential_process that runs tempcreds for the same
+	// profile is refused at once instead of waiting on our lock.
+	guard  string
+	stderr io.Writer
+	ttl    time.Duration // for temporary output without an Expiration
+	clock  tempcreds.Clock
+}
+
+// ResolvingEnv lists, in the environment of a profile's credential_process,
+// the profiles being resolved (separated by a unit separator, 0x1f): a
+// tempcreds that the process runs refuses to resolve one of them again.
+const ResolvingEnv = "TEMPCREDS_RESOLVING"
+
+func addResolving(list, profile string) string {
+	if list == "" {
+		return profile
+	}
+	return list + "\x1f" + profile
+}
+
+// resolving reports whether profile is in the list of ResolvingEnv.
+func resolving(list, profile string) bool {
+	return profile != "" && slices.Contains(strings.Split(list, "\x1f"), profile)
 }
 
 // processOutput is the credential_process format (Version 1).
@@ -58,6 +81,9 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	argv := childproc.ShellArgv(p.command)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = os.Environ()
+	if p.guard != "" {
+		cmd.Env = append(childproc.Without(cmd.Env, []string{ResolvingEnv}), ResolvingEnv+"="+addResolving(os.Getenv(ResolvingEnv), p.guard))
+	}
 	cmd.Stderr = p.stderr
 	out, err := childproc.Output(ctx, cmd, processMaxOutput)
 	switch {

@@ -83,6 +83,11 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if err := p.resolveSource(ctx, r, t, e); err != nil {
 		return nil, err
 	}
+	if resolving(e(ResolvingEnv), p.ConfigProfile) {
+		return nil, bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
+			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+
+			"profile, or give the profile its source with source_profile and role_arn instead")
+	}
 	switch {
 	case r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0:
 		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", r.SourceProcessTTL)
@@ -99,6 +104,9 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	}
 	p.ProcessTTL = r.SourceProcessTTL
 	if err := p.resolveHops(r, t); err != nil {
+		return nil, err
+	}
+	if err := p.checkSessionTokenSigner(e); err != nil {
 		return nil, err
 	}
 	if p.Region == "" {
@@ -188,6 +196,19 @@ func checkRegion(region, asked string, e env, profile string) error {
 		origin = "AWS_DEFAULT_REGION"
 	}
 	return bad("Region", origin, region, "{{Region}} {{value}} is not a region like us-east-1 (lower-case letters, digits and dashes)")
+}
+
+// checkSessionTokenSigner refuses a GetSessionToken that the SDK's chain
+// would sign with session credentials from the environment (an earlier
+// `eval "$(tempcreds export)"`): AWS refuses it, and the user is better
+// told what to do than shown AWS's AccessDenied.
+func (p *Plan) checkSessionTokenSigner(e env) error {
+	if p.Source != SourceDefaultChain || p.Final().Kind != HopSessionToken || e("AWS_SESSION_TOKEN") == "" || e("AWS_ACCESS_KEY_ID") == "" {
+		return nil
+	}
+	return bad("NoRole", "AWS_SESSION_TOKEN", "", "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN hold session credentials (an earlier tempcreds export?), "+
+		"and AWS refuses GetSessionToken signed with them: assume a role from them with {{RoleARN}}, use {{Profile}}, "+
+		"or unset them first: unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION")
 }
 
 // userName is who runs tempcreds, for default session names: $USER,

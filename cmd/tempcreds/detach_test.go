@@ -35,6 +35,8 @@ func TestServeDetachAsTheREADMEShowsIt(t *testing.T) {
 printf '%s\n%s\n%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTHORIZATION_TOKEN" "$TEMPCREDS_SERVE_PID"`
 	cmd := exec.CommandContext(ctx, "sh", "-c", script)
 	cmd.Env = env
+	var shellErr strings.Builder
+	cmd.Stderr = &shellErr
 	out, err := cmd.Output()
 	if ctx.Err() != nil {
 		t.Fatal("eval \"$(tempcreds serve --detach)\" did not return within 30 s")
@@ -77,6 +79,11 @@ printf '%s\n%s\n%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTH
 	log, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
 	if !strings.Contains(string(log), "shutting down") {
 		t.Errorf("--log-file holds no log of the server:\n%s", log)
+	}
+	// Every log line goes to --log-file, the first refresh's included;
+	// the calling shell sees none.
+	if !strings.Contains(string(log), "credentials refreshed") || strings.Contains(shellErr.String(), "credentials refreshed") {
+		t.Errorf("the first refresh was logged to the shell (%q), not to --log-file:\n%s", shellErr.String(), log)
 	}
 	for _, secret := range s.Secrets() {
 		if strings.Contains(string(log), secret) {

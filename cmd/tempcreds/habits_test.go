@@ -372,3 +372,51 @@ func goSettings() {
 	}
 	fmt.Println("arn=" + aws.ToString(out.Arn))
 }
+
+// TestServeStartsFromACachedSession: serve and exec --server use a cached
+// final session that still meets the server's freshness rule instead of
+// calling STS at every start.
+func TestServeStartsFromACachedSession(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e, _, _ := vaultHome(t, s)
+	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	before := s.Count("AssumeRole")
+	if _, stderr, err := run(t, e, binary, "exec", "--server", "dev", "--", "true"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	vars, _ := startServeIn(t, e, "--profile", "dev")
+	if vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"] == "" {
+		t.Fatalf("serve printed %v", vars)
+	}
+	if n := s.Count("AssumeRole") - before; n != 0 {
+		t.Errorf("exec --server and serve made %d AssumeRole calls with a 1-hour session cached; want 0", n)
+	}
+	// A cached session with less left than the server's refresh point
+	// (--min-remaining 15m + 3m + a minute) is not reused: a 15-minute one.
+	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev", "--duration", "15m"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	before = s.Count("AssumeRole")
+	if _, stderr, err := run(t, e, binary, "exec", "--server", "dev", "--duration", "15m", "--", "true"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	if n := s.Count("AssumeRole") - before; n == 0 {
+		t.Errorf("with a 15-minute session cached, no AssumeRole call; want a fresh session (it is too short to start a server from)")
+	}
+}
+
+// TestACredentialProcessCallingTempcredsForItsOwnProfileIsRefused: the
+// loop is named at once, instead of a 60-second wait on our own lock.
+func TestACredentialProcessCallingTempcredsForItsOwnProfileIsRefused(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e, home, _ := vaultHome(t, s)
+	writeOut(t, filepath.Join(home, ".aws"), "config", "[profile loop]\ncredential_process = "+binary+" export --profile loop --format credential-process\n")
+	_, stderr, err := run(t, e, binary, "export", "--profile", "loop")
+	if err == nil || !strings.Contains(stderr, `"loop" is already being resolved`) || !strings.Contains(stderr, "a loop") {
+		t.Errorf("a credential_process loop: %v %q", err, stderr)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -156,6 +158,9 @@ func (a *app) errorMessage(err error) string {
 	if m, ok := configMessage(err); ok {
 		msg = oneLine(tempcreds.Scrub(m))
 	}
+	if m, ok := unreachableMessage(err); ok {
+		msg = oneLine(tempcreds.Scrub(m))
+	}
 	// The library's words; the CLI names its own settings.
 	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration && a.durationFrom != "" {
 		msg += " (the duration was set by " + a.durationFrom + ")"
@@ -164,6 +169,31 @@ func (a *app) errorMessage(err error) string {
 		msg = "tempcreds: " + msg
 	}
 	return msg
+}
+
+// unreachableMessage tells a network failure to reach STS (offline, a name
+// that does not resolve, a refused connection) in a newcomer's words: the
+// endpoint it tried, and how to set another, instead of the SDK's chain of
+// wrapped messages.
+func unreachableMessage(err error) (string, bool) {
+	var ue *url.Error
+	var oe *net.OpError
+	if !errors.As(err, &ue) || !errors.As(err, &oe) || oe.Op != "dial" {
+		return "", false
+	}
+	what := "STS"
+	var te *tempcreds.Error
+	if errors.As(err, &te) {
+		what = strings.TrimSpace(te.Op + " " + te.RoleARN)
+	}
+	endpoint := tempcreds.RedactURL(ue.URL)
+	var de *net.DNSError
+	why := oe.Err.Error()
+	if errors.As(err, &de) {
+		why = fmt.Sprintf("the name %s does not resolve (offline, or a wrong region or endpoint?)", de.Name)
+	}
+	return fmt.Sprintf("tempcreds: %s: cannot reach STS at %s: %s; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, "+
+		"or the region with --region or AWS_REGION", what, endpoint, why), true
 }
 
 func exitCode(err error) int {

@@ -211,6 +211,14 @@ var badInputs = []badInput{
 		hu.Revoke("fake-refresh-revoked")
 	}), []string{"export", "--profile", "from-login", "--duration", "1h"}, 1, "session has expired, please reauthenticate (if it expired, run `aws login --profile login` and retry)"},
 	{"an STS that answers garbage", set(fault(ststest.Fault{Malformed: true})), []string{"export", "--role-arn", roleA, "--duration", "1h", "--no-cache"}, 1, "tempcreds: AssumeRole " + roleA + ": operation error STS: AssumeRole"},
+	{"session credentials in the environment signing GetSessionToken", set(env("AWS_STS_ACCESS_KEY", "", "AWS_STS_ACCESS_SECRET", "",
+		"AWS_ACCESS_KEY_ID", "ASIAFAKEFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY", "fAkEsEcReTfAkEsEcReT", "AWS_SESSION_TOKEN", "fake-session-token")),
+		[]string{"export"}, 2, "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN hold session credentials (an earlier tempcreds export?), and AWS refuses GetSessionToken signed with them"},
+	{"a credential_process that runs tempcreds for the profile it resolves", set(file("config", "[profile loop]\ncredential_process = tempcreds export --profile loop --format credential-process\n"),
+		env("TEMPCREDS_RESOLVING", "other\x1floop")), []string{"export", "--profile", "loop"}, 2,
+		`--profile "loop" is already being resolved by the tempcreds that runs this one (its credential_process calls tempcreds for the same profile: a loop)`},
+	{"an STS endpoint that refuses connections", set(env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")), []string{"export", "--no-role", "--no-cache"}, 1,
+		"tempcreds: GetSessionToken: cannot reach STS at http://127.0.0.1:1/: connect: connection refused; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS"},
 	// Recovered from, with a warning (exit 0).
 	{"a corrupt cache entry", set(warm(func(h *harness, e string) { must(h.t, os.WriteFile(e, []byte("{corrupt"), 0o600)) })), []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
 	{"an endpoint URL with a password under --debug", set(func(h *harness) {
