@@ -264,7 +264,7 @@ func TestCacheListAndClearByProfile(t *testing.T) {
 		t.Errorf("want dev's two hops listed as dev, got %d:\n%s", n, out)
 	}
 	profiles, _, err := run(t, e, binary, "profiles")
-	if err != nil || !regexp.MustCompile(`dev +role +base > hub > dev +[0-9]+m`).MatchString(profiles) ||
+	if err != nil || !regexp.MustCompile(`dev +role +base > hub > dev +[0-9]+[hm]`).MatchString(profiles) ||
 		!regexp.MustCompile(`base +keys +base +-`).MatchString(profiles) || strings.Contains(profiles, secret) {
 		t.Errorf("profiles (%v):\n%s", err, profiles)
 	}
@@ -281,7 +281,12 @@ func TestCacheListAndClearByProfile(t *testing.T) {
 	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev"); err != nil {
 		t.Fatal(err, stderr)
 	}
-	key := strings.Fields(strings.Split(list(), "\n")[1])[0]
+	key := ""
+	for _, line := range strings.Split(list(), "\n") {
+		if f := strings.Fields(line); len(f) > 3 && f[1] == "dev" && f[3] == devRole {
+			key = f[0] // dev's final hop
+		}
+	}
 	if _, stderr, err := run(t, e, binary, "cache", "clear", key[:6]); err != nil || !strings.Contains(stderr, "removed 1 entry") {
 		t.Errorf("cache clear by a unique prefix: %v %q", err, stderr)
 	}
