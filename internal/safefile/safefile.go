@@ -21,11 +21,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// TempInfix marks this package's temp files: ".NAME.tmp-RANDOM".
+// TempInfix marks this package's temp files: ".NAME.tmp-PID-RANDOM", PID
+// the writer's process ID (a sweep never removes a live writer's file).
 const TempInfix = ".tmp-"
 
 // UnsafeError is returned for a path or mode this package refuses.
@@ -95,7 +97,7 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 	// A writer of this file that was killed left a temp file with full
 	// credentials: every write sweeps this file's stale ones.
 	sweepStale(dir, "."+filepath.Base(path)+TempInfix)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+"*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return err
 	}
@@ -146,15 +148,32 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 // one for milliseconds.
 const StaleAge = time.Minute
 
-// sweepStale removes temp files in dir that start with prefix and are
-// older than StaleAge.
+// sweepStale removes temp files in dir that start with prefix, are older
+// than StaleAge and whose writer is gone.
 func sweepStale(dir, prefix string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"))
 	for _, m := range matches {
-		if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > StaleAge {
+		if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && abandoned(filepath.Base(m), st.ModTime(), StaleAge) {
 			_ = os.Remove(m)
 		}
 	}
+}
+
+// abandoned reports whether a temp file may be swept: older than age by
+// the wall clock, and its writer (the PID in its name) no longer running.
+// The PID makes the sweep robust to a clock step: a live writer's file is
+// never swept because the wall clock jumped forward.
+func abandoned(name string, mtime time.Time, age time.Duration) bool {
+	if age > 0 && time.Since(mtime) < age {
+		return false
+	}
+	_, rest, ok := strings.Cut(name, TempInfix)
+	digits, _, dash := strings.Cut(rest, "-")
+	pid, err := strconv.Atoi(digits)
+	if !ok || !dash || err != nil || pid <= 0 {
+		return true // no writer named (an older tempcreds): age alone
+	}
+	return !processRunning(pid)
 }
 
 // globEscape escapes the glob metacharacters of a file name.
@@ -163,8 +182,9 @@ func globEscape(s string) string {
 }
 
 // SweepTemps removes this package's temp files in dir older than age (a
-// writer that was SIGKILLed leaves one holding full credentials), and
-// returns how many it removed. age 0 removes them all.
+// writer that was SIGKILLed leaves one holding full credentials) whose
+// writer is no longer running, and returns how many it removed. age 0
+// takes any age: a live writer's file is still left alone.
 func SweepTemps(dir string, age time.Duration) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -179,11 +199,9 @@ func SweepTemps(dir string, age time.Duration) (int, error) {
 		if !strings.HasPrefix(name, ".") || !strings.Contains(name, TempInfix) || !e.Type().IsRegular() {
 			continue
 		}
-		if age > 0 {
-			info, err := e.Info()
-			if err != nil || time.Since(info.ModTime()) < age {
-				continue
-			}
+		info, err := e.Info()
+		if err != nil || !abandoned(name, info.ModTime(), age) {
+			continue
 		}
 		if os.Remove(filepath.Join(dir, name)) == nil {
 			n++

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,28 +99,56 @@ func TestWritesOwnerOnlyAndRefusesWiderModes(t *testing.T) {
 	}
 }
 
+// deadPID is the ID of a process that has exited.
+func deadPID(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(cmd.ProcessState.Pid())
+}
+
 func TestSweepTempsRemovesStaleOnesOnly(t *testing.T) {
 	dir := t.TempDir()
-	stale := filepath.Join(dir, ".abc.json"+TempInfix+"111")
-	fresh := filepath.Join(dir, ".abc.json"+TempInfix+"222")
+	dead, live := deadPID(t), strconv.Itoa(os.Getpid())
+	stale := filepath.Join(dir, ".abc.json"+TempInfix+dead+"-111")
+	fresh := filepath.Join(dir, ".abc.json"+TempInfix+dead+"-222")
+	// A live writer's file whose mtime looks an hour old (the wall clock
+	// stepped forward, or the test runs at another date): never swept.
+	liveOld := filepath.Join(dir, ".abc.json"+TempInfix+live+"-333")
+	legacy := filepath.Join(dir, ".abc.json"+TempInfix+"444") // no PID: age alone
 	other := filepath.Join(dir, "abc.json")
-	for _, p := range []string{stale, fresh, other} {
+	for _, p := range []string{stale, fresh, liveOld, legacy, other} {
 		if err := os.WriteFile(p, []byte("fake"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(stale, old, old); err != nil {
+	for _, p := range []string{stale, liveOld, legacy} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// fresh carries the real time: under a shifted clock it is as old as
+	// the shift; give it the clock's now so only age decides.
+	now := time.Now()
+	if err := os.Chtimes(fresh, now, now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := SweepTemps(dir, time.Minute); err != nil || n != 1 {
-		t.Fatalf("swept %d (%v), want the stale one", n, err)
+	if n, err := SweepTemps(dir, time.Minute); err != nil || n != 2 {
+		t.Fatalf("swept %d (%v), want the stale one and the legacy one", n, err)
 	}
-	if _, err := os.Stat(fresh); err != nil {
-		t.Error("a fresh temp file (a live writer's) was removed")
+	for _, p := range []string{fresh, liveOld} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed (a fresh file, or a live writer's)", filepath.Base(p))
+		}
 	}
 	if n, _ := SweepTemps(dir, 0); n != 1 {
-		t.Errorf("age 0 swept %d, want the remaining temp file", n)
+		t.Errorf("age 0 swept %d, want the fresh file of a dead writer (never the live writer's)", n)
+	}
+	if _, err := os.Stat(liveOld); err != nil {
+		t.Error("age 0 removed a live writer's temp file")
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Error("an entry was removed")
@@ -130,28 +160,31 @@ func TestSweepTempsRemovesStaleOnesOnly(t *testing.T) {
 // removes it (a fresh one, a live writer's, stays).
 func TestEveryWriteSweepsItsOwnStaleTemps(t *testing.T) {
 	dir := t.TempDir()
+	dead := deadPID(t)
 	p := filepath.Join(dir, "out.sh")
-	stale := filepath.Join(dir, ".out.sh"+TempInfix+"123456")
-	fresh := filepath.Join(dir, ".out.sh"+TempInfix+"654321")
-	other := filepath.Join(dir, ".other"+TempInfix+"1")
-	for _, f := range []string{stale, fresh, other} {
+	stale := filepath.Join(dir, ".out.sh"+TempInfix+dead+"-123456")
+	fresh := filepath.Join(dir, ".out.sh"+TempInfix+dead+"-654321")
+	live := filepath.Join(dir, ".out.sh"+TempInfix+strconv.Itoa(os.Getpid())+"-1")
+	other := filepath.Join(dir, ".other"+TempInfix+dead+"-1")
+	for _, f := range []string{stale, fresh, live, other} {
 		if err := os.WriteFile(f, []byte("AWS_SECRET_ACCESS_KEY=fake"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-10 * time.Minute)
-	for _, f := range []string{stale, other} {
+	old, now := time.Now().Add(-10*time.Minute), time.Now()
+	for _, f := range []string{stale, live, other} {
 		_ = os.Chtimes(f, old, old)
 	}
+	_ = os.Chtimes(fresh, now, now)
 	if err := Write(p, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("the stale temp file of out.sh was not swept")
 	}
-	for _, f := range []string{fresh, other} {
+	for _, f := range []string{fresh, live, other} {
 		if _, err := os.Stat(f); err != nil {
-			t.Errorf("%s was removed (a live writer's, or another file's)", f)
+			t.Errorf("%s was removed (a fresh one, a live writer's, or another file's)", filepath.Base(f))
 		}
 	}
 }
