@@ -1,7 +1,7 @@
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: test preflight devtools hygiene test-dates vet lint bench demo fuzz soak platforms release-check wine install
+.PHONY: minio test preflight devtools hygiene test-dates vet lint bench demo fuzz soak platforms release-check wine install
 
 # Long silent steps (cold compiles) print a line every 5 s.
 BEAT := ./scripts/heartbeat.sh
@@ -85,7 +85,7 @@ lint:
 	@echo "lint: staticcheck $(STATICCHECK_VERSION)"
 	@$(BEAT) lint $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-# Benchmarks of the README tables, each beside its peer in the same run.
+# Benchmarks of docs/benchmarks.md, each beside its peer in the same run.
 bench:
 	./bench/run-all.sh
 
@@ -94,6 +94,11 @@ demo:
 	@echo "demo: compiling tempcreds and the demo (cold: about a minute on two cores; then MinIO, once per machine)"
 	@$(BEAT) demo $(GO) build ./internal/cmd/demo ./cmd/tempcreds
 	@$(GO) run ./internal/cmd/demo
+
+# A local MinIO with the README quick start's profiles, until Ctrl-C.
+minio:
+	@$(BEAT) minio $(GO) build ./internal/cmd/demo
+	@$(GO) run ./internal/cmd/demo -minio
 
 # Every fuzz target: `make fuzz` runs each for FUZZTIME (10 minutes). CI
 # runs a bounded count of inputs per target (`make fuzz FUZZTIME=100000x`):

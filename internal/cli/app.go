@@ -21,7 +21,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/childproc"
 )
 
-// Exit codes, documented in README.md.
+// Exit codes, documented in docs/cli.md.
 const (
 	ExitOK          = 0
 	ExitCredentials = 1 // STS, the source or the network refused or failed

@@ -29,6 +29,10 @@ const role = "arn:aws:iam::123456789012:role/demo"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "-minio" {
+		run = runMinIO
+	}
 	err := run(ctx)
 	stop()
 	if err != nil {
@@ -142,6 +146,32 @@ func run(ctx context.Context) error {
 		if _, _, err := d.sh(`tempcreds exec --duration 15m -- sh -c 'env | grep ^AWS_ | sort'`); err != nil {
 			return err
 		}
+	}
+
+	section("Profiles, as in ~/.aws/config: keys in base, roles dev and prod on it (the README's quick start)")
+	config, credentials, err := quickstartConfig(tmp, m.RootUser, m.RootPassword)
+	if err != nil {
+		return err
+	}
+	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("quickstart")}); err != nil {
+		return err
+	}
+	p := &demo{ctx: ctx, bin: bin, env: []string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + tmp,
+		"XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"), "USER=demo", "SHELL=/bin/sh",
+		"AWS_CONFIG_FILE=" + config, "AWS_SHARED_CREDENTIALS_FILE=" + credentials, "AWS_ENDPOINT_URL=" + m.Endpoint}}
+	if _, _, err := p.sh("tempcreds profiles"); err != nil {
+		return err
+	}
+	if _, _, err := p.sh(`tempcreds exec dev -- sh -c 'echo "region $AWS_REGION, profile $TEMPCREDS_PROFILE"'`); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("aws"); err == nil {
+		if _, _, err := p.sh("tempcreds exec prod -- aws s3 ls"); err != nil {
+			return err
+		}
+	}
+	if _, _, err := p.sh("tempcreds profiles"); err != nil {
+		return err
 	}
 
 	section("Web identity with a token file that an agent rotates every 5 s (30-second tokens)")
