@@ -19,10 +19,12 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/gofrs/flock"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/credcheck"
@@ -105,6 +107,17 @@ type Store struct {
 	// LockTimeout bounds waiting for another process's lock (default 2 min:
 	// it may be waiting for an MFA code).
 	LockTimeout time.Duration
+
+	warned onceSet // a corrupt entry is reported once, however often read
+}
+
+// onceSet remembers messages already given, so each is given once.
+type onceSet struct{ seen sync.Map }
+
+// first reports whether msg is new (and records it).
+func (o *onceSet) first(msg string) bool {
+	_, loaded := o.seen.LoadOrStore(msg, true)
+	return !loaded
 }
 
 // DefaultDir is $XDG_CACHE_HOME/tempcreds, else (Windows)
@@ -177,7 +190,15 @@ func (s *Store) Read(key string) (*Entry, error) {
 		}
 		return nil, err
 	}
-	return readEntry(s.Path(key), s.Warn)
+	warn := s.Warn
+	if warn != nil {
+		warn = func(msg string) {
+			if s.warned.first(msg) {
+				s.Warn(msg)
+			}
+		}
+	}
+	return readEntry(s.Path(key), warn)
 }
 
 // readEntry opens path without following symlinks and decodes it.
@@ -225,11 +246,51 @@ func decodeEntry(b []byte) *Entry {
 	}
 	// Values no AWS service returns (an edited file) are as good as corrupt:
 	// a miss with a warning, never an error on every run until expiry.
-	c := e.Credentials
-	if credcheck.Check(aws.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}) != nil {
+	if checkEntry(&e) != nil {
 		return nil
 	}
 	return &e
+}
+
+// checkEntry runs the one output validator over everything an entry hands
+// out: its three values, its expiry, and the account ID of its
+// assumed-role user's ARN (an ARN that does not parse is refused too).
+func checkEntry(e *Entry) error {
+	if u := e.AssumedRoleUser; u != nil && u.Arn != "" {
+		if _, err := arn.Parse(u.Arn); err != nil {
+			return &credcheck.Error{Reason: fmt.Sprintf("the AssumedRoleUser Arn %q is not an ARN", oneLineText(u.Arn))}
+		}
+	}
+	return credcheck.Check(e.credentials())
+}
+
+// oneLineText keeps a value printable on one line (at most 200 bytes).
+func oneLineText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// credentials are the entry's credentials as they are handed out: the
+// account ID from the assumed-role user's ARN included. The one output
+// validator (credcheck) judges exactly these, on write and on read.
+func (e *Entry) credentials() aws.Credentials {
+	c := e.Credentials
+	creds := aws.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		CanExpire: true, Expires: c.Expiration, Source: "tempcreds.filecache"}
+	if u := e.AssumedRoleUser; u != nil {
+		if a, err := arn.Parse(u.Arn); err == nil {
+			creds.AccountID = a.AccountID
+		}
+	}
+	return creds
 }
 
 // Write replaces the entry of key atomically.

@@ -83,6 +83,8 @@ type Provider struct {
 	// Warn receives failures to write the cache (the credentials are still
 	// returned). Optional.
 	Warn func(msg string)
+
+	warned onceSet
 }
 
 func (p *Provider) now() time.Time {
@@ -95,6 +97,21 @@ func (p *Provider) now() time.Time {
 func (p *Provider) debug(format string, args ...any) {
 	if p.Debug != nil {
 		p.Debug(fmt.Sprintf(format, args...))
+	}
+}
+
+// hardWindow is the Cache's expiry window (tempcreds.DefaultFreshness.Min):
+// an entry with less left is neither served from disk nor written.
+var hardWindow = tempcreds.DefaultFreshness.Min
+
+// maxLife is the longest an AWS session lives (GetSessionToken's 36 h):
+// an entry expiring later is refused as a miss.
+const maxLife = 36 * time.Hour
+
+// warn gives a warning once per Provider.
+func (p *Provider) warn(msg string) {
+	if p.Warn != nil && p.warned.first(msg) {
+		p.Warn(msg)
 	}
 }
 
@@ -167,6 +184,17 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 		return r, nil
 	}
 	e := p.entry(key, r)
+	if err := checkEntry(e); err != nil {
+		// What may not be served is never cached: the next run asks again.
+		return tempcreds.Result{}, err
+	}
+	if left := e.Credentials.Expiration.Sub(p.now()); left < hardWindow || left > maxLife {
+		// Inside the Cache's expiry window (it will refuse them), or
+		// further away than any AWS session lives: handed to the caller
+		// to judge, never kept for the next run.
+		p.debug("cache %s: %s left: not cached", key, left.Round(time.Second))
+		return r, nil
+	}
 	if err := p.Backend.Write(key, e); err != nil {
 		if p.Warn != nil {
 			p.Warn(fmt.Sprintf("tempcreds: could not write the cache (credentials still used): %v", err))
@@ -189,23 +217,21 @@ func (p *Provider) lookup(key string) (tempcreds.Result, bool, error) {
 		return tempcreds.Result{}, false, nil
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
-	need := p.Freshness.Need(e.Lifetime())
+	// The file cache's "needs a refresh" is never laxer than the Cache's:
+	// an entry inside its expiry window would be refused, not served.
+	need := max(p.Freshness.Need(e.Lifetime()), hardWindow)
 	if left < need || left <= 0 {
 		p.debug("cache %s: %s left, want %s: refreshing", key, left.Round(time.Second), need)
 		return tempcreds.Result{}, false, nil
 	}
-	p.debug("cache %s: hit, %s left", key, left.Round(time.Second))
-	c := e.Credentials
-	creds := aws.Credentials{
-		AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
-		CanExpire: true, Expires: c.Expiration, Source: "tempcreds.filecache",
+	if left > maxLife {
+		p.warn(fmt.Sprintf("tempcreds: ignoring cache entry %s: it expires in %s, later than any AWS session lives (36h); it will be replaced", key, left.Round(time.Hour)))
+		return tempcreds.Result{}, false, nil
 	}
-	r := tempcreds.Result{Credentials: creds}
+	p.debug("cache %s: hit, %s left", key, left.Round(time.Second))
+	r := tempcreds.Result{Credentials: e.credentials()}
 	if u := e.AssumedRoleUser; u != nil {
 		r.AssumedRoleARN, r.AssumedRoleID = u.Arn, u.AssumedRoleId
-		if a, err := arn.Parse(u.Arn); err == nil {
-			r.Credentials.AccountID = a.AccountID
-		}
 	}
 	if a, err := arn.Parse(p.Inputs.RoleARN); err == nil && r.Credentials.AccountID == "" {
 		r.Credentials.AccountID = a.AccountID // the role's account (no AssumedRoleUser recorded)
