@@ -97,3 +97,18 @@ func TestTheTimestampNeverChangesTheCacheKey(t *testing.T) {
 		t.Errorf("a run 10 minutes later made %d AssumeRole calls in all, want 1 (a cache hit)", n)
 	}
 }
+
+// TestADefaultDurationAboveATemporarySourceAsksForSTSDefault: a role above
+// a source process or an SDK-resolved profile (temporary credentials) with
+// aws-sts-helper's 12-hour default asks for STS's default (1 h), so it is
+// never capped with a warning on every refresh.
+func TestADefaultDurationAboveATemporarySourceAsksForSTSDefault(t *testing.T) {
+	p, err := Resolve(context.Background(), Request{SourceProcess: "echo {}", Cache: CachePolicy{Disabled: true}},
+		envOf(map[string]string{"AWS_ROLE_ARN": roleA, "USER": "ana"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.Final(); f.Duration != 0 || f.DurationDefault {
+		t.Errorf("a role above a source process asks for %s (default %v); want STS's default", f.Duration, f.DurationDefault)
+	}
+}

@@ -151,8 +151,12 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 	p.applyMFAMode()
 	// The helper's 12-hour default cannot apply to a role assumed with
 	// temporary credentials (AWS's 1-hour chaining cap): ask for STS's
-	// default instead of being capped with a warning on every refresh.
-	if last := &p.Hops[len(p.Hops)-1]; last.DurationDefault && (len(p.Hops) > 1 || p.staticToken != "") {
+	// default instead of being capped with a warning on every refresh. A
+	// source process (Roles Anywhere, okta-aws-cli, saml2aws, export-
+	// credentials) and a profile the SDK resolves (SSO, aws login) give
+	// temporary credentials.
+	temporarySource := p.staticToken != "" || p.Source == SourceProcess || p.Source == SourceProfileSDK
+	if last := &p.Hops[len(p.Hops)-1]; last.DurationDefault && (len(p.Hops) > 1 || temporarySource) {
 		last.Duration, last.DurationDefault = 0, false
 	}
 	return nil
