@@ -138,3 +138,40 @@ printf '%s\n%s\n%s\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" "$AWS_CONTAINER_AUTH
 		}
 	})
 }
+
+// TestServeDetachNeverLeavesAServerNobodyCanReach: with standard output
+// closed, or read by a reader that leaves before reading the settings,
+// serve --detach exits non-zero and no server is left running.
+func TestServeDetachNeverLeavesAServerNobodyCanReach(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("detach")
+	for name, redirect := range map[string]string{
+		"stdout closed":      ">&-",
+		"a reader of 1 byte": "| head -c 1 >/dev/null",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			logFile := filepath.Join(dir, "serve.log") // unique: finds the server if one is left
+			script := binary + ` serve --detach --role-arn arn:aws:iam::123456789012:role/Detach --duration 1h --log-file ` + logFile + ` ` + redirect + `; echo "exit=${PIPESTATUS[0]}" >&2`
+			cmd := exec.Command("bash", "-c", script)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
+				"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+			out, _ := cmd.CombinedOutput()
+			if strings.Contains(string(out), "exit=0") || !strings.Contains(string(out), "exit=") {
+				t.Errorf("serve --detach %s: %s; want a non-zero exit", redirect, out)
+			}
+			for i := 0; ; i++ { // bounded: 5 s for the killed server to go
+				left, _ := exec.Command("pgrep", "-f", logFile).Output()
+				if len(strings.TrimSpace(string(left))) == 0 {
+					break
+				}
+				if i > 500 {
+					_ = exec.Command("pkill", "-f", logFile).Run()
+					t.Fatalf("a background server is left running that nobody can reach (pid %s)", left)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}

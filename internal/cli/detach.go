@@ -28,6 +28,12 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 	if !readyForDetach() {
 		return usagef("serve --detach is not supported on this platform: run serve in its own terminal or as a service")
 	}
+	out, isFile := a.stdout.(*os.File)
+	if isFile {
+		if err := checkOutputOpen(out); err != nil {
+			return usagef("serve --detach prints the client settings on standard output, and %v: nobody could reach the server (capture them: eval \"$(tempcreds serve --detach ...)\")", err)
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("serve --detach: cannot find this program: %w", err)
@@ -80,7 +86,11 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 	if stdout.Len() > 0 {
 		// Ready: the settings. If they cannot be delivered, nobody could
 		// reach the server: stop it rather than leave it holding credentials.
-		if _, err := fmt.Fprint(a.stdout, stdout.String()); err != nil {
+		_, err := fmt.Fprint(a.stdout, stdout.String())
+		if err == nil && isFile {
+			err = waitDelivered(out)
+		}
+		if err != nil {
 			_ = cmd.Process.Kill()
 			return fmt.Errorf("tempcreds: writing the client settings to standard output: %w (the background server was stopped)", err)
 		}

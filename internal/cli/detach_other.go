@@ -19,3 +19,7 @@ func readyForDetach() bool { return false }
 func openLog(string) (*os.File, error) {
 	return nil, errors.New("serve --detach is not supported on this platform")
 }
+
+func checkOutputOpen(*os.File) error { return nil }
+
+func waitDelivered(*os.File) error { return nil }
