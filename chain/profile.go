@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
 // maxProfileChain bounds a source_profile chain.
@@ -169,7 +170,10 @@ func (p *Plan) loadWithLoginSources(ctx context.Context, profile string, extra m
 // source_profile. The placeholder is never run (fromProfile sees the
 // login_session first; the SDK resolves the login profile from the real
 // file). The copy holds no secret (the config file, not the credentials
-// file) and is removed as soon as load returns.
+// file) and is removed as soon as load returns. It may hold keys the
+// config file holds, so it is written owner-only into the cache directory
+// (0700), where the next cache write sweeps it if a SIGKILL left it
+// behind; with no cache directory, into the temporary directory.
 func (p *Plan) withLoginSources(load func(path string) error) error {
 	b, err := bounded.ReadFile(p.ConfigFile, bounded.ConfigFile)
 	if err != nil {
@@ -190,7 +194,13 @@ func (p *Plan) withLoginSources(load func(path string) error) error {
 			out.WriteString("credential_process = tempcreds-login-placeholder\n")
 		}
 	}
-	f, err := os.CreateTemp("", "tempcreds-config-*")
+	dir := p.CacheDir
+	if dir == "" {
+		dir = os.TempDir()
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := safefile.CreateTemp(dir, "aws-config")
 	if err != nil {
 		return err
 	}

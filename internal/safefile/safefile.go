@@ -85,6 +85,23 @@ func describe(m fs.FileMode) string {
 	return "not a regular file"
 }
 
+// CreateTemp creates a temp file ".NAME.tmp-PID-RANDOM" in dir, owner-only
+// (0600, and an owner-only ACL on Windows), that SweepTemps removes once its
+// writer is gone: a copy of a file that a SIGKILL leaves behind is swept by
+// the next write in that directory.
+func CreateTemp(dir, name string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "."+name+TempInfix+strconv.Itoa(os.Getpid())+"-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := RestrictToOwner(f.Name()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
 // Write replaces path atomically with data and mode (owner-only).
 func Write(path string, data []byte, mode fs.FileMode) error {
 	if err := CheckMode(mode); err != nil {
@@ -97,7 +114,7 @@ func Write(path string, data []byte, mode fs.FileMode) error {
 	// A writer of this file that was killed left a temp file with full
 	// credentials: every write sweeps this file's stale ones.
 	sweepStale(dir, "."+filepath.Base(path)+TempInfix)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+TempInfix+strconv.Itoa(os.Getpid())+"-*")
+	tmp, err := CreateTemp(dir, filepath.Base(path))
 	if err != nil {
 		return err
 	}
