@@ -100,6 +100,14 @@ func (p *Provider) debug(format string, args ...any) {
 	}
 }
 
+// unusable reports a cache that may not be read or written (permissions,
+// a read-only file system): worked around uncached, with a warning. An
+// unsafe one (an *InsecureError) is never worked around.
+func unusable(err error) bool {
+	var insecure *InsecureError
+	return err != nil && !errors.As(err, &insecure) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS))
+}
+
 // hardWindow is the Cache's expiry window (tempcreds.DefaultFreshness.Min):
 // an entry with less left is neither served from disk nor written.
 var hardWindow = tempcreds.DefaultFreshness.Min
@@ -150,20 +158,25 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 		}
 		key = DeriveKey(key, id)
 	}
-	if r, ok, err := p.lookup(key); err != nil || ok {
+	r, ok, err := p.lookup(key)
+	switch {
+	case unusable(err):
+		// A cache directory we may not search or read (another user's,
+		// an inherited XDG_CACHE_HOME under sudo): as with a read-only
+		// one, the credentials are still fetched and returned, uncached.
+		p.warn(fmt.Sprintf("tempcreds: the cache cannot be read, credentials are not cached: %v", err))
+		return tempcreds.RetrieveResult(ctx, p.Inner)
+	case err != nil || ok:
 		return r, err
 	}
 	unlock, err := p.Backend.Lock(ctx, key)
-	var insecure *InsecureError
 	switch {
 	case err == nil:
 		defer unlock()
-	case !errors.As(err, &insecure) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+	case unusable(err):
 		// A read-only or unwritable cache directory: the credentials are
 		// still fetched and returned, uncached, as with a full disk.
-		if p.Warn != nil {
-			p.Warn(fmt.Sprintf("tempcreds: the cache is not writable, credentials are not cached: %v", err))
-		}
+		p.warn(fmt.Sprintf("tempcreds: the cache is not writable, credentials are not cached: %v", err))
 		return tempcreds.RetrieveResult(ctx, p.Inner)
 	default:
 		return tempcreds.Result{}, err
@@ -173,7 +186,7 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 		return r, err
 	}
 	p.debug("cache %s: miss, calling %s", key, p.Inputs.Kind)
-	r, err := tempcreds.RetrieveResult(ctx, p.Inner)
+	r, err = tempcreds.RetrieveResult(ctx, p.Inner)
 	if err != nil {
 		return tempcreds.Result{}, err
 	}

@@ -141,3 +141,35 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// unsearchable is a cache directory the user may not lstat: every read
+// fails with a permission error (root cannot be refused by chmod, so the
+// backend says it).
+type unsearchable struct{}
+
+func (unsearchable) Read(string) (*Entry, error) {
+	return nil, &os.PathError{Op: "lstat", Path: "/home/other/.cache/tempcreds", Err: os.ErrPermission}
+}
+func (unsearchable) Write(string, *Entry) error { return os.ErrPermission }
+func (unsearchable) Lock(context.Context, string) (func(), error) {
+	return nil, os.ErrPermission
+}
+
+// TestAnUnsearchableCacheDirectoryIsTheWarningNotAFailure: as a read-only
+// one, a directory that cannot be searched gives the credentials uncached
+// and one warning.
+func TestAnUnsearchableCacheDirectoryIsTheWarningNotAFailure(t *testing.T) {
+	clk := fakeclock.New(t0)
+	inner := &answering{clk: clk, life: time.Hour, arn: "arn:aws:sts::123456789012:assumed-role/R/s"}
+	var warnings []string
+	p := &Provider{Backend: unsearchable{}, Key: "k", Inner: inner, Freshness: MinTTL(15 * time.Minute), Clock: clk,
+		Warn: func(m string) { warnings = append(warnings, m) }}
+	for range 2 {
+		if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIAFAKE" {
+			t.Fatalf("got %q, %v; want the credentials, uncached", c.AccessKeyID, err)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "cannot be read") {
+		t.Errorf("warnings %q; want one", warnings)
+	}
+}
