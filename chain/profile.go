@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -19,9 +21,27 @@ const maxProfileChain = 16
 // fromProfile reads a profile chain with aws-sdk-go-v2's shared-config
 // loader and turns it into a source and role hops.
 func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
+	if err := p.checkSharedFiles(); err != nil {
+		return err
+	}
 	extra, err := profileKeys(p.ConfigFile)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		extra = nil // no config file (keys in the credentials file only): no extra keys
+	case err != nil:
+		origin, what := "", "the AWS config file"
+		if p.configFromEnv {
+			origin, what = "AWS_CONFIG_FILE", "AWS_CONFIG_FILE"
+		}
+		e := bad(FieldConfigFile, origin, "", "%s %s cannot be read", what, p.ConfigFile)
+		e.Err = errors.Unwrap(err)
+		if e.Err == nil {
+			e.Err = err
+		}
+		return e
+	}
+	if err := checkCredentialSources(extra, profile); err != nil {
+		return err
 	}
 	cfg, err := p.loadProfile(ctx, profile, "")
 	var re config.SharedConfigAssumeRoleError
@@ -244,6 +264,24 @@ func (p *Plan) checkSharedFiles() error {
 			e := bad(f.field, origin, "", "%s %s is %d bytes, more than the %d an AWS config file may have here", what, f.path, st.Size(), bounded.ConfigFile)
 			e.Limit = fmt.Sprintf("%d bytes", bounded.ConfigFile)
 			return e
+		}
+	}
+	return nil
+}
+
+// credentialSources are the values of credential_source the SDKs take.
+var credentialSources = []string{"Environment", "Ec2InstanceMetadata", "EcsContainer"}
+
+// checkCredentialSources refuses, before the SDK's loader reports it in its
+// own words, a credential_source no SDK knows on the profile's
+// source_profile chain, naming the profile and the value.
+func checkCredentialSources(extra map[string]map[string]string, profile string) error {
+	seen := map[string]bool{}
+	for name := profile; name != "" && !seen[name] && len(seen) < maxProfileChain; name = extra[name]["source_profile"] {
+		seen[name] = true
+		if v := extra[name]["credential_source"]; v != "" && !slices.Contains(credentialSources, v) {
+			return bad("Profile", fmt.Sprintf("credential_source of profile %q", name), v,
+				"{{Profile}} {{value}} is not one of Environment, Ec2InstanceMetadata or EcsContainer")
 		}
 	}
 	return nil

@@ -219,6 +219,12 @@ var badInputs = []badInput{
 		`--profile "loop" is already being resolved by the tempcreds that runs this one (its credential_process calls tempcreds for the same profile: a loop)`},
 	{"an STS endpoint that refuses connections", set(env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")), []string{"export", "--no-role", "--no-cache"}, 1,
 		"tempcreds: GetSessionToken: cannot reach STS at http://127.0.0.1:1/: connect: connection refused; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS"},
+	{"a profile's credential_source that no SDK knows", set(file("config", "[profile mars]\ncredential_source = Mars\nrole_arn = "+roleA+"\n")),
+		[]string{"export", "--profile", "mars"}, 2, `credential_source of profile "mars" "Mars" is not one of Environment, Ec2InstanceMetadata or EcsContainer`},
+	{"--mfa-code with no MFA device in use", nil, []string{"export", "--no-role", "--mfa-code", "123456"}, 2, "--mfa-code is given, but no MFA device is in use: give --mfa-serial, or a profile with mfa_serial"},
+	{"--mfa-command with no MFA device in use", nil, []string{"export", "--no-role", "--mfa-command", "echo 123456"}, 2, "--mfa-command is given, but no MFA device is in use"},
+	{"--cache-dir with --no-cache", nil, []string{"export", "--no-role", "--no-cache", "--cache-dir", "d"}, 2, "--no-cache reads and writes no cache: give it or --cache-dir/--cache-file, not both"},
+	{"a serve --path given twice", nil, []string{"serve", "--no-role", "--path", "d=p", "--path", "d=q"}, 2, `--path "d=q": the path /profiles/d is given twice`},
 	// Recovered from, with a warning (exit 0).
 	{"a corrupt cache entry", set(warm(func(h *harness, e string) { must(h.t, os.WriteFile(e, []byte("{corrupt"), 0o600)) })), []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
 	{"an endpoint URL with a password under --debug", set(func(h *harness) {

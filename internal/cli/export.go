@@ -3,7 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -71,10 +74,22 @@ func (a *app) runExport(ctx context.Context, o exportOptions) error {
 // 0600 whatever the umask, never through a symlink, never over anything
 // but a regular file (/dev/null, a FIFO). flag names the option in errors.
 func writeFile0600(flag, path string, data []byte) error {
-	if err := safefile.Write(path, data, 0o600); err != nil {
-		return usagef("%s %s: %v", flag, path, stripPathPrefix(err, path))
+	return writeError(flag, path, safefile.Write(path, data, 0o600))
+}
+
+// writeError names a failed write of flag's file: the file system's
+// failure is exit 1, a path that cannot be written is exit 2.
+func writeError(flag, path string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EIO) || errors.Is(err, syscall.EROFS) || isQuota(err):
+		// The file system failed (full, read-only, broken), not the path
+		// given: exit 1, as any failure to deliver the credentials.
+		return fmt.Errorf("tempcreds: %s %s: %s", flag, path, stripPathPrefix(err, path))
 	}
-	return nil
+	// The path given cannot be written (unsafe, missing directory): exit 2.
+	return usagef("%s %s: %v", flag, path, stripPathPrefix(err, path))
 }
 
 // stripPathPrefix drops a leading "refusing PATH: " or "open PATH: " that

@@ -114,6 +114,9 @@ func (o Options) request() (chain.Request, error) {
 	if o.MFACode != "" && o.MFACommand != "" {
 		return r, usagef("give --mfa-code or --mfa-command, not both")
 	}
+	if o.NoCache && (o.CacheDir != "" || o.CacheFile != "") {
+		return r, usagef("--no-cache reads and writes no cache: give it or --cache-dir/--cache-file, not both")
+	}
 	return r, nil
 }
 
@@ -200,6 +203,9 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := checkMFAUsed(o, p); err != nil {
+		return nil, nil, err
+	}
 	if f := p.Final(); f.Duration != 0 && !f.DurationDefault {
 		a.durationFrom = f.DurationOrigin
 		if a.durationFrom == "" {
@@ -210,6 +216,24 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), MFAPrompt: a.mfaPrompt(), Warn: a.warnf, Debug: a.debugLine,
 		Stderr: a.stderr, STS: a.STS})
 	return p, c, err
+}
+
+// checkMFAUsed refuses an MFA code or command when no hop of the plan uses
+// an MFA device: it would be silently ignored.
+func checkMFAUsed(o Options, p *chain.Plan) error {
+	if o.MFACode == "" && o.MFACommand == "" {
+		return nil
+	}
+	for _, h := range p.Hops {
+		if h.MFASerial != "" {
+			return nil
+		}
+	}
+	flag := "--mfa-code"
+	if o.MFACode == "" {
+		flag = "--mfa-command"
+	}
+	return usagef("%s is given, but no MFA device is in use: give --mfa-serial, or a profile with mfa_serial", flag)
 }
 
 // retrieve resolves the flags and gets the credentials.

@@ -116,11 +116,11 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 		so.Logger = logger
 		so.Clock = a.clock
 	})
+	if err := checkPaths(f.Paths); err != nil {
+		return nil, nil, err
+	}
 	for _, spec := range f.Paths {
-		name, profile, ok := strings.Cut(spec, "=")
-		if !ok || name == "" || profile == "" || strings.ContainsAny(name, "/?#% ") {
-			return nil, nil, usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
-		}
+		name, profile, _ := strings.Cut(spec, "=")
 		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
 			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMinTTL: o.serveMinTTL, profileOnly: true}
 		_, pp, err := a.credentials(ctx, po)
@@ -158,6 +158,23 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 		}
 	}()
 	return s, plan, nil
+}
+
+// checkPaths refuses a --path that is not NAME=PROFILE, or a NAME given
+// twice, before any profile is resolved.
+func checkPaths(paths []string) error {
+	seen := map[string]bool{}
+	for _, spec := range paths {
+		name, profile, ok := strings.Cut(spec, "=")
+		if !ok || name == "" || profile == "" || strings.ContainsAny(name, "/?#% ") {
+			return usagef("--path %q must be NAME=PROFILE (NAME without / ? # %% or spaces)", spec)
+		}
+		if seen[name] {
+			return usagef("--path %q: the path /profiles/%s is given twice", spec, name)
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 // runServe serves the credentials f describes until a signal.

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tempcreds/tempcreds"
@@ -39,5 +42,27 @@ func TestUnreachableSTSNamesTheEndpointAndTheFix(t *testing.T) {
 				t.Errorf("unreachableMessage = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+// TestAFailedWriteIsExit1WhenTheFileSystemFailed: a full, read-only or
+// broken file system is a failure to deliver (exit 1); a path that cannot
+// be written is a bad flag (exit 2).
+func TestAFailedWriteIsExit1WhenTheFileSystemFailed(t *testing.T) {
+	tests := []struct {
+		err  error
+		code int
+	}{
+		{&os.PathError{Op: "write", Path: "/mnt/full/x", Err: syscall.ENOSPC}, ExitCredentials},
+		{&os.PathError{Op: "open", Path: "/ro/x", Err: syscall.EROFS}, ExitCredentials},
+		{&os.PathError{Op: "write", Path: "/x", Err: syscall.EIO}, ExitCredentials},
+		{&os.PathError{Op: "open", Path: "/nope/x", Err: syscall.ENOENT}, ExitUsage},
+		{&os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, ExitUsage},
+	}
+	for _, tt := range tests {
+		err := writeError("--out", "/x", tt.err)
+		if code := exitCode(err); code != tt.code || !strings.Contains(err.Error(), "--out /x") {
+			t.Errorf("%v: exit %d (%v); want %d and the flag named", tt.err, code, err, tt.code)
+		}
 	}
 }
