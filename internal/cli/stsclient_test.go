@@ -67,14 +67,33 @@ func TestAPrivateCAIsReachedThroughTheSDKsCABundleSettings(t *testing.T) {
 }
 
 func TestAWSMaxAttemptsIsHonoured(t *testing.T) {
-	h := newHarness(t).withKeys()
-	h.sts.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	if _, _, code := h.run("export", "--no-role", "--no-cache"); code != ExitCredentials {
-		t.Fatalf("exit %d, want 1", code)
-	}
-	if n := h.sts.Count("GetSessionToken"); n != 1 {
-		t.Errorf("%d requests with AWS_MAX_ATTEMPTS=1, want exactly 1", n)
+	for _, form := range []string{"AWS_MAX_ATTEMPTS", "max_attempts", "retry_mode standard with max_attempts"} {
+		t.Run(form, func(t *testing.T) {
+			h := newHarness(t).withKeys()
+			h.sts.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
+			args := []string{"export", "--no-role", "--no-cache"}
+			t.Setenv("AWS_MAX_ATTEMPTS", "")
+			switch form {
+			case "AWS_MAX_ATTEMPTS":
+				t.Setenv("AWS_MAX_ATTEMPTS", "1")
+			default:
+				h = newHarness(t)
+				h.sts.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
+				h.writeFile("credentials", fmt.Sprintf("[p]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+				config := "[profile p]\nmax_attempts = 1\n"
+				if form != "max_attempts" {
+					config += "retry_mode = standard\n"
+				}
+				h.writeFile("config", config)
+				args = append(args, "--profile", "p")
+			}
+			if _, _, code := h.run(args...); code != ExitCredentials {
+				t.Fatalf("exit %d, want 1", code)
+			}
+			if n := h.sts.Count("GetSessionToken"); n != 1 {
+				t.Errorf("%d requests with %s = 1, want exactly 1", n, form)
+			}
+		})
 	}
 }
 
@@ -106,28 +125,39 @@ func TestFIPSAndDualStackEndpoints(t *testing.T) {
 			return nil, errors.New("no network in this test")
 		})
 	}
-	tests := []struct{ env, want string }{
-		{"AWS_USE_FIPS_ENDPOINT", "sts-fips.eu-west-1.amazonaws.com"},
-		{"AWS_USE_DUALSTACK_ENDPOINT", "sts.eu-west-1.api.aws"},
+	tests := []struct{ env, key, want string }{
+		{"AWS_USE_FIPS_ENDPOINT", "", "sts-fips.eu-west-1.amazonaws.com"},
+		{"AWS_USE_DUALSTACK_ENDPOINT", "", "sts.eu-west-1.api.aws"},
+		{"", "use_fips_endpoint", "sts-fips.eu-west-1.amazonaws.com"},
+		{"", "use_dualstack_endpoint", "sts.eu-west-1.api.aws"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.env, func(t *testing.T) {
+		t.Run(tc.env+tc.key, func(t *testing.T) {
 			h := newHarness(t).withKeys()
+			args := []string{"export", "--no-role", "--no-cache", "--region", "eu-west-1"}
+			if tc.key != "" {
+				h = newHarness(t)
+				h.writeFile("credentials", fmt.Sprintf("[p]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+				h.writeFile("config", "[profile p]\n"+tc.key+" = true\n")
+				args = append(args, "--profile", "p")
+			}
 			h.stsSet.Transport = watch
 			delete(h.env, "AWS_ENDPOINT_URL_STS")
 			t.Setenv("AWS_ENDPOINT_URL_STS", "")
 			t.Setenv("AWS_USE_FIPS_ENDPOINT", "")
 			t.Setenv("AWS_USE_DUALSTACK_ENDPOINT", "")
 			t.Setenv("AWS_MAX_ATTEMPTS", "1")
-			t.Setenv(tc.env, "true")
+			if tc.env != "" {
+				t.Setenv(tc.env, "true")
+			}
 			mu.Lock()
 			hosts = nil
 			mu.Unlock()
-			h.run("export", "--no-role", "--no-cache", "--region", "eu-west-1")
+			h.run(args...)
 			mu.Lock()
 			defer mu.Unlock()
 			if len(hosts) == 0 || hosts[0] != tc.want {
-				t.Errorf("%s=true sent requests to %v, want %s", tc.env, hosts, tc.want)
+				t.Errorf("%s%s = true sent requests to %v, want %s", tc.env, tc.key, hosts, tc.want)
 			}
 		})
 	}
@@ -136,3 +166,32 @@ func TestFIPSAndDualStackEndpoints(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestEveryClientSettingOfAProfileReachesSTS: the shared-config settings
+// the SDK offers an STS client work as a profile key, the profile's
+// endpoint_url included, and as a variable.
+func TestEveryClientSettingOfAProfileReachesSTS(t *testing.T) {
+	for _, shape := range []struct{ name, args, config string }{
+		{"a keys profile", "--no-role", "[profile p]\nendpoint_url = %s\nca_bundle = %s\n"},
+		{"a role profile", "", "[profile p]\nendpoint_url = %s\nca_bundle = %s\nrole_arn = " + roleA + "\nsource_profile = k\n"},
+		{"a role profile on a profile with the settings", "", "[profile k]\nendpoint_url = %[1]s\nca_bundle = %[2]s\n[profile p]\nendpoint_url = %[1]s\nca_bundle = %[2]s\nrole_arn = " + roleA + "\nsource_profile = k\n"},
+	} {
+		t.Run(shape.name, func(t *testing.T) {
+			h := newHarness(t)
+			u, bundle := tlsSTS(t, h)
+			delete(h.env, "AWS_ENDPOINT_URL_STS")
+			t.Setenv("AWS_ENDPOINT_URL_STS", "")
+			t.Setenv("AWS_ENDPOINT_URL", "")
+			t.Setenv("AWS_CA_BUNDLE", "")
+			h.writeFile("credentials", fmt.Sprintf("[p]\naws_access_key_id = %s\naws_secret_access_key = %s\n[k]\naws_access_key_id = %[1]s\naws_secret_access_key = %[2]s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+			h.writeFile("config", fmt.Sprintf(shape.config, u, bundle))
+			args := []string{"export", "--profile", "p", "--no-cache", "--duration", "1h"}
+			if shape.args != "" {
+				args = append(args, shape.args)
+			}
+			if _, stderr, code := h.run(args...); code != 0 {
+				t.Fatalf("exit %d %s", code, stderr)
+			}
+		})
+	}
+}
