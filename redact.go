@@ -1,6 +1,7 @@
 package tempcreds
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +65,8 @@ func scrub(s string, secrets ...string) string {
 			b.WriteString(s[m[2]:m[3]] + Redacted + "@")
 		case m[4] >= 0, m[6] >= 0: // JWT, long base64
 			b.WriteString(Redacted)
+		case proseAfterToken(s[m[8]:m[9]], s[m[9]:m[1]]):
+			b.WriteString(s[m[0]:m[1]]) // our own words ("token: web identity token file"), kept
 		default: // name and separator kept, value dropped
 			b.WriteString(s[m[8]:m[9]] + Redacted)
 		}
@@ -71,6 +74,20 @@ func scrub(s string, secrets ...string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// proseAfterToken reports a "token: word" that is our own text, not a
+// value: after a name of the token family and a colon and a space, a short
+// word of lower-case letters ("getting the web identity token: web identity
+// token file ...", "load login token: cached file not found"). No token
+// AWS, an OIDC provider or MinIO issues is a short lower-case word; a
+// password may be, so the exception is for tokens only.
+func proseAfterToken(name, value string) bool {
+	n := strings.ToLower(strings.TrimRight(name, " \t"))
+	if !strings.HasSuffix(name, " ") || !strings.HasSuffix(n, ":") || !strings.HasSuffix(strings.TrimRight(strings.TrimSuffix(n, ":"), `\"'`), "token") || len(value) >= fragment {
+		return false
+	}
+	return strings.Trim(strings.TrimRight(value, ",.;:)"), "abcdefghijklmnopqrstuvwxyz") == ""
 }
 
 // replaceWord replaces sec in s where no letter or digit touches it.
@@ -110,9 +127,14 @@ func redactKnown(s string, secrets []string) string {
 		if j, err := json.Marshal(sec); err == nil {
 			forms = append(forms, string(j[1:len(j)-1]))
 		}
+		// A server may echo a secret base64-encoded (a header, a JSON
+		// body of bytes): every encoding, padded or not.
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(sec)))
+		}
 	}
 	covered := make([]bool, len(s))
-	any := false
+	any := coverSpaced(s, forms, covered)
 	for _, f := range forms {
 		for i := 0; ; {
 			k := strings.Index(s[i:], f)
@@ -157,6 +179,43 @@ func redactKnown(s string, secrets []string) string {
 		}
 	}
 	return b.String()
+}
+
+// coverSpaced marks, in covered, every form of a secret that s holds split
+// by whitespace (a server wrapping a long token over lines, or cutting it
+// into groups): the forms are searched in s with its whitespace removed,
+// and what they cover, whitespace included, is redacted in s.
+func coverSpaced(s string, forms []string, covered []bool) bool {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return false
+	}
+	var packed strings.Builder
+	var at []int // at[k]: the position in s of packed's byte k
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			packed.WriteByte(c)
+			at = append(at, i)
+		}
+	}
+	p := packed.String()
+	any := false
+	for _, f := range forms {
+		if len(f) < fragment {
+			continue // short forms only as they are: a split one is ambiguous
+		}
+		for i := 0; ; {
+			k := strings.Index(p[i:], f)
+			if k < 0 {
+				break
+			}
+			for x := at[i+k]; x <= at[i+k+len(f)-1]; x++ {
+				covered[x] = true
+			}
+			any = true
+			i += k + 1
+		}
+	}
+	return any
 }
 
 // APIError is an STS error answer with its message redacted: it replaces

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -277,3 +278,66 @@ func TestARedactedErrorsGoSyntaxHidesItsCause(t *testing.T) {
 type valErr struct{ Detail string }
 
 func (e valErr) Error() string { return "provider failed: " + e.Detail }
+
+// TestScrubKnownRemovesEveryEncodingOfASecretTheCallUsed: a server that
+// echoes the call's secret base64-encoded, or split by spaces or lines,
+// gets it redacted; a whole non-JWT web identity token included.
+func TestScrubKnownRemovesEveryEncodingOfASecretTheCallUsed(t *testing.T) {
+	token := "fake0opaque1web2identity3token4not5a6jwt7at8all9x" // 50 characters, not a JWT, not 100+ base64
+	split := func(s string, n int, sep string) string {
+		var parts []string
+		for len(s) > n {
+			parts, s = append(parts, s[:n]), s[n:]
+		}
+		return strings.Join(append(parts, s), sep)
+	}
+	for name, echo := range map[string]string{
+		"as it is":             token,
+		"base64":               base64.StdEncoding.EncodeToString([]byte(token)),
+		"base64 unpadded":      base64.RawStdEncoding.EncodeToString([]byte(token)),
+		"base64url":            base64.URLEncoding.EncodeToString([]byte(token)),
+		"split by spaces of 8": split(token, 8, " "),
+		"wrapped over lines":   split(token, 20, "\n  "),
+		"base64 wrapped":       split(base64.StdEncoding.EncodeToString([]byte(token)), 10, "\r\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := ScrubKnown("InvalidIdentityToken: could not read ["+echo+"] from the request", token)
+			for _, piece := range []string{token[:12], token[20:32], token[len(token)-10:], base64.StdEncoding.EncodeToString([]byte(token))[:12]} {
+				if strings.Contains(strings.NewReplacer(" ", "", "\n", "", "\r", "").Replace(got), piece) {
+					t.Errorf("%q still shows %q", got, piece)
+				}
+			}
+			if !strings.Contains(got, "InvalidIdentityToken: could not read [") || !strings.Contains(got, "] from the request") {
+				t.Errorf("the message around the secret was lost: %q", got)
+			}
+		})
+	}
+}
+
+// TestScrubKeepsOurOwnWordsAfterToken: a message of ours naming a token is
+// not blanked; a token's value after the same words is.
+func TestScrubKeepsOurOwnWordsAfterToken(t *testing.T) {
+	kept := []string{
+		"tempcreds: getting the web identity token: web identity token file /var/run/token: no such file",
+		"tempcreds: load login token: cached file not found",
+		"tempcreds: sso token: expired, run aws sso login",
+	}
+	for _, msg := range kept {
+		if got := Scrub(msg); got != msg {
+			t.Errorf("Scrub(%q) = %q; our own words were redacted", msg, got)
+		}
+	}
+	redacted := map[string]string{
+		"session_token: AQoDYXdzEJr1K2x9fakefake": "AQoDYXdz",
+		"token: ab12cd34ef56":                     "ab12cd34",
+		"Token: abcdefghijklmnopqrstuvwxyz":       "abcdefghijklmnop", // a long lower-case value is a value
+		"password: hunter":                        "hunter",           // passwords are never taken for prose
+		`"SessionToken": "fakefakefake"`:          "fakefakefake",
+		"Authorization: Bearer eyJfake.fake.fake": "eyJfake",
+	}
+	for msg, secret := range redacted {
+		if got := Scrub(msg); strings.Contains(got, secret) {
+			t.Errorf("Scrub(%q) = %q; the value shows", msg, got)
+		}
+	}
+}
