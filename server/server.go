@@ -334,8 +334,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "only GET is served")
 		return
 	}
+	if r.URL.IsAbs() || r.URL.Host != "" {
+		// An absolute-form request line (GET http://host/ HTTP/1.1) names
+		// a host Go takes over the Host header: a proxy's form, never a
+		// credentials client's. Refused, so only Host is ever judged.
+		writeError(w, http.StatusBadRequest, "InvalidRequest", "an absolute URL in the request line is not served: send the path and a Host header")
+		return
+	}
 	if !s.hostAllowed(r.Host) {
 		writeError(w, http.StatusForbidden, "InvalidHost", "the Host header does not name this server")
+		return
+	}
+	if len(r.Header.Values("Authorization")) > 1 {
+		writeError(w, http.StatusBadRequest, "InvalidRequest", "more than one Authorization header: send one")
 		return
 	}
 	auth := r.Header.Get("Authorization")

@@ -308,3 +308,46 @@ func TestAddAfterStartIsRefused(t *testing.T) {
 	}()
 	s.Add("/profiles/late", &fakeProvider{clk: clk, life: time.Hour})
 }
+
+// TestRequestsThatHideTheirHostOrTokenAreRefused: a raw request line in
+// absolute form names a host Go would take over Host; two Authorization
+// headers let the first one win. Both are refused, even with the token.
+func TestRequestsThatHideTheirHostOrTokenAreRefused(t *testing.T) {
+	clk := fakeclock.New(t0)
+	s, addr := start(t, &fakeProvider{clk: clk, life: time.Hour}, func(o *Options) { o.Clock = clk })
+	tok := s.Token()
+	tests := []struct {
+		name, request string
+		status        int
+	}{
+		{"the plain form gets credentials", "GET / HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: " + tok + "\r\n\r\n", 200},
+		{"an absolute-form request line naming this server", "GET http://" + addr + "/ HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: " + tok + "\r\n\r\n", 400},
+		{"an absolute-form line over a spoofed Host", "GET http://" + addr + "/ HTTP/1.1\r\nHost: evil.example\r\nAuthorization: " + tok + "\r\n\r\n", 400},
+		{"two Authorization headers, the token first", "GET / HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: " + tok + "\r\nAuthorization: other\r\n\r\n", 400},
+		{"two Authorization headers, the token second", "GET / HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: other\r\nAuthorization: " + tok + "\r\n\r\n", 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.request); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d (%s), want %d", resp.StatusCode, body, tc.status)
+			}
+			if tc.status != 200 && strings.Contains(string(body), "AccessKeyId") {
+				t.Error("credentials in a refused answer")
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -423,5 +425,35 @@ func TestACredentialProcessCallingTempcredsForItsOwnProfileIsRefused(t *testing.
 	_, stderr, err := run(t, e, binary, "export", "--profile", "loop")
 	if err == nil || !strings.Contains(stderr, `"loop" is already being resolved`) || !strings.Contains(stderr, "a loop") {
 		t.Errorf("a credential_process loop: %v %q", err, stderr)
+	}
+}
+
+// TestServeRemovesItsTokenFileOnACleanStop: the token is a credential;
+// its file does not outlive the server.
+func TestServeRemovesItsTokenFileOnACleanStop(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e, home, _ := vaultHome(t, s)
+	tokenFile := filepath.Join(home, "token")
+	cmd := exec.Command(binary, "serve", "--profile", "dev", "--token-file", tokenFile, "--format", "json")
+	cmd.Env = e
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var vars map[string]string
+	if err := json.NewDecoder(out).Decode(&vars); err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("serve printed no settings: %v", err)
+	}
+	if _, err := os.Stat(tokenFile); err != nil {
+		t.Fatalf("no token file while serving: %v", err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve on SIGTERM: %v", err)
+	}
+	if _, err := os.Stat(tokenFile); err == nil {
+		t.Error("the token file outlived the server")
 	}
 }

@@ -123,6 +123,7 @@ func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) e
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = s.Shutdown(sctx)
+		removeTokenFile(o.Serve.TokenFile, s.Token())
 	}()
 	config, remove, err := a.childConfig(plan)
 	if err != nil {

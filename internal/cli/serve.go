@@ -18,6 +18,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/containercreds"
+	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/server"
 )
 
@@ -241,10 +242,23 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 	fmt.Fprintf(a.stderr, "tempcreds: shutting down after %d answers\n", s.Served())
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err = s.Shutdown(sctx)
+	removeTokenFile(f.TokenFile, s.Token())
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil
+}
+
+// removeTokenFile removes serve --token-file when the server stops, if it
+// still holds this server's token (a file another server rewrote is left).
+func removeTokenFile(path, token string) {
+	if path == "" {
+		return
+	}
+	if b, err := bounded.ReadFile(path, 4<<10); err == nil && string(b) == token {
+		_ = os.Remove(path)
+	}
 }
 
 // serverVars are what a client needs.
