@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,11 +189,16 @@ func TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput(t *tes
 	}
 
 	// A signal while waiting on a helper (Ctrl-C, kill, a closed terminal,
-	// Ctrl-\): the helper's group goes too.
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+	// Ctrl-\): the helper's group goes too. On Linux even SIGKILL, which
+	// no cleanup of ours survives: helpers carry a parent-death signal.
+	signals := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+	if runtime.GOOS == "linux" {
+		signals = append(signals, syscall.SIGKILL)
+	}
+	for _, sig := range signals {
 		pidFile := filepath.Join(home, "helper.pid")
 		_ = os.Remove(pidFile)
-		cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; sleep 60")
+		cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; exec sleep 60")
 		cmd.Env = e
 		must(t, cmd.Start())
 		var pid int

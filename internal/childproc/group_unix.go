@@ -12,6 +12,7 @@ func setGroup(cmd *exec.Cmd) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setpgid = true
+	parentDeath(cmd.SysProcAttr)
 }
 
 func killGroup(cmd *exec.Cmd) error {

@@ -1,0 +1,8 @@
+//go:build unix && !linux
+
+package childproc
+
+import "syscall"
+
+// parentDeath: no parent-death signal outside Linux.
+func parentDeath(*syscall.SysProcAttr) {}
