@@ -148,3 +148,22 @@ func TestTheLoginConfigCopyStaysInTheCacheDirectory(t *testing.T) {
 		t.Error("the copy outlived the load")
 	}
 }
+
+// TestASourceProcessKeyHoldsItsHome: the same command under another HOME
+// (its helper reads files there) is another cache entry.
+func TestASourceProcessKeyHoldsItsHome(t *testing.T) {
+	keys := map[string]bool{}
+	files, cache := t.TempDir(), t.TempDir()
+	for _, home := range []string{t.TempDir(), t.TempDir()} {
+		t.Setenv("HOME", home)
+		p, err := Resolve(context.Background(), Request{SourceProcess: "okta-aws-cli --format credential-process", Cache: CachePolicy{Dir: cache}},
+			envOf(map[string]string{"HOME": home, "AWS_CONFIG_FILE": filepath.Join(files, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(files, "credentials")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[p.CacheKeys()[0]] = true
+	}
+	if len(keys) != 2 {
+		t.Error("two HOMEs share a source process's cache entry")
+	}
+}

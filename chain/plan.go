@@ -184,12 +184,14 @@ func (p *Plan) processKeyInputs() filecache.KeyInputs {
 
 // processIdentity names a source process for the cache: a digest of the
 // profile, the command as written, the working directory (any word of it
-// may name a file relative to it: `cat c.json`) and the credential
-// environment and shared files it inherits. A digest, so that neither a
+// may name a file relative to it: `cat c.json`), its HOME and the
+// credential environment and shared files it inherits. A digest, so that neither a
 // separator in a name nor a secret in the command line shows in the key or
 // the entry's metadata.
 func (p *Plan) processIdentity() string {
-	return "process:" + digest(p.Profile, p.ProcessCommand, cwd(), p.environmentIdentity())
+	// HOME too: a helper reads its own files under it (~/.okta, a
+	// signing helper's key), so another HOME is another identity.
+	return "process:" + digest(p.Profile, p.ProcessCommand, cwd(), "HOME="+os.Getenv("HOME"), p.environmentIdentity())
 }
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop
