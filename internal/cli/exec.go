@@ -18,6 +18,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/safefile"
 	"github.com/tempcreds/tempcreds/internal/sharedfiles"
 )
 
@@ -154,7 +155,9 @@ func (a *app) childConfig(plan *chain.Plan) (string, func(), error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "exec-config-*.ini")
+	// The safe writer's temp naming: one a SIGKILL leaves behind is swept
+	// by a later write there once this process is gone.
+	f, err := safefile.CreateTemp(dir, "exec-config")
 	if err != nil {
 		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
 	}
