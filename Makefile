@@ -96,16 +96,19 @@ lint:
 bench:
 	./bench/run-all.sh
 
-# The README's "run it" command: tempcreds against a local MinIO STS, step by step.
+# The README's "run it" command: tempcreds against a local MinIO STS, step by
+# step. The demo is built into the per-user development cache (never the
+# checkout) and exec'd, so stopping make stops it and it cleans up.
+DEV_BIN := $${TEMPCREDS_DEV_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/tempcreds-dev}/bin
 demo:
 	@echo "demo: compiling tempcreds and the demo (cold: about a minute on two cores; then MinIO, once per machine)"
-	@$(BEAT) demo $(GO) build ./internal/cmd/demo ./cmd/tempcreds
-	@$(GO) run ./internal/cmd/demo
+	@$(BEAT) demo $(GO) build -o "$(DEV_BIN)/demo" ./internal/cmd/demo
+	@exec "$(DEV_BIN)/demo"
 
 # A local MinIO with the README quick start's profiles, until Ctrl-C.
 minio:
-	@$(BEAT) minio $(GO) build ./internal/cmd/demo
-	@$(GO) run ./internal/cmd/demo -minio
+	@$(BEAT) minio $(GO) build -o "$(DEV_BIN)/demo" ./internal/cmd/demo
+	@exec "$(DEV_BIN)/demo" -minio
 
 # Every fuzz target: `make fuzz` runs each for FUZZTIME (10 minutes). CI
 # runs a bounded count of inputs per target (`make fuzz FUZZTIME=100000x`):

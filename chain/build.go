@@ -120,7 +120,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		}
 		in := p.keyInputs(i, below)
 		key := in.Key()
-		d.debugf("hop %d: %s %s (cache key %s)", i+1, h.Kind, h.RoleARN, key)
+		d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, d.Clock), key)
 		// A "source" hop (an SDK-resolved profile used as it is) is cached
 		// too, under the environment and files digest; a process's output
 		// is cached above, under its own key.
@@ -201,12 +201,8 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 			}
 		})
 	case HopAssumeRole:
-		name := h.SessionName
-		if h.SessionNameTimestamp {
-			name += "-" + strconv.FormatInt(d.Clock.Now().Unix(), 10)
-		}
 		return tempcreds.NewAssumeRole(client, h.RoleARN, func(o *tempcreds.AssumeRoleOptions) {
-			o.RoleSessionName, o.Duration, o.ExternalID = name, h.Duration, h.ExternalID
+			o.RoleSessionName, o.Duration, o.ExternalID = sessionName(h, d.Clock), h.Duration, h.ExternalID
 			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
 			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
 			o.MinTokenSize, o.Clock = h.MinTokenSize, d.Clock
@@ -221,6 +217,15 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 		})
 	}
 	return nil, &tempcreds.ConfigError{Field: "Hops", Value: h.Kind, Problem: "hop kind {{value}} is not one of session-token, assume-role, web-identity, source"}
+}
+
+// sessionName is the name a role session is asked under: the default
+// tempcreds-USER gets the Unix time of the build appended.
+func sessionName(h Hop, clock tempcreds.Clock) string {
+	if h.SessionNameTimestamp {
+		return h.SessionName + "-" + strconv.FormatInt(clock.Now().Unix(), 10)
+	}
+	return h.SessionName
 }
 
 // lockedTokenCode asks for one MFA code at a time per device across

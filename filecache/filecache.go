@@ -374,7 +374,11 @@ type Listed struct {
 	Key     string
 	Meta    Meta
 	Expires time.Time
-	Err     error // set when the entry could not be read
+	// SessionName is the role session's name as STS issued it (from the
+	// assumed-role user's ARN, the time of a default name included), else
+	// the name the key records.
+	SessionName string
+	Err         error // set when the entry could not be read
 }
 
 // List returns every entry, sorted by key.
@@ -405,6 +409,10 @@ func (s *Store) List() ([]Listed, error) {
 			l.Expires = e.Credentials.Expiration
 			if e.Meta != nil {
 				l.Meta = *e.Meta
+				l.SessionName = e.Meta.SessionName
+			}
+			if u := e.AssumedRoleUser; u != nil && strings.Count(u.Arn, "/") >= 2 {
+				l.SessionName = u.Arn[strings.LastIndex(u.Arn, "/")+1:]
 			}
 		}
 		out = append(out, l)

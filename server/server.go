@@ -327,7 +327,10 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	_ = json.NewEncoder(w).Encode(containercreds.ErrorBody{Code: code, Message: msg})
 }
 
-// ServeHTTP answers one request.
+// ServeHTTP answers one request. It serves GET in origin form ("GET /
+// HTTP/1.1" with a Host header naming the listener), as every SDK sends;
+// an absolute URL in the request line (a proxy's form: in a test, an
+// httptest.NewRequest target with a scheme and host) is refused.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")

@@ -83,7 +83,7 @@ func TestSevenDaySoak(t *testing.T) {
 	var ok, unavailable, expired int
 	end := t0.Add(7 * 24 * time.Hour)
 	for step := 0; clk.Now().Before(end) && step < 30_000; step++ { // bounded: 20,160 steps
-		req := httptest.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+		req := httptest.NewRequest(http.MethodGet, "/", nil) // origin form, as every SDK sends
 		req.Host = addr
 		req.Header.Set("Authorization", srv.Token())
 		rec := httptest.NewRecorder()

@@ -11,10 +11,12 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
@@ -161,6 +163,13 @@ func (a *app) errorMessage(err error) string {
 	if m, ok := unreachableMessage(err); ok {
 		msg = oneLine(tempcreds.Scrub(m))
 	}
+	// A profile that does not exist: the close ones configured.
+	var ce *tempcreds.ConfigError
+	if errors.As(err, &ce) && ce.Field == "Profile" && ce.Value != "" && !slices.Contains(a.profileNames(""), ce.Value) {
+		if hint := a.didYouMean(ce.Value); hint != "" {
+			msg += " (" + strings.TrimPrefix(hint, "; ") + ")"
+		}
+	}
 	// The library's words; the CLI names its own settings.
 	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration && a.durationFrom != "" {
 		msg += " (the duration was set by " + a.durationFrom + ")"
@@ -235,7 +244,9 @@ the ~/.aws/config profile, then defaults.`,
 	}
 	// Cobra's own errors (a bad flag, a wrong number of arguments) are
 	// usage errors: tagged here, never recognised by their text.
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Msg: err.Error(), Flags: true} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &UsageError{Msg: err.Error() + flagSuggestion(c, err), Flags: true}
+	})
 	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.profilesCommand(), a.manCommand(), a.versionCommand())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
@@ -263,6 +274,25 @@ the ~/.aws/config profile, then defaults.`,
 	tagArgs(root)
 	a.addCompletions(root)
 	return root
+}
+
+// flagSuggestion names the command's flags close to an unknown one
+// (cobra suggests commands, not flags).
+func flagSuggestion(c *cobra.Command, err error) string {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) || ne.GetSpecifiedName() == "" {
+		return ""
+	}
+	var close []string
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if levenshtein(f.Name, ne.GetSpecifiedName()) <= 2 {
+			close = append(close, "--"+f.Name)
+		}
+	})
+	if len(close) == 0 {
+		return ""
+	}
+	return "; did you mean " + strings.Join(close, " or ") + "?"
 }
 
 // tagArgs makes every argument-count error in the tree (cobra's own

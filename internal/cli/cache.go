@@ -42,8 +42,9 @@ func (a *app) cacheCommand() *cobra.Command {
   tempcreds cache clear 3f2a9c        # one entry, by its key or a unique prefix of it
   tempcreds cache clear               # all entries
   tempcreds cache path`,
-		Args: cobra.ArbitraryArgs,
-		RunE: helpOrUnknown,
+		Args:       cobra.ArbitraryArgs,
+		SuggestFor: []string{"clear", "clean"}, // aws-vault clear: tempcreds cache clear
+		RunE:       helpOrUnknown,
 	}
 	cmd.PersistentFlags().StringVar(&o.Dir, "cache-dir", "", cacheDirHelp)
 	clear := &cobra.Command{
@@ -94,7 +95,7 @@ func (a *app) runCacheList(o cacheOptions) error {
 		}
 		// Entries are files: what they say is printed escaped.
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, safeText(dash(e.Meta.Profile)), oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)),
-			oneLine(dash(e.Meta.SessionName)), e.Expires.UTC().Format(time.RFC3339), leftText)
+			oneLine(dash(e.SessionName)), e.Expires.UTC().Format(time.RFC3339), leftText)
 	}
 	return w.Flush()
 }

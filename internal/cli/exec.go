@@ -9,13 +9,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/safefile"
@@ -45,8 +45,8 @@ func (a *app) execCommand() *cobra.Command {
 		Long: `Run COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
 AWS_CREDENTIAL_EXPIRATION set, after removing variables that would override them
 (AWS_PROFILE, old keys, container-credential and web-identity settings). The child also
-gets AWS_REGION and AWS_DEFAULT_REGION (the resolved region: --region, $AWS_REGION, the
-profile's region, else us-east-1) and TEMPCREDS_PROFILE (the profile, if one was used).
+gets AWS_REGION and AWS_DEFAULT_REGION (the resolved region: --region, $AWS_REGION,
+$AWS_DEFAULT_REGION, the profile's region, else us-east-1) and TEMPCREDS_PROFILE (the profile, if one was used).
 Signals are forwarded; tempcreds exits with the command's exit code. Without a command
 it starts your shell ($SHELL, else /bin/sh; %COMSPEC% on Windows). Nesting inside
 another tempcreds exec is refused unless --allow-nested.
@@ -69,6 +69,9 @@ server.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			command, err := o.splitArgs(args, cmd.ArgsLenAtDash())
 			if err != nil {
+				return err
+			}
+			if err := a.checkPositionalProfile(o, cmd.ArgsLenAtDash() >= 0, command); err != nil {
 				return err
 			}
 			if o.Server {
@@ -116,9 +119,10 @@ func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) e
 		return err
 	}
 	o.Serve.Options = o.Options
+	o.Serve.quiet = true
 	s, plan, err := a.startServer(ctx, o.Serve)
 	if err != nil {
-		return a.profileHint(o.Options, err)
+		return err
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -173,15 +177,57 @@ func (a *app) childConfig(plan *chain.Plan) (string, func(), error) {
 	return f.Name(), remove, nil
 }
 
-// profileHint adds, to a profile a positional word named that does not
-// exist, how to run a command instead.
-func (a *app) profileHint(o Options, err error) error {
-	var ce *tempcreds.ConfigError
-	if o.positionalProfile && errors.As(err, &ce) && ce.Field == "Profile" && ce.Value == o.Profile {
-		return &UsageError{Msg: fmt.Sprintf("%s (exec took %s as the profile; to run a command, put it after \"--\": tempcreds exec -- %s ...)",
-			strings.TrimPrefix(a.errorMessage(err), "tempcreds: "), safeText(o.Profile), safeText(o.Profile))}
+// checkPositionalProfile refuses, before anything runs, a PROFILE word
+// that names no profile: with no "--", the word was most likely the
+// command (tempcreds exec aws s3 ls).
+func (a *app) checkPositionalProfile(o execOptions, dashed bool, command []string) error {
+	if !o.positionalProfile || slices.Contains(a.profileNames(""), o.Profile) {
+		return nil
 	}
-	return err
+	config, credentials := a.sharedFiles()
+	msg := fmt.Sprintf("exec: no profile %q in %s or %s%s", safeText(o.Profile), config, credentials, a.didYouMean(o.Profile))
+	if !dashed {
+		msg = fmt.Sprintf("exec took %q as the profile, and no profile of that name is in %s or %s%s; "+
+			"to run a command, give the profile first and the command after \"--\": tempcreds exec PROFILE -- %s",
+			safeText(o.Profile), config, credentials, a.didYouMean(o.Profile), safeText(strings.Join(append([]string{o.Profile}, command...), " ")))
+	}
+	return &UsageError{Msg: msg + " (tempcreds profiles lists them)"}
+}
+
+// didYouMean names the configured profiles close to a mistyped one.
+func (a *app) didYouMean(profile string) string {
+	var close []string
+	for _, p := range a.profileNames("") {
+		if levenshtein(p, profile) <= 2 {
+			close = append(close, p)
+		}
+	}
+	if len(close) == 0 {
+		return ""
+	}
+	return "; did you mean " + strings.Join(close, " or ") + "?"
+}
+
+// levenshtein is the edit distance of two short names (cobra's own is
+// unexported).
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // findCommand refuses nesting (unless allowed) and finds the command.
@@ -239,7 +285,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 	}
 	plan, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
-		return a.profileHint(o.Options, err)
+		return err
 	}
 	if err := checkCredentialValues(creds); err != nil {
 		return err

@@ -30,8 +30,9 @@ $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) with it
 (keys, role, sso, login, process, web-identity, or settings), its chain from the source
 profile up, and the time left on its cached final session. No profile is resolved
 against AWS and no secret is printed.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runProfiles(cmd.Context(), o) },
+		Args:       cobra.NoArgs,
+		SuggestFor: []string{"list", "ls"}, // aws-vault list
+		RunE:       func(cmd *cobra.Command, _ []string) error { return a.runProfiles(cmd.Context(), o) },
 	}
 	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", "", cacheDirHelp)
 	return cmd

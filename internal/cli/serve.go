@@ -37,6 +37,9 @@ type serveOptions struct {
 	// log receives the server's log lines (default the app's stderr; the
 	// --log-file of a detached server, from its first line on).
 	log io.Writer
+	// quiet logs warnings only (exec --server: the command's own output
+	// is what the user watches), unless --debug.
+	quiet bool
 }
 
 // addServerFlags registers the server's own flags.
@@ -111,7 +114,11 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 	if logTo == nil {
 		logTo = a.stderr
 	}
-	logger := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo
+	if f.quiet && !o.Debug {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
 	s := server.New(provider, func(so *server.Options) {
 		so.Freshness = server.Keeping(minRemaining)
 		so.Logger = logger

@@ -29,6 +29,7 @@ const role = "arn:aws:iam::123456789012:role/demo"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopWithParent()
 	run := run
 	if len(os.Args) > 1 && os.Args[1] == "-minio" {
 		run = runMinIO

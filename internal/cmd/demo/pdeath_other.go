@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// stopWithParent: no parent-death signal outside Linux.
+func stopWithParent() {}
