@@ -3,6 +3,10 @@ STATICCHECK_VERSION := v0.8.2
 
 .PHONY: minio test preflight devtools hygiene test-dates vet lint bench demo fuzz soak platforms release-check wine install
 
+# The per-user development cache: every tool and build output the tests,
+# the demo and Wine make lives there, never in the checkout.
+DEV_BIN := $${TEMPCREDS_DEV_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/tempcreds-dev}/bin
+
 # Long silent steps (cold compiles) print a line every 5 s.
 BEAT := ./scripts/heartbeat.sh
 
@@ -72,16 +76,17 @@ release-check:
 # derives file ACLs from Unix modes instead of keeping the owner-only ACL
 # tempcreds sets, so its Windows ACL and rename code cannot be judged there.
 WINE ?= /usr/lib/wine/wine64
-WINE_PREFIX := $(CURDIR)/.bin/wineprefix
+WINE_DIR := $(DEV_BIN)/wine
+WINE_PREFIX := $(DEV_BIN)/wineprefix
 wine:
-	@mkdir -p .bin/wine
-	x86_64-w64-mingw32-gcc -shared -O2 -o .bin/wine/bcryptprimitives.dll internal/winshim/bcryptprimitives.c -ladvapi32
-	@test -d $(WINE_PREFIX)/drive_c/windows/system32 || WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all $(WINE) wineboot -i >/dev/null 2>&1
-	cp .bin/wine/bcryptprimitives.dll $(WINE_PREFIX)/drive_c/windows/system32/
-	GOOS=windows GOARCH=amd64 $(GO) build -o .bin/wine/tempcreds.exe ./cmd/tempcreds
-	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all $(WINE) .bin/wine/tempcreds.exe version | grep -q 'windows/amd64'
-	GOOS=windows GOARCH=amd64 $(GO) test -c -o .bin/wine/server.test.exe ./server
-	cd .bin/wine && WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all $(WINE) server.test.exe -test.count=1 -test.timeout=10m
+	@mkdir -p "$(WINE_DIR)"
+	x86_64-w64-mingw32-gcc -shared -O2 -o "$(WINE_DIR)/bcryptprimitives.dll" internal/winshim/bcryptprimitives.c -ladvapi32
+	@test -d "$(WINE_PREFIX)/drive_c/windows/system32" || WINEPREFIX="$(WINE_PREFIX)" WINEDEBUG=-all $(WINE) wineboot -i >/dev/null 2>&1
+	cp "$(WINE_DIR)/bcryptprimitives.dll" "$(WINE_PREFIX)/drive_c/windows/system32/"
+	GOOS=windows GOARCH=amd64 $(GO) build -o "$(WINE_DIR)/tempcreds.exe" ./cmd/tempcreds
+	WINEPREFIX="$(WINE_PREFIX)" WINEDEBUG=-all $(WINE) "$(WINE_DIR)/tempcreds.exe" version | grep -q 'windows/amd64'
+	GOOS=windows GOARCH=amd64 $(GO) test -c -o "$(WINE_DIR)/server.test.exe" ./server
+	cd "$(WINE_DIR)" && WINEPREFIX="$(WINE_PREFIX)" WINEDEBUG=-all $(WINE) server.test.exe -test.count=1 -test.timeout=10m
 
 vet:
 	@echo "vet: go vet and gofmt"
@@ -99,7 +104,6 @@ bench:
 # The README's "run it" command: tempcreds against a local MinIO STS, step by
 # step. The demo is built into the per-user development cache (never the
 # checkout) and exec'd, so stopping make stops it and it cleans up.
-DEV_BIN := $${TEMPCREDS_DEV_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/tempcreds-dev}/bin
 demo:
 	@echo "demo: compiling tempcreds and the demo (cold: about a minute on two cores; then MinIO, once per machine)"
 	@$(BEAT) demo $(GO) build -o "$(DEV_BIN)/demo" ./internal/cmd/demo
