@@ -60,8 +60,8 @@ func Profiles(configFile, credentialsFile string) []Profile {
 				if t == "" || line[0] == ' ' || line[0] == '\t' || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
 					continue
 				}
-				if k, _, ok := strings.Cut(t, "="); ok {
-					p.Keys[strings.ToLower(strings.TrimSpace(k))] = true
+				if k, _, ok := setting(line); ok {
+					p.Keys[k] = true
 				}
 			}
 		}

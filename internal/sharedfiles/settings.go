@@ -21,11 +21,24 @@ import (
 	"github.com/tempcreds/tempcreds/internal/bounded"
 )
 
-// credentialKeys are the profile keys from which some SDK or tool takes
-// credentials, or chooses where to get them: never copied.
+// settingKeys are the profile settings a child keeps: an allowlist, so a
+// key no one listed (a credential setting of a future SDK) never reaches
+// it. Blocks are keys whose settings are the indented lines below them.
+var settingKeys, blockKeys = map[string]bool{}, map[string]bool{"s3": true, "api_versions": true}
+
+// credentialKeys are never kept, not even nested in a block.
 var credentialKeys = map[string]bool{}
 
 func init() {
+	for _, k := range strings.Fields(`region output retry_mode max_attempts endpoint_url ignore_configured_endpoint_urls
+		ca_bundle use_fips_endpoint use_dualstack_endpoint defaults_mode sts_regional_endpoints s3_use_arn_region
+		s3_disable_express_session_auth parameter_validation tcp_keepalive disable_request_compression
+		request_min_compression_size_bytes request_checksum_calculation response_checksum_validation
+		account_id_endpoint_mode auth_scheme_preference sigv4a_signing_region_set sdk_ua_app_id
+		cli_pager cli_timestamp_format cli_binary_format cli_follow_urlparam cli_auto_prompt cli_history
+		cli_help_output services s3 api_versions`) {
+		settingKeys[k] = true
+	}
 	for _, k := range strings.Fields(`aws_access_key_id aws_secret_access_key aws_session_token aws_security_token
 		aws_account_id role_arn source_profile credential_source credential_process web_identity_token_file
 		role_session_name external_id mfa_serial duration_seconds sso_session sso_account_id sso_region
@@ -33,6 +46,25 @@ func init() {
 		transitive_session_tags mfa_process`) {
 		credentialKeys[k] = true
 	}
+}
+
+// setting reads a line as botocore's parser does (a key, then "=" or ":",
+// then the value) and refuses one a child must not get: a value with a
+// control character (a lone CR that another parser reads as a new line),
+// or a key that is not a plain name.
+func setting(line string) (key, value string, ok bool) {
+	t := strings.TrimSpace(line)
+	i := strings.IndexAny(t, "=:")
+	if i <= 0 {
+		return "", "", false
+	}
+	key, value = strings.ToLower(strings.TrimSpace(t[:i])), strings.TrimSpace(t[i+1:])
+	if strings.Trim(key, "abcdefghijklmnopqrstuvwxyz0123456789_-") != "" || strings.ContainsFunc(value, func(r rune) bool {
+		return r < 0x20 && r != '\t' || r == 0x7f
+	}) {
+		return "", "", false
+	}
+	return key, value, true
 }
 
 // section is one [header] of the file with its lines as written.
@@ -94,7 +126,7 @@ func Settings(configFile, profile string) []byte {
 		for _, s := range sections {
 			if s.header == "services "+services {
 				out.WriteString("\n[" + s.header + "]\n")
-				for _, l := range s.lines {
+				for _, l := range servicesOf(s.lines) {
 					out.WriteString(l + "\n")
 				}
 			}
@@ -103,34 +135,59 @@ func Settings(configFile, profile string) []byte {
 	return out.Bytes()
 }
 
-// settingsOf keeps a section's lines but credential keys (with their
-// nested lines), comments and blank lines, and notes a services reference.
+// settingsOf keeps a section's settings that are on the allowlist, each
+// written anew as "key = value" (never copied as it was: nothing in a line
+// can become a line of its own), with a block's nested settings, and notes
+// a services reference.
 func settingsOf(lines []string, services string) ([]string, string) {
 	var kept []string
-	skipping := false
+	block := "" // the allowed block whose nested lines are being read
 	for _, line := range lines {
 		t := strings.TrimSpace(line)
 		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
 			continue
 		}
+		k, v, ok := setting(line)
 		if line[0] == ' ' || line[0] == '\t' {
-			if !skipping {
-				kept = append(kept, line) // a nested setting (s3 = / addressing_style = path)
+			if block != "" && ok && !credentialKeys[k] {
+				kept = append(kept, "  "+k+" = "+v)
 			}
 			continue
 		}
-		k, v, _ := strings.Cut(t, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		skipping = credentialKeys[k]
-		if skipping {
+		block = ""
+		if !ok || !settingKeys[k] {
 			continue
 		}
-		if k == "services" {
-			services = strings.TrimSpace(v)
+		if blockKeys[k] && v == "" {
+			block = k
 		}
-		kept = append(kept, line)
+		if k == "services" {
+			services = v
+		}
+		kept = append(kept, k+" = "+v)
 	}
 	return kept, services
+}
+
+// servicesOf keeps a [services NAME] section's endpoints: "service ="
+// lines and their nested endpoint_url, each written anew.
+func servicesOf(lines []string) []string {
+	var kept []string
+	service := false
+	for _, line := range lines {
+		k, v, ok := setting(line)
+		switch {
+		case !ok:
+		case line[0] != ' ' && line[0] != '\t':
+			service = v == ""
+			if service {
+				kept = append(kept, k+" =")
+			}
+		case service && k == "endpoint_url":
+			kept = append(kept, "  endpoint_url = "+v)
+		}
+	}
+	return kept
 }
 
 func quoteName(p string) string {
