@@ -147,8 +147,10 @@ func TestServeDetachNeverLeavesAServerNobodyCanReach(t *testing.T) {
 	defer s.Close()
 	user := s.AddUser("detach")
 	for name, redirect := range map[string]string{
-		"stdout closed":      ">&-",
-		"a reader of 1 byte": "| head -c 1 >/dev/null",
+		"stdout closed":                      ">&-",
+		"a reader of 1 byte":                 "| head -c 1 >/dev/null",
+		"a reader that reads nothing":        "| true",
+		"a reader that leaves after a while": "| (exec 0<&-; sleep 1)",
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -173,5 +175,47 @@ func TestServeDetachNeverLeavesAServerNobodyCanReach(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestADetachedServerStopsWhenItsParentDiesBeforeItIsReady: serve --detach
+// SIGKILLed while STS is slow: nobody will ever get the settings, so the
+// background server must not stay.
+func TestADetachedServerStopsWhenItsParentDiesBeforeItIsReady(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("detach")
+	hold, reached := make(chan struct{}), make(chan struct{}, 16)
+	s.SetFaultFunc(func(string) *ststest.Fault {
+		reached <- struct{}{}
+		return &ststest.Fault{Hold: hold}
+	})
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "serve.log")
+	cmd := exec.Command(binary, "serve", "--detach", "--role-arn", "arn:aws:iam::123456789012:role/Detach", "--duration", "1h", "--log-file", logFile)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_STS_ACCESS_KEY=" + user.AccessKeyID, "AWS_STS_ACCESS_SECRET=" + user.SecretAccessKey,
+		"AWS_ENDPOINT_URL_STS=" + s.URL, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"}
+	var out strings.Builder // a pipe, as $(…) is (not /dev/null, which is refused)
+	cmd.Stdout = &out
+	must(t, cmd.Start())
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the background server never called STS")
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	close(hold)         // STS answers now: the server is ready with nobody to tell
+	for i := 0; ; i++ { // bounded: 10 s
+		left, _ := exec.Command("pgrep", "-f", logFile).Output()
+		if len(strings.TrimSpace(string(left))) == 0 {
+			break
+		}
+		if i > 1000 {
+			_ = exec.Command("pkill", "-f", logFile).Run()
+			t.Fatalf("the background server outlived its SIGKILLed parent (pid %s)", left)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

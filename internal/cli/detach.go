@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/bounded"
@@ -34,6 +36,11 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 			return usagef("serve --detach prints the client settings on standard output, and %v: nobody could reach the server (capture them: eval \"$(tempcreds serve --detach ...)\")", err)
 		}
 	}
+	// A reader that went away (`| true`) must be an error we handle (the
+	// server stopped), not a SIGPIPE that kills us and leaves it running.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("serve --detach: cannot find this program: %w", err)
