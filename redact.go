@@ -1,7 +1,9 @@
 package tempcreds
 
 import (
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,7 +112,10 @@ func replaceWord(s, sec string) string {
 	}
 }
 
-// redactKnown replaces every form of each known secret in s.
+// redactKnown replaces every form of each known secret in s: as given,
+// escaped or encoded (secretForms), in any letter case, split by spaces,
+// dashes or zero-width characters, and any 16-character fragment of a long
+// form.
 func redactKnown(s string, secrets []string) string {
 	var forms []string
 	for _, sec := range secrets {
@@ -123,45 +128,15 @@ func redactKnown(s string, secrets []string) string {
 			s = replaceWord(s, sec)
 			continue
 		}
-		forms = append(forms, sec, url.QueryEscape(sec), url.PathEscape(sec), strings.ReplaceAll(sec, "/", `\/`))
-		if j, err := json.Marshal(sec); err == nil {
-			forms = append(forms, string(j[1:len(j)-1]))
-		}
-		// A server may echo a secret base64-encoded (a header, a JSON
-		// body of bytes): every encoding, padded or not.
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-			forms = append(forms, enc.EncodeToString([]byte(sec)))
-		}
+		forms = append(forms, secretForms(sec)...)
+	}
+	if len(forms) == 0 {
+		return s
 	}
 	covered := make([]bool, len(s))
-	any := coverSpaced(s, forms, covered)
-	for _, f := range forms {
-		for i := 0; ; {
-			k := strings.Index(s[i:], f)
-			if k < 0 {
-				break
-			}
-			for x := i + k; x < i+k+len(f); x++ {
-				covered[x] = true
-			}
-			any = true
-			i += k + 1
-		}
-		if len(f) < 2*fragment {
-			continue
-		}
-		pieces := make(map[string]bool, len(f))
-		for x := 0; x+fragment <= len(f); x++ {
-			pieces[f[x:x+fragment]] = true
-		}
-		for x := 0; x+fragment <= len(s); x++ {
-			if pieces[s[x:x+fragment]] {
-				for y := x; y < x+fragment; y++ {
-					covered[y] = true
-				}
-				any = true
-			}
-		}
+	any := coverForms(asciiLower(s), forms, covered, func(i int) int { return i })
+	if packed, at := pack(s); len(packed) < len(s) {
+		any = coverForms(asciiLower(packed), forms, covered, func(i int) int { return at[i] }) || any
 	}
 	if !any {
 		return s
@@ -181,41 +156,122 @@ func redactKnown(s string, secrets []string) string {
 	return b.String()
 }
 
-// coverSpaced marks, in covered, every form of a secret that s holds split
-// by whitespace (a server wrapping a long token over lines, or cutting it
-// into groups): the forms are searched in s with its whitespace removed,
-// and what they cover, whitespace included, is redacted in s.
-func coverSpaced(s string, forms []string, covered []bool) bool {
-	if !strings.ContainsAny(s, " \t\r\n") {
-		return false
+// secretForms are the ways a server or a proxy may echo a secret: as it
+// is, URL-, JSON- or slash-escaped, percent-encoding every byte, hex,
+// base32, rot13, and base64 (standard and URL alphabets) at each of the
+// three alignments it can have inside a longer encoded text (the part of
+// the encoding that depends on the secret alone). Matched case-blind.
+func secretForms(sec string) []string {
+	forms := []string{sec, url.QueryEscape(sec), url.PathEscape(sec), strings.ReplaceAll(sec, "/", `\/`),
+		hex.EncodeToString([]byte(sec)), base32.StdEncoding.EncodeToString([]byte(sec)), rot13(sec)}
+	if j, err := json.Marshal(sec); err == nil {
+		forms = append(forms, string(j[1:len(j)-1]))
 	}
-	var packed strings.Builder
-	var at []int // at[k]: the position in s of packed's byte k
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			packed.WriteByte(c)
-			at = append(at, i)
+	var pct strings.Builder
+	for i := 0; i < len(sec); i++ {
+		fmt.Fprintf(&pct, "%%%02X", sec[i])
+	}
+	forms = append(forms, pct.String())
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for offset := 0; offset < 3; offset++ {
+			full := strings.TrimRight(enc.EncodeToString(append(make([]byte, offset), sec...)), "=")
+			start := 0
+			if offset > 0 {
+				start = 4 // the first quartet mixes in what came before
+			}
+			if end := len(full) - 4; end-start >= fragment { // the last may mix in what follows
+				forms = append(forms, full[start:end])
+			}
 		}
 	}
-	p := packed.String()
+	return forms
+}
+
+// coverForms marks in covered (through at, from positions of s to those of
+// the original text) every occurrence of each form, and of every
+// 16-character fragment of a long one, in s (lower-cased).
+func coverForms(s string, forms []string, covered []bool, at func(int) int) bool {
 	any := false
-	for _, f := range forms {
-		if len(f) < fragment {
-			continue // short forms only as they are: a split one is ambiguous
+	mark := func(i, n int) {
+		for x := at(i); x <= at(i+n-1); x++ {
+			covered[x] = true
+		}
+		any = true
+	}
+	for _, form := range forms {
+		f, _ := pack(asciiLower(form))
+		if f == "" {
+			continue
 		}
 		for i := 0; ; {
-			k := strings.Index(p[i:], f)
+			k := strings.Index(s[i:], f)
 			if k < 0 {
 				break
 			}
-			for x := at[i+k]; x <= at[i+k+len(f)-1]; x++ {
-				covered[x] = true
-			}
-			any = true
+			mark(i+k, len(f))
 			i += k + 1
+		}
+		if len(f) < 2*fragment {
+			continue
+		}
+		pieces := make(map[string]bool, len(f))
+		for x := 0; x+fragment <= len(f); x++ {
+			pieces[f[x:x+fragment]] = true
+		}
+		for x := 0; x+fragment <= len(s); x++ {
+			if pieces[s[x:x+fragment]] {
+				mark(x, fragment)
+			}
 		}
 	}
 	return any
+}
+
+// pack removes what a server may put inside a secret to split it
+// (spaces, tabs, line breaks, dashes, zero-width characters) and returns,
+// for each byte left, its position in s.
+func pack(s string) (string, []int) {
+	var b strings.Builder
+	at := make([]int, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '-':
+			continue
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] >= 0x8b && s[i+2] <= 0x8d: // U+200B to U+200D
+			i += 2
+			continue
+		case c == 0xef && i+2 < len(s) && s[i+1] == 0xbb && s[i+2] == 0xbf: // U+FEFF
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+		at = append(at, i)
+	}
+	return b.String(), at
+}
+
+// asciiLower lower-cases ASCII letters only: every byte keeps its place.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// rot13 is the letter rotation a careless tool may "obscure" a value with.
+func rot13(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return 'a' + (r-'a'+13)%26
+		case r >= 'A' && r <= 'Z':
+			return 'A' + (r-'A'+13)%26
+		}
+		return r
+	}, s)
 }
 
 // APIError is an STS error answer with its message redacted: it replaces

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -299,12 +301,34 @@ func TestScrubKnownRemovesEveryEncodingOfASecretTheCallUsed(t *testing.T) {
 		"split by spaces of 8": split(token, 8, " "),
 		"wrapped over lines":   split(token, 20, "\n  "),
 		"base64 wrapped":       split(base64.StdEncoding.EncodeToString([]byte(token)), 10, "\r\n"),
+		// The outside attack round's forms.
+		"base64 of k=secret":         base64.StdEncoding.EncodeToString([]byte("k=" + token)),
+		"base64 of sk=secret":        base64.StdEncoding.EncodeToString([]byte(" sk=" + token)),
+		"base64url of t=secret":      base64.URLEncoding.EncodeToString([]byte("t=" + token + "&x=1")),
+		"hex":                        hex.EncodeToString([]byte(token)),
+		"HEX":                        strings.ToUpper(hex.EncodeToString([]byte(token))),
+		"every byte percent-encoded": percentAll(token),
+		"base32":                     base32.StdEncoding.EncodeToString([]byte(token)),
+		"rot13":                      rot13(token),
+		"split by dashes":            split(token, 7, "-"),
+		"split by zero-width spaces": split(token, 5, "\u200b"),
+		"upper-cased":                strings.ToUpper(token),
+		"lower-cased":                strings.ToLower(token),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := ScrubKnown("InvalidIdentityToken: could not read ["+echo+"] from the request", token)
-			for _, piece := range []string{token[:12], token[20:32], token[len(token)-10:], base64.StdEncoding.EncodeToString([]byte(token))[:12]} {
-				if strings.Contains(strings.NewReplacer(" ", "", "\n", "", "\r", "").Replace(got), piece) {
+			plain := strings.ToLower(strings.NewReplacer(" ", "", "\n", "", "\r", "", "-", "", "\u200b", "").Replace(got))
+			for _, piece := range []string{token[:12], token[20:32], token[len(token)-10:]} {
+				if strings.Contains(plain, strings.ToLower(piece)) {
 					t.Errorf("%q still shows %q", got, piece)
+				}
+			}
+			// What is left decodes to no piece of the secret either.
+			for _, field := range strings.FieldsFunc(got, func(r rune) bool { return r == '[' || r == ']' || r == ' ' }) {
+				for _, dec := range decodings(field) {
+					if strings.Contains(dec, token[:8]) || strings.Contains(dec, token[20:28]) || strings.Contains(dec, token[len(token)-8:]) {
+						t.Errorf("%q decodes to %q, a piece of the secret", field, dec)
+					}
 				}
 			}
 			if !strings.Contains(got, "InvalidIdentityToken: could not read [") || !strings.Contains(got, "] from the request") {
@@ -340,4 +364,26 @@ func TestScrubKeepsOurOwnWordsAfterToken(t *testing.T) {
 			t.Errorf("Scrub(%q) = %q; the value shows", msg, got)
 		}
 	}
+}
+
+// decodings are what a leftover may decode to (base64, hex, rot13).
+func decodings(s string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			out = append(out, string(b))
+		}
+	}
+	if b, err := hex.DecodeString(s); err == nil {
+		out = append(out, string(b))
+	}
+	return append(out, rot13(s))
+}
+
+func percentAll(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
 }
