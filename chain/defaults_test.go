@@ -167,3 +167,32 @@ func TestASourceProcessKeyHoldsItsHome(t *testing.T) {
 		t.Error("two HOMEs share a source process's cache entry")
 	}
 }
+
+// TestAWarningNeverEchoesALineThatMayHoldASecret: a session token wrapped
+// onto its own line, or a key pasted without "=", is reported without
+// being shown; a plain unknown key is named.
+func TestAWarningNeverEchoesALineThatMayHoldASecret(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config")
+	creds := filepath.Join(dir, "credentials")
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(creds, []byte("[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"), 0o600))
+	must(os.WriteFile(config, []byte("[profile w]\nrole_arn = "+roleA+"\nsource_profile = k\nregin = eu-west-1\n"+
+		"aws_session_token  IQoJb3JpZ2luX2VjFAKEwrappedSecretHead==\nDaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789SecretTokenTail/+abcQ==\n"), 0o600))
+	p, err := Resolve(context.Background(), Request{Profile: "w", Cache: CachePolicy{Disabled: true}},
+		envOf(map[string]string{"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.ToLower(strings.Join(p.Warnings, "\n"))
+	if strings.Contains(all, "secrettokentail") || strings.Contains(all, "wrappedsecrethead") {
+		t.Errorf("a warning shows a line that may hold a secret: %q", p.Warnings)
+	}
+	if !strings.Contains(all, `"regin"`) || !strings.Contains(all, "a line is not a setting") {
+		t.Errorf("warnings %q: want the plain key named and the other line reported", p.Warnings)
+	}
+}

@@ -136,8 +136,17 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 		}
 	}
 	for _, name := range names {
+		hidden := false
 		for _, k := range unknownKeys(extra[name]) {
+			if !keyName(k) {
+				hidden = true // never echo it: a wrapped or pasted secret looks like this
+				continue
+			}
 			p.Warnings = append(p.Warnings, fmt.Sprintf("profile %q: tempcreds does not read the key %q (ignored)", name, k))
+		}
+		if hidden {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("profile %q: a line is not a setting (not shown: it may hold a secret); "+
+				"look for a value wrapped onto a line of its own, or a missing \"=\"", name))
 		}
 	}
 	for _, c := range chain {
@@ -267,6 +276,13 @@ func (p *Plan) checkSharedFiles() error {
 		}
 	}
 	return nil
+}
+
+// keyName reports whether an unknown key looks like a setting's name
+// (lower-case letters, digits, underscores; 32 at most), safe to show: a
+// secret is longer, or has other characters.
+func keyName(k string) bool {
+	return k != "" && len(k) <= 32 && k[0] >= 'a' && k[0] <= 'z' && strings.Trim(k, "abcdefghijklmnopqrstuvwxyz0123456789_") == ""
 }
 
 // credentialSources are the values of credential_source the SDKs take.

@@ -227,6 +227,10 @@ var badInputs = []badInput{
 	{"--cache-dir with --no-cache", nil, []string{"export", "--no-role", "--no-cache", "--cache-dir", "d"}, 2, "--no-cache reads and writes no cache: give it or --cache-dir/--cache-file, not both"},
 	{"a serve --path given twice", nil, []string{"serve", "--no-role", "--path", "d=p", "--path", "d=q"}, 2, `--path "d=q": the path /profiles/d is given twice`},
 	// Recovered from, with a warning (exit 0).
+	{"a secret wrapped onto a line of its own in a profile", set(func(h *harness) {
+		h.writeFile("credentials", fmt.Sprintf("[k]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+		h.writeFile("config", "[profile w]\nrole_arn = "+roleA+"\nsource_profile = k\nexternal_id = fake-wrapped-value-that-is-long\nDaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789SecretTokenTail/+abcQ==\n")
+	}), []string{"export", "--profile", "w", "--duration", "1h"}, 0, `profile "w": a line is not a setting (not shown: it may hold a secret)`},
 	{"a corrupt cache entry", set(warm(func(h *harness, e string) { must(h.t, os.WriteFile(e, []byte("{corrupt"), 0o600)) })), []string{"export", "--no-role"}, 0, "ignoring corrupt cache entry"},
 	{"an endpoint URL with a password under --debug", set(func(h *harness) {
 		h.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(h.env["AWS_ENDPOINT_URL_STS"], "http://", "http://admin:fake-pass-123@", 1)
