@@ -198,7 +198,9 @@ func TestASourceProcessEntryStaysWithItsDirectoryAndIsNeverARefusedOutput(t *tes
 	for _, sig := range signals {
 		pidFile := filepath.Join(home, "helper.pid")
 		_ = os.Remove(pidFile)
-		cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "echo $$ > "+pidFile+"; exec sleep 60")
+		// The pid is the helper's own child's: what the helper started
+		// must go too, not only its shell.
+		cmd := exec.Command(binary, "export", "--no-cache", "--source-process", "sleep 60 & echo $! > "+pidFile+"; wait")
 		cmd.Env = e
 		must(t, cmd.Start())
 		var pid int

@@ -12,7 +12,7 @@ func setGroup(cmd *exec.Cmd) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setpgid = true
-	parentDeath(cmd.SysProcAttr)
+	parentDeath(cmd.SysProcAttr, supervise(cmd))
 }
 
 func killGroup(cmd *exec.Cmd) error {

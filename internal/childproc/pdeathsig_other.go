@@ -5,4 +5,4 @@ package childproc
 import "syscall"
 
 // parentDeath: no parent-death signal outside Linux.
-func parentDeath(*syscall.SysProcAttr) {}
+func parentDeath(*syscall.SysProcAttr, bool) {}
