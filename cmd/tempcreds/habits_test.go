@@ -457,3 +457,26 @@ func TestServeRemovesItsTokenFileOnACleanStop(t *testing.T) {
 		t.Error("the token file outlived the server")
 	}
 }
+
+// TestWithoutDashDashTheCommandKeepsItsFlags: after the profile, every
+// word is the command's (attack round: exec dev printenv X --role-arn Y
+// built a chain from the command's flag).
+func TestWithoutDashDashTheCommandKeepsItsFlags(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e, _, _ := vaultHome(t, s)
+	out, stderr, err := run(t, e, binary, "exec", "dev", "sh", "-c", `echo "args=$0 $1 region=$AWS_REGION"`, "--region=us-west-2")
+	if err != nil || strings.TrimSpace(out) != "args=--region=us-west-2  region=eu-west-1" {
+		t.Errorf("exec dev sh -c ... --region=us-west-2: %q %v %s; want the flag given to the command, the profile's region kept", out, err, stderr)
+	}
+	before := s.Count("AssumeRole")
+	out, stderr, err = run(t, e, binary, "exec", "--no-cache", "dev", "printf", "%s\n", "--role-arn", "arn:aws:iam::123456789012:role/Other")
+	if err != nil || !strings.Contains(out, "--role-arn") {
+		t.Errorf("the command's --role-arn: %q %v %s; want it passed to the command", out, err, stderr)
+	}
+	for _, c := range s.Calls()[before:] {
+		if strings.Contains(c.RoleARN, "Other") {
+			t.Errorf("the command's --role-arn was taken as tempcreds': %s was assumed", c.RoleARN)
+		}
+	}
+}

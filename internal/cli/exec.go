@@ -67,11 +67,11 @@ server.`,
   tempcreds exec --server prod -- ./long-running-job`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			command, err := o.splitArgs(args, cmd.ArgsLenAtDash())
+			command, dashed, err := o.splitArgs(cmd, args)
 			if err != nil {
 				return err
 			}
-			if err := a.checkPositionalProfile(o, cmd.ArgsLenAtDash() >= 0, command); err != nil {
+			if err := a.checkPositionalProfile(o, dashed, command); err != nil {
 				return err
 			}
 			if o.Server {
@@ -81,6 +81,9 @@ server.`,
 		},
 		ValidArgsFunction: a.completeProfiles,
 	}
+	// Flags end at the first word: without "--", everything after the
+	// profile is the command's, its flags included (exec dev ls -l).
+	cmd.Flags().SetInterspersed(false)
 	addCredentialFlags(cmd, &o.Options)
 	cmd.Flags().BoolVar(&o.AllowNested, "allow-nested", false, "allow running inside another tempcreds exec")
 	cmd.Flags().BoolVar(&o.Server, "server", false, "serve refreshing credentials to the command instead of giving it keys")
@@ -88,27 +91,41 @@ server.`,
 	return cmd
 }
 
-// splitArgs takes aws-vault's positional profile out of args (dash is the
-// index of "--", -1 for none) and returns the command.
-func (o *execOptions) splitArgs(args []string, dash int) ([]string, error) {
-	words, command := args, []string(nil)
-	switch {
-	case dash >= 0:
-		words, command = args[:dash], args[dash:]
-	case o.Profile != "":
-		words, command = nil, args // exec --profile p COMMAND ARGS
-	case len(args) > 0:
-		words, command = args[:1], args[1:] // exec PROFILE [COMMAND ARGS]
+// splitArgs takes aws-vault's positional profile out of args and returns
+// the command, and whether "--" separated it. Flags stop at the first
+// word, so "exec PROFILE FLAGS -- COMMAND" has its FLAGS parsed here, and
+// without "--" every word after the profile, flags too, is the command's.
+func (o *execOptions) splitArgs(cmd *cobra.Command, args []string) ([]string, bool, error) {
+	var words, command []string
+	dashed := true
+	switch i := slices.Index(args, "--"); {
+	case cmd.ArgsLenAtDash() >= 0: // exec [flags] -- COMMAND
+		words, command = args[:cmd.ArgsLenAtDash()], args[cmd.ArgsLenAtDash():]
+	case i >= 0: // exec PROFILE [flags] -- COMMAND
+		words, command = args[:i], args[i+1:]
+		if len(words) > 1 {
+			if err := cmd.Flags().Parse(words[1:]); err != nil {
+				return nil, true, &UsageError{Msg: err.Error() + flagSuggestion(cmd, err), Flags: true}
+			}
+			if err := refuseEmptyFlags(cmd, nil); err != nil {
+				return nil, true, err
+			}
+			words = append(words[:1], cmd.Flags().Args()...)
+		}
+	case o.Profile != "": // exec --profile p COMMAND ARGS
+		command, dashed = args, false
+	case len(args) > 0: // exec PROFILE [COMMAND ARGS]
+		words, command, dashed = args[:1], args[1:], false
 	}
 	switch {
 	case len(words) > 1:
-		return nil, &UsageError{Msg: fmt.Sprintf("exec takes one PROFILE before \"--\", not %d words (%s): put the command after \"--\"", len(words), safeText(strings.Join(words, " "))), Flags: true}
+		return nil, dashed, &UsageError{Msg: fmt.Sprintf("exec takes one PROFILE before \"--\", not %d words (%s): put the command after \"--\"", len(words), safeText(strings.Join(words, " "))), Flags: true}
 	case len(words) == 1 && o.Profile != "":
-		return nil, &UsageError{Msg: fmt.Sprintf("exec: the profile is given twice (--profile %s and %s): give one", safeText(o.Profile), safeText(words[0])), Flags: true}
+		return nil, dashed, &UsageError{Msg: fmt.Sprintf("exec: the profile is given twice (--profile %s and %s): give one", safeText(o.Profile), safeText(words[0])), Flags: true}
 	case len(words) == 1:
 		o.Profile, o.positionalProfile = words[0], true
 	}
-	return command, nil
+	return command, dashed, nil
 }
 
 // runExecServer starts a credentials server for the child and gives it
