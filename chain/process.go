@@ -90,7 +90,7 @@ func (p processSource) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	case errors.Is(err, childproc.ErrTooMuchOutput):
 		return aws.Credentials{}, fmt.Errorf("%s printed more than %d bytes: not credentials (it was stopped)", where, processMaxOutput)
 	case ctx.Err() != nil:
-		return aws.Credentials{}, fmt.Errorf("%s did not finish within %s (its process group was killed)", where, processTimeout)
+		return aws.Credentials{}, fmt.Errorf("%s did not finish within %s (its process group was killed; if it runs tempcreds for this profile, that is a loop)", where, processTimeout)
 	case err != nil:
 		return aws.Credentials{}, fmt.Errorf("%s failed: %v", where, err)
 	}

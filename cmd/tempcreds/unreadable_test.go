@@ -9,6 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/tempcreds/tempcreds/internal/ststest"
 )
 
 // TestAnUnreadableConfigFileIsNamedNotIgnored: AWS_CONFIG_FILE that the
@@ -40,5 +43,32 @@ func TestAnUnreadableConfigFileIsNamedNotIgnored(t *testing.T) {
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "AWS_CONFIG_FILE "+config+" cannot be read: ") || !strings.Contains(string(out), "permission denied") {
 		t.Errorf("exit %v: %s; want exit 2 naming AWS_CONFIG_FILE and the permission error", err, out)
+	}
+}
+
+// The process-tree bound is Linux's (/proc); elsewhere only the
+// environment guard applies.
+// TestALoopThatClearsTheEnvironmentIsBounded: a credential_process that
+// runs tempcreds for its own profile under env -i (the guard variable
+// gone) is stopped a few levels down instead of forking without end.
+func TestALoopThatClearsTheEnvironmentIsBounded(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	e, home, _ := vaultHome(t, s)
+	writeOut(t, filepath.Join(home, ".aws"), "config", "[profile loop]\ncredential_process = env -i PATH=/usr/bin:/bin HOME="+home+" "+binary+" export --no-cache --profile loop --format credential-process\n")
+	done := make(chan struct{})
+	var stderr string
+	var err error
+	go func() {
+		_, stderr, err = run(t, e, binary, "export", "--no-cache", "--profile", "loop")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("a credential_process loop under env -i ran for 2 minutes")
+	}
+	if err == nil || !strings.Contains(stderr, "tempcreds processes run above this one") {
+		t.Errorf("exit %v: %q; want the loop stopped and named", err, stderr)
 	}
 }

@@ -240,7 +240,12 @@ the ~/.aws/config profile, then defaults.`,
 		RunE:          helpOrUnknown,
 		// A flag given an empty value (--role-arn "$UNSET") is a mistake,
 		// never "not given": it would silently change what is fetched.
-		PersistentPreRunE: refuseEmptyFlags,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseDeepNesting(); err != nil {
+				return err
+			}
+			return refuseEmptyFlags(cmd, args)
+		},
 	}
 	// Cobra's own errors (a bad flag, a wrong number of arguments) are
 	// usage errors: tagged here, never recognised by their text.
@@ -274,6 +279,20 @@ the ~/.aws/config profile, then defaults.`,
 	tagArgs(root)
 	a.addCompletions(root)
 	return root
+}
+
+// maxNesting is how many tempcreds (and helper supervisors) may run above
+// this one: a credential_process may call tempcreds for another profile,
+// a few levels deep; more is a loop whose command removed the environment
+// guard (env -i), which would otherwise fork without end.
+const maxNesting = 8
+
+func refuseDeepNesting() error {
+	if n := tempcredsAncestors(); n > maxNesting {
+		return usagef("%d tempcreds processes run above this one: a credential_process that calls tempcreds in a loop? "+
+			"(its command cleared the environment, so the loop could not be named)", n)
+	}
+	return nil
 }
 
 // flagSuggestion names the command's flags close to an unknown one

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package cli
+
+// tempcredsAncestors is not known here: the environment guard alone
+// (chain.ResolvingEnv) catches credential_process loops.
+func tempcredsAncestors() int { return 0 }
