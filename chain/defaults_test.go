@@ -196,3 +196,28 @@ func TestAWarningNeverEchoesALineThatMayHoldASecret(t *testing.T) {
 		t.Errorf("warnings %q: want the plain key named and the other line reported", p.Warnings)
 	}
 }
+
+// TestAProfilesOwnRolesKeepPersonalNamesUnderAWSRoleARN: the helper's
+// "temporary" names the role AWS_ROLE_ARN asks for, not the profile's.
+func TestAProfilesOwnRolesKeepPersonalNamesUnderAWSRoleARN(t *testing.T) {
+	dir := t.TempDir()
+	config, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, []byte("[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte("[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Resolve(context.Background(), Request{Profile: "p", Cache: CachePolicy{Disabled: true}},
+		envOf(map[string]string{"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds, "AWS_ROLE_ARN": roleB, "USER": "ana"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range p.Hops {
+		names = append(names, h.RoleARN+"="+h.SessionName)
+	}
+	if got, want := strings.Join(names, " "), roleA+"=tempcreds-ana "+roleB+"=temporary"; got != want {
+		t.Errorf("session names %q, want %q", got, want)
+	}
+}

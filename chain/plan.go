@@ -118,6 +118,9 @@ type Plan struct {
 	helperKeys, helperDefaults bool
 	// user runs tempcreds: the default session name is theirs.
 	user string
+	// profileHops is how many hops the profile chain made (before the
+	// request's): their default session names follow the AWS CLI.
+	profileHops int
 	// credEnv is the credential environment the SDK's chain would read
 	// (name, value pairs): part of the first hop's identity.
 	credEnv []string

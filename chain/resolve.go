@@ -83,6 +83,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if err := p.resolveSource(ctx, r, t, e); err != nil {
 		return nil, err
 	}
+	p.profileHops = len(p.Hops)
 	if resolving(e(ResolvingEnv), p.ConfigProfile) {
 		return nil, bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
 			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+

@@ -183,7 +183,7 @@ func (p *Plan) applyDefaults(t *target) {
 		if h.Kind != HopAssumeRole || h.SessionName != "" {
 			continue
 		}
-		if helper {
+		if helper && i >= p.profileHops { // a profile's own roles follow the AWS CLI
 			h.SessionName = helperSessionName
 		} else {
 			h.SessionName, h.SessionNameTimestamp = personalSessionName(p.user), true

@@ -257,8 +257,8 @@ func decodeEntry(b []byte) *Entry {
 // assumed-role user's ARN (an ARN that does not parse is refused too).
 func checkEntry(e *Entry) error {
 	if u := e.AssumedRoleUser; u != nil && u.Arn != "" {
-		if _, err := arn.Parse(u.Arn); err != nil {
-			return &credcheck.Error{Reason: fmt.Sprintf("the AssumedRoleUser Arn %q is not an ARN", oneLineText(u.Arn))}
+		if a, err := arn.Parse(u.Arn); err != nil || a.AccountID == "" {
+			return &credcheck.Error{Reason: fmt.Sprintf("the AssumedRoleUser Arn %q is not an ARN with an account", oneLineText(u.Arn))}
 		}
 	}
 	return credcheck.Check(e.credentials())

@@ -46,6 +46,7 @@ func TestTheCacheKeepsOnlyWhatMayBeServed(t *testing.T) {
 	}{
 		{"an assumed-role ARN whose account is not 12 digits", time.Hour, "arn:aws:sts::12345:assumed-role/R/s", "AccountId is 5 characters"},
 		{"an assumed-role user that is not an ARN", time.Hour, "not-an-arn", `the AssumedRoleUser Arn "not-an-arn" is not an ARN`},
+		{"an assumed-role ARN with no account", time.Hour, "arn:aws:sts:::assumed-role/R/s", "is not an ARN with an account"},
 		{"3 seconds left (a helper's short expiry)", 3 * time.Second, "", ""},
 		{"14 seconds left", 14 * time.Second, "", ""},
 		{"an Expiration 40 hours away", 40 * time.Hour, "", ""},

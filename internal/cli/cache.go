@@ -94,7 +94,7 @@ func (a *app) runCacheList(o cacheOptions) error {
 			leftText = "expired"
 		}
 		// Entries are files: what they say is printed escaped.
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, safeText(dash(e.Meta.Profile)), oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Key, oneLine(safeText(dash(e.Meta.Profile))), oneLine(dash(e.Meta.Kind)), oneLine(dash(e.Meta.RoleARN)),
 			oneLine(dash(e.SessionName)), e.Expires.UTC().Format(time.RFC3339), leftText)
 	}
 	return w.Flush()
@@ -159,11 +159,19 @@ const keyLength = 40
 func (a *app) keysToClear(entries []filecache.Listed, args, profiles []string, cacheDir string) ([]string, error) {
 	var keys []string
 	for _, arg := range args {
+		if isHex := strings.Trim(strings.ToLower(arg), "0123456789abcdef") == ""; isHex && !slices.Contains(a.profileNames(""), arg) {
+			arg = strings.ToLower(arg) // a key, as cache list prints it (a profile of that name wins)
+		}
 		if filecache.ValidKey(arg) && (hasEntry(entries, arg) || len(arg) == keyLength) {
 			if !hasEntry(entries, arg) {
 				fmt.Fprintf(a.stderr, "tempcreds: no entry %s in the cache\n", arg)
 			}
 			keys = append(keys, arg)
+			continue
+		}
+		// A profile of that name comes before a key prefix.
+		if found := a.profileKeys(entries, arg, cacheDir); found != nil {
+			keys = append(keys, found...)
 			continue
 		}
 		if matches := keysWithPrefix(entries, arg); len(matches) == 1 {
@@ -172,11 +180,10 @@ func (a *app) keysToClear(entries []filecache.Listed, args, profiles []string, c
 		} else if len(matches) > 1 {
 			return nil, usagef("%q is the start of %d cache keys (%s…): give more of the key", arg, len(matches), strings.Join(matches[:2], "…, "))
 		}
-		found := a.profileKeys(entries, arg, cacheDir)
-		if found == nil {
-			return nil, usagef("cache clear %q: no cache key, key prefix or profile of that name (see tempcreds cache list and tempcreds profiles)", safeText(arg))
+		if len(arg) < 4 && strings.Trim(arg, "0123456789abcdef") == "" {
+			return nil, usagef("cache clear %q: a key prefix needs 4 hex digits or more (see tempcreds cache list)", arg)
 		}
-		keys = append(keys, found...)
+		return nil, usagef("cache clear %q: no cache key, key prefix or profile of that name%s (see tempcreds cache list and tempcreds profiles)", safeText(arg), a.didYouMean(arg))
 	}
 	for _, p := range profiles {
 		found := a.profileKeys(entries, p, cacheDir)

@@ -131,6 +131,7 @@ func (o *execOptions) splitArgs(cmd *cobra.Command, args []string) ([]string, bo
 // runExecServer starts a credentials server for the child and gives it
 // only the endpoint and the token, and the profile's settings.
 func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) error {
+	shell := len(args) == 0
 	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
@@ -162,6 +163,7 @@ func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) e
 		env = append(env, kv[0]+"="+kv[1])
 	}
 	a.debugf("exec %s with the credentials server %s", path, s.URL("/"))
+	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }
 
@@ -255,10 +257,16 @@ func (a *app) findCommand(allowNested bool, args []string) (string, []string, er
 	}
 	if len(args) == 0 {
 		args = []string{a.shell()}
-		fmt.Fprintf(a.stderr, "tempcreds: starting %s with the credentials; exit it to return\n", safeText(args[0]))
 	}
 	path, err := a.lookPath(args)
 	return path, args, err
+}
+
+// sayShell says a shell is starting, once the credentials are there.
+func (a *app) sayShell(shell bool, args []string) {
+	if shell {
+		fmt.Fprintf(a.stderr, "tempcreds: starting %s with the credentials; exit it to return\n", safeText(args[0]))
+	}
 }
 
 // shell is the user's shell: $SHELL (%COMSPEC% on Windows), else the system's.
@@ -296,6 +304,7 @@ func (a *app) lookPath(args []string) (string, error) {
 }
 
 func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
+	shell := len(args) == 0
 	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
 		return err
@@ -309,6 +318,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 	}
 	env := childEnv(a.environ(), creds, plan.Final().RoleARN, plan)
 	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
+	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }
 
