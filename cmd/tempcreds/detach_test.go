@@ -163,17 +163,7 @@ func TestServeDetachNeverLeavesAServerNobodyCanReach(t *testing.T) {
 			if strings.Contains(string(out), "exit=0") || !strings.Contains(string(out), "exit=") {
 				t.Errorf("serve --detach %s: %s; want a non-zero exit", redirect, out)
 			}
-			for i := 0; ; i++ { // bounded: 5 s for the killed server to go
-				left, _ := exec.Command("pgrep", "-f", logFile).Output()
-				if len(strings.TrimSpace(string(left))) == 0 {
-					break
-				}
-				if i > 500 {
-					_ = exec.Command("pkill", "-f", logFile).Run()
-					t.Fatalf("a background server is left running that nobody can reach (pid %s)", left)
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitNoServer(t, logFile, "a background server is left running that nobody can reach")
 		})
 	}
 }
@@ -206,15 +196,23 @@ func TestADetachedServerStopsWhenItsParentDiesBeforeItIsReady(t *testing.T) {
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	close(hold)         // STS answers now: the server is ready with nobody to tell
-	for i := 0; ; i++ { // bounded: 10 s
+	close(hold) // STS answers now: the server is ready with nobody to tell
+	waitNoServer(t, logFile, "the background server outlived its SIGKILLed parent")
+}
+
+// waitNoServer waits (10 s at most) until no process names logFile (the
+// background server's unique --log-file); one left is killed and fails the
+// test with why.
+func waitNoServer(t *testing.T, logFile, why string) {
+	t.Helper()
+	for i := 0; ; i++ {
 		left, _ := exec.Command("pgrep", "-f", logFile).Output()
 		if len(strings.TrimSpace(string(left))) == 0 {
-			break
+			return
 		}
 		if i > 1000 {
 			_ = exec.Command("pkill", "-f", logFile).Run()
-			t.Fatalf("the background server outlived its SIGKILLed parent (pid %s)", left)
+			t.Fatalf("%s (pid %s)", why, left)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -371,7 +371,8 @@ while [ "$(date +%%s)" -lt "$end" ]; do
   n=$((n+1)); sleep 1
 done
 echo "calls=$n"`, int(consumerRun.Seconds()), m.Endpoint)
-	cmd := exec.Command(binary, "exec", "--server", "--web-identity-token-file", tokenFile,
+	// --debug: exec --server logs its refreshes (else warnings only).
+	cmd := exec.Command(binary, "exec", "--server", "--debug", "--web-identity-token-file", tokenFile,
 		"--role-arn", "arn:aws:iam::123456789012:role/minio-ignores-this", "--endpoint-url", m.Endpoint, "--", "sh", "-c", loop)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=/nonexistent",
 		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_DEFAULT_REGION=us-east-1", "AWS_ACCESS_KEY_ID=AKIAFAKESTALE"}

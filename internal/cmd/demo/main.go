@@ -22,7 +22,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/tempcreds/tempcreds/internal/miniotest"
 )
 
 const role = "arn:aws:iam::123456789012:role/demo"
@@ -94,20 +93,12 @@ func run(ctx context.Context) error {
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/tempcreds").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	// The first run on a machine builds MinIO (minutes): it says so, and
-	// shows its progress, rather than looking hung.
-	if _, err := miniotest.Install(os.Stdout); err != nil {
-		return err
-	}
-	m, err := miniotest.StartServer(ctx)
+	m, err := startMinIO(ctx, "demo-bucket")
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	fmt.Printf("  MinIO at %s, OpenID issuer at %s\n", m.Endpoint, m.OIDC.URL)
-	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("demo-bucket")}); err != nil {
-		return err
-	}
 
 	d := &demo{ctx: ctx, bin: bin, env: []string{
 		"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + tmp, "XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),

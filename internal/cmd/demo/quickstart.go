@@ -41,17 +41,11 @@ duration_seconds = 1800
 // start's profiles written to a scratch directory, until Ctrl-C.
 func runMinIO(ctx context.Context) error {
 	fmt.Println("minio: starting the pinned MinIO (a real STS and S3) on 127.0.0.1")
-	if _, err := miniotest.Install(os.Stdout); err != nil {
-		return err
-	}
-	m, err := miniotest.StartServer(ctx)
+	m, err := startMinIO(ctx, "quickstart")
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("quickstart")}); err != nil {
-		return err
-	}
 	dir, err := os.MkdirTemp("", "tempcreds-quickstart-")
 	if err != nil {
 		return err
@@ -75,4 +69,21 @@ then follow the README's quick start. Ctrl-C here stops MinIO and removes everyt
 	<-ctx.Done()
 	fmt.Println("\nminio: stopping; its data and the profiles are removed")
 	return nil
+}
+
+// startMinIO builds MinIO if this machine has none (saying so, with
+// progress: minutes, not a hang), starts it and creates bucket.
+func startMinIO(ctx context.Context, bucket string) (*miniotest.Server, error) {
+	if _, err := miniotest.Install(os.Stdout); err != nil {
+		return nil, err
+	}
+	m, err := miniotest.StartServer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.S3Client(m.RootCredentials()).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
 }
