@@ -57,14 +57,18 @@ platforms:
 	GOOS=darwin $(GO) vet ./...
 	GOOS=windows $(GO) vet ./...
 
-# The release configuration is valid and builds the six binaries.
+# The release configuration is valid and makes what a release ships,
+# unpublished: the six archives (tar.gz, zip for Windows) and checksums.txt
+# in dist/ (git-ignored), which README's install names.
 GORELEASER_VERSION := v2.15.1
 GORELEASER ?= $(shell command -v goreleaser || echo $(HOME)/go/bin/goreleaser)
 release-check:
-	@test -x "$(GORELEASER)" || $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	@test -x "$(GORELEASER)" || $(BEAT) goreleaser $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 	$(GORELEASER) check
-	$(GORELEASER) build --snapshot --clean
-	@ls dist/*/tempcreds* | wc -l | grep -qx 6 || (echo "release-check: want 6 binaries in dist/"; ls dist; exit 1)
+	@$(BEAT) release-check $(GORELEASER) release --snapshot --clean --skip=publish
+	@n=$$(ls dist/tempcreds_*.tar.gz dist/tempcreds_*.zip 2>/dev/null | wc -l); test "$$n" -eq 6 || (echo "release-check: want 6 archives in dist/, found $$n"; ls dist; exit 1)
+	@test -s dist/checksums.txt || (echo "release-check: no dist/checksums.txt"; exit 1)
+	@echo "release-check: $$(ls dist/tempcreds_*.tar.gz dist/tempcreds_*.zip | tr '\n' ' ')and dist/checksums.txt"
 
 # Windows binaries under Wine (Debian's wine64, 8.0): the CLI's `version`
 # and the server's whole test suite, executed, not only compiled. Wine 8.0
