@@ -56,9 +56,6 @@ func buildInfo() build {
 	return b
 }
 
-// versionString is the version alone ("devel" for a checkout's build).
-func versionString() string { return firstNonEmpty(buildInfo().version, "devel") }
-
 // versionLine is `tempcreds version`'s answer: version, commit, build date,
 // Go version and platform.
 func versionLine() string {
