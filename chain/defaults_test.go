@@ -172,17 +172,8 @@ func TestASourceProcessKeyHoldsItsHome(t *testing.T) {
 // onto its own line, or a key pasted without "=", is reported without
 // being shown; a plain unknown key is named.
 func TestAWarningNeverEchoesALineThatMayHoldASecret(t *testing.T) {
-	dir := t.TempDir()
-	config := filepath.Join(dir, "config")
-	creds := filepath.Join(dir, "credentials")
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.WriteFile(creds, []byte("[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"), 0o600))
-	must(os.WriteFile(config, []byte("[profile w]\nrole_arn = "+roleA+"\nsource_profile = k\nregin = eu-west-1\n"+
-		"aws_session_token  IQoJb3JpZ2luX2VjFAKEwrappedSecretHead==\nDaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789SecretTokenTail/+abcQ==\n"), 0o600))
+	config, creds := sharedFiles(t, "[profile w]\nrole_arn = "+roleA+"\nsource_profile = k\nregin = eu-west-1\n"+
+		"aws_session_token  IQoJb3JpZ2luX2VjFAKEwrappedSecretHead==\nDaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789SecretTokenTail/+abcQ==\n")
 	p, err := Resolve(context.Background(), Request{Profile: "w", Cache: CachePolicy{Disabled: true}},
 		envOf(map[string]string{"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds}))
 	if err != nil {
@@ -200,14 +191,7 @@ func TestAWarningNeverEchoesALineThatMayHoldASecret(t *testing.T) {
 // TestAProfilesOwnRolesKeepPersonalNamesUnderAWSRoleARN: the helper's
 // "temporary" names the role AWS_ROLE_ARN asks for, not the profile's.
 func TestAProfilesOwnRolesKeepPersonalNamesUnderAWSRoleARN(t *testing.T) {
-	dir := t.TempDir()
-	config, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	if err := os.WriteFile(config, []byte("[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(creds, []byte("[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	config, creds := sharedFiles(t, "[profile p]\nrole_arn = "+roleA+"\nsource_profile = k\n")
 	p, err := Resolve(context.Background(), Request{Profile: "p", Cache: CachePolicy{Disabled: true}},
 		envOf(map[string]string{"AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": creds, "AWS_ROLE_ARN": roleB, "USER": "ana"}))
 	if err != nil {
@@ -220,4 +204,18 @@ func TestAProfilesOwnRolesKeepPersonalNamesUnderAWSRoleARN(t *testing.T) {
 	if got, want := strings.Join(names, " "), roleA+"=tempcreds-ana "+roleB+"=temporary"; got != want {
 		t.Errorf("session names %q, want %q", got, want)
 	}
+}
+
+// sharedFiles writes an AWS config file and a credentials file whose
+// profile k holds fake keys, and returns their paths.
+func sharedFiles(t *testing.T, config string) (configPath, credentialsPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	configPath, credentialsPath = filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	for path, body := range map[string]string{configPath: config, credentialsPath: "[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"} {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return configPath, credentialsPath
 }

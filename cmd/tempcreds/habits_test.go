@@ -73,6 +73,19 @@ s3 =
 	return environ, home, user.SecretAccessKey
 }
 
+// devExported is vaultHome after one `export --profile dev`: dev's
+// session cached, the fake STS closed when the test ends.
+func devExported(t *testing.T) (*ststest.Server, []string) {
+	t.Helper()
+	s := ststest.New()
+	t.Cleanup(s.Close)
+	e, _, _ := vaultHome(t, s)
+	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	return s, e
+}
+
 // childVars runs the binary with args and a child printing its
 // environment, and returns the child's variables.
 func childVars(t *testing.T, e []string, args ...string) map[string]string {
@@ -211,12 +224,7 @@ print("addressing_style=" + str((s._session.get_scoped_config().get("s3") or {})
 }
 
 func TestProfileDefaultsFollowTheAWSCLIAndTheHelperKeepsItsOwn(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	e, _, _ := vaultHome(t, s)
-	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev"); err != nil {
-		t.Fatal(err, stderr)
-	}
+	s, e := devExported(t)
 	personal := regexp.MustCompile(`^tempcreds-alice.o-neil-[0-9]{10}$`)
 	for _, c := range s.Calls() {
 		if c.Action != "AssumeRole" {
@@ -384,12 +392,7 @@ func goSettings() {
 // final session that still meets the server's freshness rule instead of
 // calling STS at every start.
 func TestServeStartsFromACachedSession(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	e, _, _ := vaultHome(t, s)
-	if _, stderr, err := run(t, e, binary, "export", "--profile", "dev"); err != nil {
-		t.Fatal(err, stderr)
-	}
+	s, e := devExported(t)
 	before := s.Count("AssumeRole")
 	if _, stderr, err := run(t, e, binary, "exec", "--server", "dev", "--", "true"); err != nil {
 		t.Fatal(err, stderr)

@@ -72,16 +72,8 @@ func TestSettingsNeverCarryACredentialSetting(t *testing.T) {
 }
 
 func TestProfilesAndTheirKinds(t *testing.T) {
-	dir := t.TempDir()
-	config := filepath.Join(dir, "config")
-	creds := filepath.Join(dir, "credentials")
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.WriteFile(config, []byte("[default]\nregion = x\n[profile r]\nrole_arn = a\n[profile w]\nrole_arn = a\nweb_identity_token_file = f\n[profile s]\nsso_session = x\n[profile l]\nlogin_session = x\n[profile p]\ncredential_process = c\n[sso-session x]\nsso_region = y\n"), 0o600))
-	must(os.WriteFile(creds, []byte("[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n"), 0o600))
+	config := write(t, "[default]\nregion = x\n[profile r]\nrole_arn = a\n[profile w]\nrole_arn = a\nweb_identity_token_file = f\n[profile s]\nsso_session = x\n[profile l]\nlogin_session = x\n[profile p]\ncredential_process = c\n[sso-session x]\nsso_region = y\n")
+	creds := write(t, "[k]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = fake\n")
 	var got []string
 	for _, p := range Profiles(config, creds) {
 		got = append(got, p.Name+":"+p.Kind())
