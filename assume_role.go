@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/tempcreds/tempcreds/internal/refusal"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
 // DefaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
@@ -183,11 +185,11 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 }
 
 // RetrieveResult is Retrieve that also returns the assumed-role user.
-func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error) {
+func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "AssumeRole"
 	src, err := p.sourceCredentials(ctx)
 	if err != nil {
-		return Result{}, newError(op, p.roleARN, "source credentials", err)
+		return stsresult.Result{}, newError(op, p.roleARN, "source credentials", err)
 	}
 	in := p.input()
 	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > RoleChainingLimit {
@@ -198,7 +200,7 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 	if p.opts.SerialNumber != "" {
 		code, err = tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return Result{}, newError(op, p.roleARN, "MFA token code", err)
+			return stsresult.Result{}, newError(op, p.roleARN, "MFA token code", err)
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
@@ -214,7 +216,7 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 		out, err = p.client.AssumeRole(ctx, in, sign)
 	}
 	if err != nil {
-		return Result{}, newError(op, p.roleARN, "", err, code, src.SecretAccessKey, src.SessionToken)
+		return stsresult.Result{}, newError(op, p.roleARN, "", err, code, src.SecretAccessKey, src.SessionToken)
 	}
 	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }
@@ -266,4 +268,4 @@ func (p *AssumeRoleProvider) input() *sts.AssumeRoleInput {
 }
 
 // isChainingLimit reports AWS's refusal of a long chained session.
-func isChainingLimit(err error) bool { return Classify(err) == RefusalChainingLimit }
+func isChainingLimit(err error) bool { return refusal.Classify(err) == refusal.ChainingLimit }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/tempcreds/tempcreds/internal/redact"
+	"github.com/tempcreds/tempcreds/internal/refusal"
 )
 
 // ErrInvalidConfig is wrapped by every construction error (a serial number
@@ -120,7 +122,7 @@ func (e *Error) Error() string {
 		b.WriteString(e.Stage)
 	}
 	b.WriteString(": ")
-	b.WriteString(scrub(describeCause(e.Err)))
+	b.WriteString(redact.Scrub(describeCause(e.Err)))
 	if hint := hintFor(e.Err); hint != "" {
 		b.WriteString(" (")
 		b.WriteString(hint)
@@ -161,12 +163,12 @@ func hintFor(err error) string {
 	if !errors.As(err, &ae) {
 		return ""
 	}
-	switch Classify(err) {
-	case RefusalClockSkew:
+	switch refusal.Classify(err) {
+	case refusal.ClockSkew:
 		return "this machine's clock is more than 15 minutes off: fix the time (NTP) and retry"
-	case RefusalMaxSessionDuration:
+	case refusal.MaxSessionDuration:
 		return "ask for a shorter session: at most the role's MaxSessionDuration, 1h unless the role's owner raised it"
-	case RefusalChainingLimit:
+	case refusal.ChainingLimit:
 		return "roles assumed with temporary credentials are limited to 1h: ask for 1h or less"
 	}
 	switch ae.ErrorCode() {

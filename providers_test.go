@@ -237,7 +237,7 @@ func TestMFA(t *testing.T) {
 			o.SerialNumber, o.TokenCode, o.Duration = mfa, code, 36*time.Hour
 		})
 		creds, err := p.Retrieve(ctx)
-		if err != nil || creds.Expires.Sub(clk.Now()) != 36*time.Hour || creds.Source != SourceSessionToken {
+		if err != nil || creds.Expires.Sub(clk.Now()) != 36*time.Hour || creds.Source != sourceSessionToken {
 			t.Errorf("creds %v, err %v", creds.Expires, err)
 		}
 	})
@@ -361,10 +361,10 @@ func TestTemporaryChoosesTheCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := withRole.Retrieve(ctx); err != nil || c.Source != SourceAssumeRole || c.AccountID != "123456789012" {
+	if c, err := withRole.Retrieve(ctx); err != nil || c.Source != sourceAssumeRole || c.AccountID != "123456789012" {
 		t.Errorf("with a role: %+v, %v", c.Source, err)
 	}
-	if c, err := noRole.Retrieve(ctx); err != nil || c.Source != SourceSessionToken {
+	if c, err := noRole.Retrieve(ctx); err != nil || c.Source != sourceSessionToken {
 		t.Errorf("without a role: %+v, %v", c.Source, err)
 	}
 	if s.Count("AssumeRole") != 1 || s.Count("GetSessionToken") != 1 {

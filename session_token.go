@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
 // TokenCodeFunc returns the current code of the MFA device serial (AWS.ChainableTemporaryCredentials'
@@ -77,11 +78,11 @@ func (p *SessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 }
 
 // RetrieveResult is Retrieve as a Result (no assumed-role user).
-func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, error) {
+func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "GetSessionToken"
 	src, err := signingCredentials(ctx, p.opts.Source, p.client)
 	if err != nil {
-		return Result{}, newError(op, "", "source credentials", err)
+		return stsresult.Result{}, newError(op, "", "source credentials", err)
 	}
 	in := &sts.GetSessionTokenInput{}
 	if p.opts.Duration > 0 {
@@ -94,13 +95,13 @@ func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (Result, erro
 	if p.opts.SerialNumber != "" {
 		code, err = tokenCode(ctx, p.opts.TokenCode, p.opts.SerialNumber)
 		if err != nil {
-			return Result{}, newError(op, "", "MFA token code", err)
+			return stsresult.Result{}, newError(op, "", "MFA token code", err)
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.opts.SerialNumber), aws.String(code)
 	}
 	out, err := p.client.GetSessionToken(ctx, in, signWith(p.opts.Source, src))
 	if err != nil {
-		return Result{}, newError(op, "", "", err, code, src.SecretAccessKey, src.SessionToken)
+		return stsresult.Result{}, newError(op, "", "", err, code, src.SecretAccessKey, src.SessionToken)
 	}
 	return resultFromSTS(op, "", out.Credentials, nil)
 }

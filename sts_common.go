@@ -11,13 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
 // ProviderSource names the providers in aws.Credentials.Source.
 const (
-	SourceSessionToken = "tempcreds.SessionToken"
-	SourceAssumeRole   = "tempcreds.AssumeRole"
-	SourceWebIdentity  = "tempcreds.WebIdentity"
+	sourceSessionToken = "tempcreds.SessionToken"
+	sourceAssumeRole   = "tempcreds.AssumeRole"
+	sourceWebIdentity  = "tempcreds.WebIdentity"
 )
 
 // STS duration limits (see FACTS.md).
@@ -117,19 +118,19 @@ func signWith(source aws.CredentialsProvider, src aws.Credentials) func(*sts.Opt
 }
 
 // resultFromSTS converts STS's answer, refusing incomplete credentials.
-func resultFromSTS(op, roleARN string, c *types.Credentials, user *types.AssumedRoleUser) (Result, error) {
+func resultFromSTS(op, roleARN string, c *types.Credentials, user *types.AssumedRoleUser) (stsresult.Result, error) {
 	if c == nil || aws.ToString(c.AccessKeyId) == "" || aws.ToString(c.SecretAccessKey) == "" ||
 		aws.ToString(c.SessionToken) == "" || c.Expiration == nil {
-		return Result{}, newError(op, roleARN, "", errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)"))
+		return stsresult.Result{}, newError(op, roleARN, "", errors.New("STS answered without complete credentials (AccessKeyId, SecretAccessKey, SessionToken and Expiration are required)"))
 	}
-	r := Result{}
+	r := stsresult.Result{}
 	if user != nil {
 		r.AssumedRoleARN, r.AssumedRoleID = aws.ToString(user.Arn), aws.ToString(user.AssumedRoleId)
 	}
 	source := map[string]string{
-		"GetSessionToken":           SourceSessionToken,
-		"AssumeRole":                SourceAssumeRole,
-		"AssumeRoleWithWebIdentity": SourceWebIdentity,
+		"GetSessionToken":           sourceSessionToken,
+		"AssumeRole":                sourceAssumeRole,
+		"AssumeRoleWithWebIdentity": sourceWebIdentity,
 	}[op]
 	r.Credentials = aws.Credentials{
 		AccessKeyID:     aws.ToString(c.AccessKeyId),

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
 // DefaultWebIdentitySessionName is the default session name for
@@ -201,14 +202,14 @@ func (p *WebIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, er
 }
 
 // RetrieveResult is Retrieve that also returns the assumed-role user.
-func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error) {
+func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "AssumeRoleWithWebIdentity"
 	tok, err := p.token.Token(ctx)
 	if err != nil {
-		return Result{}, newError(op, p.roleARN, "web identity token", err)
+		return stsresult.Result{}, newError(op, p.roleARN, "web identity token", err)
 	}
 	if len(tok) < 4 || len(tok) > 20000 {
-		return Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
+		return stsresult.Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
 			Err: fmt.Errorf("the token is %d characters; STS accepts 4 to 20000", len(tok))}
 	}
 	in := &sts.AssumeRoleWithWebIdentityInput{
@@ -235,7 +236,7 @@ func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (Result, error
 		o.Credentials = aws.AnonymousCredentials{}
 	})
 	if err != nil {
-		return Result{}, newError(op, p.roleARN, "", err, tok)
+		return stsresult.Result{}, newError(op, p.roleARN, "", err, tok)
 	}
 	return resultFromSTS(op, p.roleARN, out.Credentials, out.AssumedRoleUser)
 }

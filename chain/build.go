@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -75,7 +77,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	switch p.Source {
 	case SourceStatic:
 		source = credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
-		d.debugf("source: static keys %s", redact(p.StaticKey))
+		d.debugf("source: static keys %s", redact.KeyID(p.StaticKey))
 	case SourceProfileSDK:
 		source = sdkSource(p, &d, config.WithSharedConfigProfile(p.Profile))
 		d.debugf("source: profile %q resolved by aws-sdk-go-v2", p.Profile)
@@ -244,12 +246,4 @@ func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCode
 		defer unlock()
 		return code(ctx, serial)
 	}
-}
-
-// redact shows an access key ID as ASIA…ABCD.
-func redact(s string) string {
-	if len(s) <= 8 {
-		return "…"
-	}
-	return s[:4] + "…" + s[len(s)-4:]
 }

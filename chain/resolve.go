@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/safefile"
@@ -172,7 +174,7 @@ func (p *Plan) resolveEndpoint(r Request, e env) error {
 		origin = "AWS_ENDPOINT_URL"
 	}
 	if u, err := url.Parse(p.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return bad("EndpointURL", origin, tempcreds.RedactURL(p.Endpoint), "{{EndpointURL}} {{value}} is not an http(s) URL like https://sts.us-east-1.amazonaws.com")
+		return bad("EndpointURL", origin, redact.URL(p.Endpoint), "{{EndpointURL}} {{value}} is not an http(s) URL like https://sts.us-east-1.amazonaws.com")
 	}
 	return nil
 }

@@ -7,11 +7,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tempcreds/tempcreds/internal/stsresult"
+
+	"github.com/tempcreds/tempcreds/internal/refusal"
+
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/smithy-go/logging"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 )
 
@@ -58,7 +63,7 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 		if err != nil {
 			return aws.Credentials{}, sourceError(p, err)
 		}
-		d.debugf("source credentials: %s", redact(c.AccessKeyID))
+		d.debugf("source credentials: %s", redact.KeyID(c.AccessKeyID))
 		return c, nil
 	})
 }
@@ -79,9 +84,9 @@ func sourceError(p *Plan, err error) error {
 	}
 	if p.LoginCommand != "" {
 		return fmt.Errorf("no source credentials: the %s session of profile %s failed: %s (if it expired, run `%s` and retry)",
-			strings.SplitN(p.HumanSession, ":", 2)[0], p.Profile, tempcreds.SafeMessage(err), p.LoginCommand)
+			strings.SplitN(p.HumanSession, ":", 2)[0], p.Profile, redact.SafeMessage(err), p.LoginCommand)
 	}
-	return fmt.Errorf("no source credentials: %s (%s)", tempcreds.SafeMessage(err), noSourceHint)
+	return fmt.Errorf("no source credentials: %s (%s)", redact.SafeMessage(err), noSourceHint)
 }
 
 // lockSession takes the cross-process lock of the plan's SSO or login
@@ -116,12 +121,12 @@ func (d *durationFallback) Retrieve(ctx context.Context) (aws.Credentials, error
 }
 
 // RetrieveResult is Retrieve with the assumed-role user.
-func (d *durationFallback) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
-	r, err := tempcreds.RetrieveResult(ctx, d.primary)
-	if err != nil && tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
+func (d *durationFallback) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
+	r, err := stsresult.Retrieve(ctx, d.primary)
+	if err != nil && refusal.Classify(err) == refusal.MaxSessionDuration {
 		d.warn(fmt.Sprintf("tempcreds: %s allows less than the default 12h session: using 1h "+
 			"(ask for a duration up to the role's MaxSessionDuration, e.g. AWS_ROLE_DURATION_SECONDS)", d.role))
-		return tempcreds.RetrieveResult(ctx, d.fallback)
+		return stsresult.Retrieve(ctx, d.fallback)
 	}
 	return r, err
 }

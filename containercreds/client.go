@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 )
@@ -92,10 +94,10 @@ func (e *Error) Error() string {
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
-	return tempcreds.Scrub(s)
+	return redact.Scrub(s)
 }
 
-// SecretFree marks Error as safe to pass on (tempcreds.SecretFree): its
+// SecretFree marks Error as safe to pass on (redact.SecretFree): its
 // text is scrubbed of the token and of anything secret-shaped.
 func (e *Error) SecretFree() {}
 
@@ -225,7 +227,7 @@ func checkEndpoint(ctx context.Context, endpoint string, lookup func(context.Con
 // endpointError refuses the endpoint URL, its user information (a
 // password) hidden.
 func endpointError(endpoint, problem string, args ...any) error {
-	return &tempcreds.ConfigError{Field: "Endpoint", Value: tempcreds.RedactURL(endpoint), Problem: "container credentials URI {{value}}" + fmt.Sprintf(problem, args...)}
+	return &tempcreds.ConfigError{Field: "Endpoint", Value: redact.URL(endpoint), Problem: "container credentials URI {{value}}" + fmt.Sprintf(problem, args...)}
 }
 
 func allowedIP(ip netip.Addr) bool {
@@ -397,7 +399,7 @@ func parseAnswer(url string, status int, body []byte, secrets ...string) (aws.Cr
 	if status != http.StatusOK {
 		e := &Error{URL: url, StatusCode: status}
 		if jsonErr == nil {
-			e.Code, e.Message = truncate(tempcreds.ScrubKnown(r.Code, secrets...), 100), truncate(tempcreds.ScrubKnown(r.Message, secrets...), 500)
+			e.Code, e.Message = truncate(redact.ScrubKnown(r.Code, secrets...), 100), truncate(redact.ScrubKnown(r.Message, secrets...), 500)
 		}
 		retry := status >= 500 || status == http.StatusTooManyRequests
 		return aws.Credentials{}, retry, e
@@ -418,7 +420,7 @@ func parseAnswer(url string, status int, body []byte, secrets ...string) (aws.Cr
 	exp, err := time.Parse(time.RFC3339, r.Expiration)
 	if err != nil {
 		return aws.Credentials{}, false, &Error{URL: url, StatusCode: 200,
-			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(tempcreds.ScrubKnown(r.Expiration, secrets...), 40))}
+			Message: fmt.Sprintf("Expiration %q is not an RFC 3339 time", truncate(redact.ScrubKnown(r.Expiration, secrets...), 40))}
 	}
 	return aws.Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token,
 		CanExpire: true, Expires: exp.UTC(), Source: Source, AccountID: r.AccountID}, false, nil

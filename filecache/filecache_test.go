@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/stsresult"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 )
 
@@ -65,10 +66,10 @@ func (p *countingProvider) Retrieve(ctx context.Context) (aws.Credentials, error
 	return r.Credentials, err
 }
 
-func (p *countingProvider) RetrieveResult(context.Context) (tempcreds.Result, error) {
+func (p *countingProvider) RetrieveResult(context.Context) (stsresult.Result, error) {
 	n := p.calls.Add(1)
 	time.Sleep(2 * time.Millisecond) // let other callers pile up on the lock
-	return tempcreds.Result{
+	return stsresult.Result{
 		Credentials: aws.Credentials{AccessKeyID: fmt.Sprintf("ASIAFAKE%d", n), SecretAccessKey: "fake", SessionToken: "fake",
 			CanExpire: true, Expires: p.clk.Now().Add(p.life).UTC().Truncate(time.Second)},
 		AssumedRoleARN: "arn:aws:sts::123456789012:assumed-role/A/s", AssumedRoleID: "AROAFAKE:s",

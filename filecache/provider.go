@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/stsresult"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/tempcreds/tempcreds"
@@ -144,8 +146,8 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 }
 
 // RetrieveResult is Retrieve with the assumed-role user, from the entry on
-// a hit (tempcreds.ResultProvider).
-func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
+// a hit (stsresult.Provider).
+func (p *Provider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	key := p.Key
 	if p.Identity != nil {
 		id, err := p.Identity(ctx)
@@ -154,7 +156,7 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 			// source and reports the failure with its context (or gets
 			// through, uncached, if it was transient).
 			p.debug("cache: source identity unknown (%v): not using the cache", err)
-			return tempcreds.RetrieveResult(ctx, p.Inner)
+			return stsresult.Retrieve(ctx, p.Inner)
 		}
 		key = DeriveKey(key, id)
 	}
@@ -165,7 +167,7 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 		// an inherited XDG_CACHE_HOME under sudo): as with a read-only
 		// one, the credentials are still fetched and returned, uncached.
 		p.warn(fmt.Sprintf("tempcreds: the cache cannot be read, credentials are not cached: %v", err))
-		return tempcreds.RetrieveResult(ctx, p.Inner)
+		return stsresult.Retrieve(ctx, p.Inner)
 	case err != nil || ok:
 		return r, err
 	}
@@ -177,18 +179,18 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 		// A read-only or unwritable cache directory: the credentials are
 		// still fetched and returned, uncached, as with a full disk.
 		p.warn(fmt.Sprintf("tempcreds: the cache is not writable, credentials are not cached: %v", err))
-		return tempcreds.RetrieveResult(ctx, p.Inner)
+		return stsresult.Retrieve(ctx, p.Inner)
 	default:
-		return tempcreds.Result{}, err
+		return stsresult.Result{}, err
 	}
 	if r, ok, err := p.lookup(key); err != nil || ok {
 		p.debug("cache %s: refreshed by another process while we waited", key)
 		return r, err
 	}
 	p.debug("cache %s: miss, calling %s", key, p.Inputs.Kind)
-	r, err = tempcreds.RetrieveResult(ctx, p.Inner)
+	r, err = stsresult.Retrieve(ctx, p.Inner)
 	if err != nil {
-		return tempcreds.Result{}, err
+		return stsresult.Result{}, err
 	}
 	if !r.Credentials.CanExpire || r.Credentials.SessionToken == "" {
 		// Long-term keys are never copied into the cache: they are
@@ -199,7 +201,7 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 	e := p.entry(key, r)
 	if err := checkEntry(e); err != nil {
 		// What may not be served is never cached: the next run asks again.
-		return tempcreds.Result{}, err
+		return stsresult.Result{}, err
 	}
 	if left := e.Credentials.Expiration.Sub(p.now()); left < hardWindow || left > maxLife {
 		// Inside the Cache's expiry window (it will refuse them), or
@@ -220,14 +222,14 @@ func (p *Provider) RetrieveResult(ctx context.Context) (tempcreds.Result, error)
 
 // lookup returns the entry if it is ours (or a helper file for this role)
 // and has enough time left.
-func (p *Provider) lookup(key string) (tempcreds.Result, bool, error) {
+func (p *Provider) lookup(key string) (stsresult.Result, bool, error) {
 	e, err := p.Backend.Read(key)
 	if err != nil || e == nil {
-		return tempcreds.Result{}, false, err
+		return stsresult.Result{}, false, err
 	}
 	if !p.matches(key, e) {
 		p.debug("cache %s: entry is for other inputs, ignoring it", key)
-		return tempcreds.Result{}, false, nil
+		return stsresult.Result{}, false, nil
 	}
 	left := e.Credentials.Expiration.Sub(p.now())
 	// The file cache's "needs a refresh" is never laxer than the Cache's:
@@ -235,14 +237,14 @@ func (p *Provider) lookup(key string) (tempcreds.Result, bool, error) {
 	need := max(p.Freshness.Need(e.Lifetime()), hardWindow)
 	if left < need || left <= 0 {
 		p.debug("cache %s: %s left, want %s: refreshing", key, left.Round(time.Second), need)
-		return tempcreds.Result{}, false, nil
+		return stsresult.Result{}, false, nil
 	}
 	if left > maxLife {
 		p.warn(fmt.Sprintf("tempcreds: ignoring cache entry %s: it expires in %s, later than any AWS session lives (36h); it will be replaced", key, left.Round(time.Hour)))
-		return tempcreds.Result{}, false, nil
+		return stsresult.Result{}, false, nil
 	}
 	p.debug("cache %s: hit, %s left", key, left.Round(time.Second))
-	r := tempcreds.Result{Credentials: e.credentials()}
+	r := stsresult.Result{Credentials: e.credentials()}
 	if u := e.AssumedRoleUser; u != nil {
 		r.AssumedRoleARN, r.AssumedRoleID = u.Arn, u.AssumedRoleId
 	}
@@ -278,7 +280,7 @@ func AssumedRoleMatches(assumedARN, roleARN string) bool {
 	return strings.HasPrefix(r.Resource, "role/") && parts[1] == roleName
 }
 
-func (p *Provider) entry(key string, r tempcreds.Result) *Entry {
+func (p *Provider) entry(key string, r stsresult.Result) *Entry {
 	c := r.Credentials
 	e := &Entry{
 		Credentials: &Credentials{AccessKeyId: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,

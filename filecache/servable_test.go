@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/stsresult"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 )
 
@@ -27,9 +28,9 @@ func (p *answering) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	return r.Credentials, err
 }
 
-func (p *answering) RetrieveResult(context.Context) (tempcreds.Result, error) {
+func (p *answering) RetrieveResult(context.Context) (stsresult.Result, error) {
 	p.calls.Add(1)
-	return tempcreds.Result{Credentials: aws.Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "fake", SessionToken: "fake",
+	return stsresult.Result{Credentials: aws.Credentials{AccessKeyID: "ASIAFAKE", SecretAccessKey: "fake", SessionToken: "fake",
 		CanExpire: true, Expires: p.clk.Now().Add(p.life)}, AssumedRoleARN: p.arn}, nil
 }
 

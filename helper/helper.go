@@ -13,6 +13,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/stsresult"
+
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
@@ -96,13 +100,13 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 	if err != nil {
 		return nil, inHelperWords(err)
 	}
-	warn := func(msg string) { fmt.Fprintln(stderr, tempcreds.Scrub(msg)) }
+	warn := func(msg string) { fmt.Fprintln(stderr, redact.Scrub(msg)) }
 	cache, err := chain.Build(plan, chain.Deps{Warn: warn, Stderr: stderr})
 	if err != nil {
 		return nil, inHelperWords(err)
 	}
 	// The final hop's file cache answers with the assumed-role user too.
-	res, err := tempcreds.RetrieveResult(ctx, cache.Provider())
+	res, err := stsresult.Retrieve(ctx, cache.Provider())
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/containercreds"
@@ -156,7 +158,7 @@ func (s *Server) logLoad(path string, exp time.Time, err error) {
 		return
 	}
 	if err != nil {
-		s.logger.Warn("refresh failed", "path", path, "error", tempcreds.SafeMessage(err))
+		s.logger.Warn("refresh failed", "path", path, "error", redact.SafeMessage(err))
 		return
 	}
 	if exp.IsZero() {
@@ -369,7 +371,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	creds, err := c.Retrieve(r.Context())
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", tempcreds.SafeMessage(err))
+		writeError(w, http.StatusServiceUnavailable, "CredentialsUnavailable", redact.SafeMessage(err))
 		return
 	}
 	exp := creds.Expires
@@ -408,7 +410,7 @@ type WarmError struct {
 
 // Error names the path; the cause's own "tempcreds:" is not repeated.
 func (e *WarmError) Error() string {
-	return "tempcreds: credentials for " + e.Path + ": " + strings.TrimPrefix(tempcreds.SafeMessage(e.Err), "tempcreds: ")
+	return "tempcreds: credentials for " + e.Path + ": " + strings.TrimPrefix(redact.SafeMessage(e.Err), "tempcreds: ")
 }
 
 // Unwrap returns the cause.

@@ -15,6 +15,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tempcreds/tempcreds/internal/refusal"
+
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tempcreds/tempcreds"
@@ -71,7 +75,7 @@ func DefaultApp() App {
 func (a *app) debugf(format string, args ...any) {
 	if a.debug {
 		// Every debug line goes through the one scrubber, whatever it holds.
-		fmt.Fprintln(a.stderr, "tempcreds: debug: "+oneLine(tempcreds.Scrub(fmt.Sprintf(format, args...))))
+		fmt.Fprintln(a.stderr, "tempcreds: debug: "+oneLine(redact.Scrub(fmt.Sprintf(format, args...))))
 	}
 }
 
@@ -92,7 +96,7 @@ func (a *app) warnf(msg string) {
 	if !strings.HasPrefix(msg, "tempcreds:") {
 		msg = "tempcreds: " + msg
 	}
-	fmt.Fprintln(a.stderr, oneLine(tempcreds.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
+	fmt.Fprintln(a.stderr, oneLine(redact.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
 }
 
 // Run runs the command line args (without the program name) and returns the
@@ -156,12 +160,12 @@ func isFlagError(err error) bool {
 func (a *app) errorMessage(err error) string {
 	// An error is one line: a newline inside it came from a value (an ARN,
 	// an STS message) and would forge a line of ours.
-	msg := oneLine(tempcreds.SafeMessage(err))
+	msg := oneLine(redact.SafeMessage(err))
 	if m, ok := configMessage(err); ok {
-		msg = oneLine(tempcreds.Scrub(m))
+		msg = oneLine(redact.Scrub(m))
 	}
 	if m, ok := unreachableMessage(err); ok {
-		msg = oneLine(tempcreds.Scrub(m))
+		msg = oneLine(redact.Scrub(m))
 	}
 	// A profile that does not exist: the close ones configured.
 	var ce *tempcreds.ConfigError
@@ -171,7 +175,7 @@ func (a *app) errorMessage(err error) string {
 		}
 	}
 	// The library's words; the CLI names its own settings.
-	if tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration && a.durationFrom != "" {
+	if refusal.Classify(err) == refusal.MaxSessionDuration && a.durationFrom != "" {
 		msg += " (the duration was set by " + a.durationFrom + ")"
 	}
 	if !strings.HasPrefix(msg, "tempcreds:") {
@@ -195,7 +199,7 @@ func unreachableMessage(err error) (string, bool) {
 	if errors.As(err, &te) {
 		what = strings.TrimSpace(te.Op + " " + te.RoleARN)
 	}
-	endpoint := tempcreds.RedactURL(ue.URL)
+	endpoint := redact.URL(ue.URL)
 	var de *net.DNSError
 	why := oe.Err.Error()
 	if errors.As(err, &de) {

@@ -8,8 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/spf13/cobra"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
 )
@@ -85,7 +86,7 @@ func (a *app) runCacheList(o cacheOptions) error {
 	now := a.clock.Now()
 	for _, e := range entries {
 		if e.Err != nil {
-			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t-\t%s\n", e.Key, oneLine(tempcreds.SafeMessage(e.Err)))
+			fmt.Fprintf(w, "%s\t-\t-\t-\t-\t-\t%s\n", e.Key, oneLine(redact.SafeMessage(e.Err)))
 			continue
 		}
 		left := e.Expires.Sub(now).Round(time.Second)

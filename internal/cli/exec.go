@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds/chain"
@@ -317,7 +319,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 		return err
 	}
 	env := childEnv(a.environ(), creds, plan.Final().RoleARN, plan)
-	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
+	a.debugf("exec %s with credentials %s", path, redact.KeyID(creds.AccessKeyID))
 	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }

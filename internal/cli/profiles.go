@@ -8,8 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/spf13/cobra"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/sharedfiles"
@@ -76,7 +77,7 @@ func (a *app) runProfiles(ctx context.Context, o profilesOptions) error {
 func (a *app) profileChain(ctx context.Context, name, cacheDir string, entries map[string]filecache.Listed) (string, string) {
 	p, err := chain.Resolve(ctx, chain.Request{Profile: name, ProfileOnly: true, Cache: chain.CachePolicy{Dir: cacheDir}}, a.getenv)
 	if err != nil {
-		return "error: " + safeText(strings.TrimPrefix(oneLine(tempcreds.SafeMessage(err)), "tempcreds: ")), "-"
+		return "error: " + safeText(strings.TrimPrefix(oneLine(redact.SafeMessage(err)), "tempcreds: ")), "-"
 	}
 	text := strings.ReplaceAll(safeText(p.Profile), ">", " > ")
 	if text == "" {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tempcreds/tempcreds/internal/redact"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
@@ -246,14 +248,6 @@ func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credent
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	a.debugf("credentials %s, expire %s", redact.KeyID(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
 	return p, creds, nil
-}
-
-// redact shows an access key ID as ASIA…ABCD.
-func redact(s string) string {
-	if len(s) <= 8 {
-		return "…"
-	}
-	return s[:4] + "…" + s[len(s)-4:]
 }

@@ -1,4 +1,7 @@
-package tempcreds
+// Package stsresult is one STS answer as the cache file keeps it: the
+// credentials and, for roles, the assumed-role user. The STS providers
+// return it; the file cache writes it.
+package stsresult
 
 import (
 	"context"
@@ -16,18 +19,18 @@ type Result struct {
 	AssumedRoleID  string
 }
 
-// ResultProvider is a provider that can also tell who the credentials belong
+// Provider is a provider that can also tell who the credentials belong
 // to. The STS providers of this package implement it; the persistent cache
 // uses it to write aws-sts-helper's file format.
-type ResultProvider interface {
+type Provider interface {
 	aws.CredentialsProvider
 	RetrieveResult(ctx context.Context) (Result, error)
 }
 
-// RetrieveResult gets a Result from p, with the assumed-role user when p
+// Retrieve gets a Result from p, with the assumed-role user when p
 // can tell it.
-func RetrieveResult(ctx context.Context, p aws.CredentialsProvider) (Result, error) {
-	if rp, ok := p.(ResultProvider); ok {
+func Retrieve(ctx context.Context, p aws.CredentialsProvider) (Result, error) {
+	if rp, ok := p.(Provider); ok {
 		return rp.RetrieveResult(ctx)
 	}
 	creds, err := p.Retrieve(ctx)

@@ -1,29 +1,19 @@
-package tempcreds
+// Package redact is the one scrubber: every message tempcreds prints from
+// outside input, and every error it builds from a server's answer, goes
+// through it, so no secret reaches a log, an error or a terminal.
+package redact
 
 import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
-
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
 )
-
-// Redaction is a property of this package's error types, not of call
-// sites: every STS failure is built by newError, which replaces the cause
-// with a copy whose text has every secret the call used (web identity token,
-// MFA code, the signing secret key and session token) removed, and every
-// Error() also scrubs anything shaped like a secret (a JWT, a secret access
-// key, a session token) that came from elsewhere. The original cause, which
-// may echo a secret back (a proxy, an emulator, a credential_process), is
-// never kept where Error(), %v or %+v can print it.
 
 // Redacted replaces a secret in error messages.
 const Redacted = "[REDACTED]"
@@ -55,7 +45,7 @@ const fragment = 16
 // scrub removes each known secret (as given, URL-encoded, JSON-escaped,
 // and any fragment of 16 characters of a long one), then anything
 // secret-shaped.
-func scrub(s string, secrets ...string) string {
+func scrubAll(s string, secrets ...string) string {
 	s = redactKnown(s, secrets)
 	re := secretShapes()
 	var b strings.Builder
@@ -274,129 +264,15 @@ func rot13(s string) string {
 	}, s)
 }
 
-// APIError is an STS error answer with its message redacted: it replaces
-// the SDK's error in every *Error, so the raw message (which a server may
-// have filled with the request's secrets) is never kept. It implements
-// smithy.APIError, so errors.As(err, &apiErr) and Code() work as before.
-type APIError struct {
-	Code       string
-	Message    string // redacted and bounded
-	Fault      smithy.ErrorFault
-	StatusCode int    // HTTP status, 0 if unknown
-	RequestID  string // AWS's request ID, if any
-}
-
-// Error prints "Code: Message".
-func (e *APIError) Error() string {
-	if e.Message == "" {
-		return e.Code
-	}
-	return e.Code + ": " + e.Message
-}
-
-// ErrorCode returns AWS's error code.
-func (e *APIError) ErrorCode() string { return e.Code }
-
-// ErrorMessage returns the redacted message.
-func (e *APIError) ErrorMessage() string { return e.Message }
-
-// ErrorFault tells whether the client or the server is at fault.
-func (e *APIError) ErrorFault() smithy.ErrorFault { return e.Fault }
-
-// maxErrorMessage bounds a message taken from outside (an STS or endpoint
-// answer): a server can send megabytes.
-const maxErrorMessage = 1024
-
-// redactedError keeps a cause that is not an API error (network, context,
-// another provider's failure) for errors.Is and errors.As, with its text
-// redacted once, when it is wrapped.
-type redactedError struct {
-	msg string
-	err error
-}
-
-// Error is the cause's message, redacted.
-func (e *redactedError) Error() string { return e.msg }
-
-// Unwrap returns the cause (for errors.Is(err, context.DeadlineExceeded)).
-func (e *redactedError) Unwrap() error { return e.err }
-
-// GoString keeps %#v to the redacted text (the cause may hold secrets).
-func (e *redactedError) GoString() string { return fmt.Sprintf("tempcreds.redactedError{%q}", e.msg) }
-
-// sanitize returns err with every secret removed from what it prints. An
-// error whose methods panic (a typed nil pointer) becomes a description of
-// its type: it never crashes the caller.
-func sanitize(err error, secrets ...string) (out error) {
-	if err == nil {
-		return nil
-	}
-	defer func() {
-		if recover() != nil {
-			out = &redactedError{msg: fmt.Sprintf("an error of type %T (its methods failed)", err)}
-		}
-	}()
-	return sanitizeUnsafe(err, secrets...)
-}
-
-// SecretFree is implemented by error types whose text never holds a
-// secret, by construction: a Cache passes them on as they are (with their
-// type), where any other error is redacted.
-type SecretFree interface {
-	error
-	SecretFree()
-}
-
-func sanitizeUnsafe(err error, secrets ...string) error {
-	switch err.(type) {
-	case *Error, *ProviderPanicError, *LoadTimeoutError, *ExpiredCredentialsError, *APIError, *redactedError, SecretFree:
-		return err // safe by construction
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		out := &APIError{Code: truncate(scrub(ae.ErrorCode(), secrets...), 100),
-			Message: truncate(scrub(ae.ErrorMessage(), secrets...), maxErrorMessage), Fault: ae.ErrorFault()}
-		var re *awshttp.ResponseError
-		if errors.As(err, &re) {
-			out.StatusCode, out.RequestID = re.HTTPStatusCode(), re.ServiceRequestID()
-		}
-		if out.Code == "UnknownError" || out.Code == "" {
-			// Not an AWS error document: say what came back instead of
-			// "UnknownError: UnknownError".
-			out.Code = "UnknownError"
-			switch st := out.StatusCode; {
-			case st >= 300 && st < 400:
-				out.Message = fmt.Sprintf("STS answered HTTP %d, a redirect: STS never redirects, so the endpoint URL is wrong", st)
-			case st != 0:
-				out.Message = fmt.Sprintf("STS answered HTTP %d with a body that is not an AWS error (an HTML page from a proxy, or not an STS endpoint?)", st)
-			}
-		}
-		return out
-	}
-	msg := truncate(scrub(errorText(err), secrets...), maxErrorMessage)
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 300 {
-		// An error status without an AWS error document (an API error was
-		// looked for first): not even XML, such as a proxy's HTML page.
-		msg = fmt.Sprintf("STS answered HTTP %d with a body that is not an AWS error (an HTML page from a proxy, or not an STS endpoint?)", re.HTTPStatusCode())
-	}
-	return &redactedError{msg: msg, err: err}
-}
-
-// newError builds an STS failure whose cause is sanitized of secrets.
-func newError(op, roleARN, stage string, err error, secrets ...string) *Error {
-	return &Error{Op: op, RoleARN: roleARN, Stage: stage, Err: sanitize(err, secrets...)}
-}
-
 // Scrub returns s with anything secret-shaped removed (JWTs, session
 // tokens, values named as secrets, URL passwords): what every message this
 // module prints from outside input goes through.
-func Scrub(s string) string { return truncate(scrub(truncate(s, 4*maxScrubbed)), maxScrubbed) }
+func Scrub(s string) string { return Truncate(scrubAll(Truncate(s, 4*maxScrubbed)), maxScrubbed) }
 
-// RedactURL hides the user information of a URL (a password, or a token in
+// URL hides the user information of a URL (a password, or a token in
 // the user part), even when the URL does not parse: everything before the
 // last @ after the last / that precedes it.
-func RedactURL(s string) string {
+func URL(s string) string {
 	at := strings.LastIndex(s, "@")
 	if at < 0 {
 		return s
@@ -410,7 +286,7 @@ func RedactURL(s string) string {
 // fragment of a long one): for text from a server that may echo what it
 // was sent.
 func ScrubKnown(s string, secrets ...string) string {
-	return truncate(scrub(truncate(s, 4*maxScrubbed), secrets...), maxScrubbed)
+	return Truncate(scrubAll(Truncate(s, 4*maxScrubbed), secrets...), maxScrubbed)
 }
 
 // SafeMessage returns err's message with anything secret-shaped removed:
@@ -421,12 +297,12 @@ func SafeMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	return truncate(scrub(errorText(err)), 4*maxErrorMessage)
+	return Truncate(scrubAll(Text(err)), 4*MaxMessage)
 }
 
-// errorText is err.Error(), or a description of err when its Error method
+// Text is err.Error(), or a description of err when its Error method
 // panics (a typed nil pointer): a provider's broken error never crashes us.
-func errorText(err error) (text string) {
+func Text(err error) (text string) {
 	defer func() {
 		if recover() != nil {
 			text = fmt.Sprintf("an error of type %T (its Error method failed)", err)
@@ -435,9 +311,30 @@ func errorText(err error) (text string) {
 	return err.Error()
 }
 
-func truncate(s string, n int) string {
+func Truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// MaxMessage bounds a message taken from outside (an STS or endpoint
+// answer): a server can send megabytes.
+const MaxMessage = 1024
+
+// SecretFree is implemented by error types whose text never holds a
+// secret, by construction: a Cache passes them on as they are (with their
+// type), where any other error is redacted.
+type SecretFree interface {
+	error
+	SecretFree()
+}
+
+// KeyID shows an access key ID as ASIA…ABCD: enough to tell keys apart in
+// debug lines, never the whole ID.
+func KeyID(s string) string {
+	if len(s) <= 8 {
+		return "…"
+	}
+	return s[:4] + "…" + s[len(s)-4:]
 }
