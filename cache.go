@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -30,7 +31,8 @@ const DefaultLoadTimeout = 5 * time.Minute
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
-	// Freshness is how much life is enough (default DefaultFreshness).
+	// Freshness is how much life is enough (its zero fields take their
+	// defaults: see Freshness).
 	// With less than its Need left, credentials are never returned and
 	// callers wait for a fresh load (the hard window); with less than its
 	// Lead, callers get the cached credentials at once and one background
@@ -56,8 +58,13 @@ type CacheOptions struct {
 	// context.
 	LoadTimeout time.Duration
 	// Clock is the wall clock of every time decision (default the system
-	// clock, read precisely on every call).
+	// clock, read precisely on every call). The providers of this package
+	// hand it on to the Caches they build around their sources, so one
+	// clock set once reaches every Cache of a chain.
 	Clock Clock
+	// Logger receives the Cache's warnings (a wrapping that defeats
+	// refresh-ahead, the role-chaining cap). Default: slog.Default().
+	Logger *slog.Logger
 }
 
 // Cache makes any aws.CredentialsProvider refresh itself: it is the AWS SDK for JavaScript v2's
@@ -82,8 +89,11 @@ type Cache struct {
 
 	mu       sync.Mutex
 	inflight *loadCall
-	failures int // consecutive failed background refreshes
+	gen      uint64 // bumped by Invalidate: a load started before it stores nothing
+	failures int    // consecutive failed background refreshes
 	rng      *rand.Rand
+
+	sdk sdkWrapping
 }
 
 // snapshot is one immutable set of credentials and its deadlines: callers
@@ -97,6 +107,7 @@ type snapshot struct {
 // loadCall is one in-flight load shared by every caller that joins it.
 type loadCall struct {
 	done chan struct{}
+	gen  uint64 // the Cache's generation when the load started
 	snap *snapshot
 	err  error
 }
@@ -110,7 +121,6 @@ type loadCall struct {
 // loads): options are never silently dropped.
 func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *Cache {
 	opts := CacheOptions{
-		Freshness:     DefaultFreshness,
 		RefreshJitter: DefaultRefreshJitter,
 		MinBackoff:    DefaultMinBackoff,
 		MaxBackoff:    DefaultMaxBackoff,
@@ -133,6 +143,9 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 	}
 	if opts.LoadTimeout <= 0 {
 		opts.LoadTimeout = DefaultLoadTimeout
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	c := &Cache{provider: provider, opts: opts, clock: opts.Clock, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	if _, ok := c.clock.(SystemClock); ok {
@@ -167,14 +180,15 @@ func (c *Cache) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return s.creds, nil
 		}
 		if now < s.hardAt {
-			c.refreshInBackground(now)
+			c.refreshInBackground(ctx, now)
 			return s.creds, nil
 		}
 	}
 	if c.provider == nil {
 		return aws.Credentials{}, errZeroCache
 	}
-	return c.wait(ctx, c.join(false))
+	c.sdk.noticeCaller(c.opts.Logger)
+	return c.wait(ctx, c.join(ctx, false))
 }
 
 // Refresh always loads new credentials (joining a load already in flight),
@@ -183,7 +197,7 @@ func (c *Cache) Refresh(ctx context.Context) (aws.Credentials, error) {
 	if c.provider == nil {
 		return aws.Credentials{}, errZeroCache
 	}
-	return c.wait(ctx, c.join(true))
+	return c.wait(ctx, c.join(ctx, true))
 }
 
 // RefreshIfDue refreshes only if the cached credentials are (still) due
@@ -204,17 +218,22 @@ func (c *Cache) RefreshIfDue(ctx context.Context) error {
 	}
 	call := c.inflight
 	if call == nil {
-		call = c.startLocked(true)
+		call = c.startLocked(ctx, true)
 	}
 	c.mu.Unlock()
 	_, err := c.wait(ctx, call)
 	return err
 }
 
-// Invalidate forgets the cached credentials: the next Retrieve loads.
+// Invalidate forgets the cached credentials: the next Retrieve loads. A
+// load already running when Invalidate is called still answers the callers
+// that joined it, but stores nothing: the next Retrieve starts a new load.
 func (c *Cache) Invalidate() {
-	c.cur.Store(nil)
 	c.mu.Lock()
+	c.gen++
+	c.cur.Store(nil)
+	c.inflight = nil
+	c.loading.Store(false)
 	c.failures = 0
 	c.backgroundBlocked.Store(0)
 	c.mu.Unlock()
@@ -262,7 +281,7 @@ func (c *Cache) ExpireTime() time.Time {
 // join returns the in-flight load, or starts one. Unless force is set, it
 // first re-checks the snapshot under the lock, so a caller that raced with
 // a finishing load does not start a second one.
-func (c *Cache) join(force bool) *loadCall {
+func (c *Cache) join(ctx context.Context, force bool) *loadCall {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inflight != nil {
@@ -275,12 +294,12 @@ func (c *Cache) join(force bool) *loadCall {
 			return &loadCall{done: done, snap: s}
 		}
 	}
-	return c.startLocked(false)
+	return c.startLocked(ctx, false)
 }
 
 // refreshInBackground starts one background load unless one is running or
 // the backoff after a failure has not passed yet.
-func (c *Cache) refreshInBackground(now int64) {
+func (c *Cache) refreshInBackground(ctx context.Context, now int64) {
 	if c.loading.Load() || now < c.backgroundBlocked.Load() {
 		return
 	}
@@ -289,36 +308,43 @@ func (c *Cache) refreshInBackground(now int64) {
 	if c.inflight != nil || now < c.backgroundBlocked.Load() {
 		return
 	}
-	c.startLocked(true)
+	c.startLocked(ctx, true)
 }
 
-func (c *Cache) startLocked(background bool) *loadCall {
-	call := &loadCall{done: make(chan struct{})}
+// startLocked starts a load on ctx's values, detached from its
+// cancellation: one caller giving up never cancels what others wait for.
+func (c *Cache) startLocked(ctx context.Context, background bool) *loadCall {
+	call := &loadCall{done: make(chan struct{}), gen: c.gen}
 	c.inflight = call
 	c.loading.Store(true)
-	go c.load(call, background)
+	go c.load(context.WithoutCancel(ctx), call, background)
 	return call
 }
 
-// load calls the provider, detached from every caller's context, and
-// publishes the result. Whatever the provider does (return, panic,
-// runtime.Goexit, hang past LoadTimeout), the in-flight load is cleared and
-// every waiter released, so the next Retrieve can load again.
-func (c *Cache) load(call *loadCall, background bool) {
-	snap, err := c.fetchBounded()
+// load calls the provider on the values of the context that started it
+// (without its cancellation, with LoadTimeout), and publishes the result
+// unless Invalidate was called meanwhile. Whatever the provider does
+// (return, panic, runtime.Goexit, hang past LoadTimeout), the in-flight load
+// is cleared and every waiter released, so the next Retrieve can load again.
+func (c *Cache) load(ctx context.Context, call *loadCall, background bool) {
+	snap, err := c.fetchBounded(ctx)
 	now := c.now()
 
 	c.mu.Lock()
-	if err == nil {
-		c.cur.Store(snap)
-		c.failures = 0
-		c.backgroundBlocked.Store(0)
-	} else if background {
-		c.failures++
-		c.backgroundBlocked.Store(now + int64(c.backoffLocked()))
+	if call.gen == c.gen {
+		if err == nil {
+			c.cur.Store(snap)
+			c.failures = 0
+			c.backgroundBlocked.Store(0)
+		} else if background {
+			c.failures++
+			c.backgroundBlocked.Store(now + int64(c.backoffLocked()))
+		}
 	}
-	c.inflight = nil
-	c.loading.Store(false)
+	if c.inflight == call {
+		c.inflight = nil
+		c.loading.Store(false)
+	}
 	c.mu.Unlock()
 
 	call.snap, call.err = snap, err
@@ -336,8 +362,8 @@ func (c *Cache) load(call *loadCall, background bool) {
 // LoadTimeout: a provider that ignores its context, or never returns, is
 // abandoned rather than allowed to hold the load forever. A provider that
 // calls runtime.Goexit ends only that goroutine; its deferred send reports it.
-func (c *Cache) fetchBounded() (*snapshot, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.opts.LoadTimeout)
+func (c *Cache) fetchBounded(ctx context.Context) (*snapshot, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.LoadTimeout)
 	defer cancel()
 	type result struct {
 		snap *snapshot
@@ -458,34 +484,4 @@ func describePanic(r any) (desc string) {
 		desc = re.Error()
 	}
 	return desc
-}
-
-// AdjustExpiresBy lets an aws.CredentialsCache that wraps this Cache keep
-// its credentials only until this Cache's refresh point, so refresh-ahead
-// keeps working behind the SDK's cache (it implements
-// aws.AdjustExpiresByCredentialsCacheStrategy). The SDK consults it only when
-// its ExpiryWindow is positive: see SDKCacheOptions.
-func (c *Cache) AdjustExpiresBy(creds aws.Credentials, window time.Duration) (aws.Credentials, error) {
-	if !creds.CanExpire {
-		return creds, nil
-	}
-	if s := c.cur.Load(); s != nil && s.creds.AccessKeyID == creds.AccessKeyID && s.creds.Expires.Equal(creds.Expires) {
-		// Until the refresh point; from then on the SDK asks again on
-		// every call, and gets the new credentials as soon as they land.
-		creds.Expires = time.Unix(0, s.softAt).UTC()
-		return creds, nil
-	}
-	creds.Expires = creds.Expires.Add(min(window, -c.opts.Freshness.Min))
-	return creds, nil
-}
-
-// SDKCacheOptions configures an aws.CredentialsCache that wraps a Cache so
-// that it hands the decisions back to the Cache: pass it to
-// config.WithCredentialsCacheOptions next to config.WithCredentialsProvider,
-// or to aws.NewCredentialsCache. Without it the SDK's cache (ExpiryWindow 0
-// by default) keeps the Cache's credentials until their real expiry: past the
-// expiry window and without refresh-ahead.
-func SDKCacheOptions(o *aws.CredentialsCacheOptions) {
-	o.ExpiryWindow = time.Nanosecond // positive, so AdjustExpiresBy is consulted
-	o.ExpiryWindowJitterFrac = 0
 }

@@ -162,7 +162,7 @@ func TestFailingBackgroundRefreshKeepsServingAndBacksOff(t *testing.T) {
 	s.SetFaultFunc(func(string) *ststest.Fault { return &ststest.Fault{Status: 503} })
 	clk.Set(first.Expires.Add(-5 * time.Minute))
 	// Call every second through the soft window (4m45s).
-	for clk.Now().Before(first.Expires.Add(-DefaultFreshness.Min)) {
+	for clk.Now().Before(first.Expires.Add(-Freshness{}.Need(0))) {
 		creds, err := c.Retrieve(ctx)
 		if err != nil || creds.AccessKeyID != first.AccessKeyID {
 			t.Fatalf("at %s: %q, %v; want the still-valid credentials", clk.Now().Sub(first.Expires), creds.AccessKeyID, err)
@@ -256,7 +256,7 @@ func TestHardWindowAndExpiryRules(t *testing.T) {
 		if !c.NeedsRefresh() || c.Expired() {
 			t.Error("want NeedsRefresh and not Expired 3m44s before expiry")
 		}
-		clk.Set(creds.Expires.Add(-DefaultFreshness.Min))
+		clk.Set(creds.Expires.Add(-Freshness{}.Need(0)))
 		if !c.Expired() {
 			t.Error("want Expired inside the hard window")
 		}
@@ -439,7 +439,7 @@ func TestNeverHandsOutExpiredCredentials(t *testing.T) {
 			failed++
 		} else {
 			served++
-			if left := creds.Expires.Sub(now); left < DefaultFreshness.Min {
+			if left := creds.Expires.Sub(now); left < (Freshness{}).Need(0) {
 				t.Fatalf("at %s served credentials with %s left", now, left)
 			}
 		}

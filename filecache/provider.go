@@ -110,9 +110,9 @@ func unusable(err error) bool {
 	return err != nil && !errors.As(err, &insecure) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS))
 }
 
-// hardWindow is the Cache's expiry window (tempcreds.DefaultFreshness.Min):
+// hardWindow is the Cache's expiry window (tempcreds.Freshness{}.Need(0)):
 // an entry with less left is neither served from disk nor written.
-var hardWindow = tempcreds.DefaultFreshness.Min
+var hardWindow = tempcreds.Freshness{}.Need(0)
 
 // maxLife is the longest an AWS session lives (GetSessionToken's 36 h):
 // an entry expiring later is refused as a miss.

@@ -15,7 +15,7 @@ import (
 
 // BenchmarkFleet simulates 10,000 hosts, each serving the same role's
 // 1-hour credentials from a Cache with the server's freshness
-// (DefaultFreshness), polled by its clients every 10 s, for 24 hours on a
+// (Keeping(DefaultMinRemaining)), polled by its clients every 10 s, for 24 hours on a
 // simulated clock (no network), with tempcreds' refresh jitter and without.
 // It reports the peak STS calls per second after the first 10 minutes (the
 // steady state), the peak while the fleet is deployed, and the total calls
@@ -61,7 +61,7 @@ func simulateFleet(hosts, hours int, poll time.Duration, jitter float64) (peak, 
 	caches := make([]*tempcreds.Cache, hosts)
 	for i := range caches {
 		caches[i] = tempcreds.NewCache(provider, func(o *tempcreds.CacheOptions) {
-			o.Clock, o.Freshness, o.RefreshJitter = clk, DefaultFreshness, jitter
+			o.Clock, o.Freshness, o.RefreshJitter = clk, Keeping(DefaultMinRemaining), jitter
 		})
 	}
 	ctx := context.Background()

@@ -46,8 +46,6 @@ const (
 	MinRemainingFraction = 0.75
 )
 
-// DefaultFreshness is the server's: answers keep DefaultMinRemaining of life.
-var DefaultFreshness = Keeping(DefaultMinRemaining)
 
 // Keeping is the server's freshness for answers that keep minRemaining of
 // life (capped to MinRemainingFraction of short sessions): the refresh
@@ -64,7 +62,7 @@ type Options struct {
 	// 256-bit hex string.
 	Token string
 	// Freshness: served credentials have at least its Need left, and are
-	// refreshed from its Lead on. Default DefaultFreshness (Keeping 15 min).
+	// refreshed from its Lead on. Zero: Keeping(DefaultMinRemaining), 15 min.
 	Freshness tempcreds.Freshness
 	// Logger receives one line per refresh (never a secret). Default: none.
 	Logger *slog.Logger
@@ -109,9 +107,12 @@ const RefreshLead = 3 * time.Minute
 // wrapped in a Cache whose windows keep MinRemaining of life in every
 // answer and refresh RefreshLead before that.
 func New(provider aws.CredentialsProvider, optFns ...func(*Options)) *Server {
-	o := Options{Freshness: DefaultFreshness, ReadHeaderTimeout: 2 * time.Second}
+	o := Options{ReadHeaderTimeout: 2 * time.Second}
 	for _, fn := range optFns {
 		fn(&o)
+	}
+	if o.Freshness == (tempcreds.Freshness{}) {
+		o.Freshness = Keeping(DefaultMinRemaining)
 	}
 	if o.Token == "" {
 		o.Token = NewToken()

@@ -183,7 +183,7 @@ func TestServesFromTheCacheAndKeepsMinRemaining(t *testing.T) {
 	for range 5 {
 		status, m := get(t, url, "", s.Token())
 		exp, _ := time.Parse(time.RFC3339, m["Expiration"])
-		if status != 200 || exp.Sub(clk.Now()) < DefaultFreshness.Min {
+		if status != 200 || exp.Sub(clk.Now()) < DefaultMinRemaining {
 			t.Fatalf("status %d, credentials with %s left; want at least 15 min", status, exp.Sub(clk.Now()))
 		}
 	}

@@ -69,7 +69,7 @@ func TestSevenDaySoak(t *testing.T) {
 		}
 		return tempcreds.NewCache(p, func(o *tempcreds.CacheOptions) { *o = source; o.Clock = clk })
 	}
-	defaults := tempcreds.CacheOptions{Freshness: tempcreds.DefaultFreshness, RefreshJitter: tempcreds.DefaultRefreshJitter,
+	defaults := tempcreds.CacheOptions{ RefreshJitter: tempcreds.DefaultRefreshJitter,
 		MinBackoff: tempcreds.DefaultMinBackoff, MaxBackoff: tempcreds.DefaultMaxBackoff}
 	b := hop("arn:aws:iam::123456789012:role/B", defaults, nil)
 	c := hop("arn:aws:iam::123456789012:role/C", defaults, b)
@@ -97,7 +97,7 @@ func TestSevenDaySoak(t *testing.T) {
 			exp, err := time.Parse(time.RFC3339, r.Expiration)
 			if err != nil || !now.Before(exp) {
 				expired++
-			} else if exp.Sub(now) < DefaultFreshness.Min {
+			} else if exp.Sub(now) < DefaultMinRemaining {
 				t.Fatalf("at +%s served credentials with %s left, want at least 15 min", now.Sub(t0), exp.Sub(now))
 			}
 		case 503:
