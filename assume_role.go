@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -16,23 +15,21 @@ import (
 	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
-// DefaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
-const DefaultRoleSessionName = "temporary-credentials"
+// defaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
+const defaultRoleSessionName = "temporary-credentials"
 
-// AssumeRoleAPI is the one STS method the assume-role provider needs.
-// *sts.Client implements it.
-type AssumeRoleAPI interface {
-	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
-}
-
-// AssumeRoleOptions configure an AssumeRoleProvider. Every field maps to the
-// AssumeRole parameter of the same name.
+// AssumeRoleOptions configure NewAssumeRole. Every field but the embedded
+// CacheOptions maps to the AssumeRole parameter of the same name.
 type AssumeRoleOptions struct {
-	// RoleSessionName defaults to DefaultRoleSessionName.
+	// CacheOptions configure the Cache NewAssumeRole returns. Its Clock
+	// also drives the Cache built around Source, and its Logger gets the
+	// role-chaining warning.
+	CacheOptions
+	// RoleSessionName defaults to "temporary-credentials".
 	RoleSessionName string
 	// Duration of the session; 0 lets STS choose (1 hour). With temporary
-	// source credentials AWS caps it at RoleChainingLimit: a longer one is
-	// capped to 1 hour and reported through Warn.
+	// source credentials AWS caps it at 1 hour (role chaining): a longer one
+	// is capped and reported through Logger.
 	Duration          time.Duration
 	ExternalID        string
 	Policy            string // inline session policy, JSON
@@ -41,7 +38,7 @@ type AssumeRoleOptions struct {
 	TransitiveTagKeys []string
 	SourceIdentity    string
 	// MinTokenSize asks STS for a session token of at least this many bytes
-	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged), to test
+	// (MinimumSessionTokenSize, up to 4096; 0: unchanged), to test
 	// that consumers take the longest tokens STS issues.
 	MinTokenSize int
 	// SerialNumber of the MFA device; requires TokenCode.
@@ -50,29 +47,25 @@ type AssumeRoleOptions struct {
 	// Source signs the AssumeRole call: any provider, captured here and
 	// wrapped in its own Cache on Clock, so it is refreshed (only when due)
 	// before each call and chains of roles keep refreshing. A Source that is
-	// already a *Cache is used as it is (with its own options and clock).
-	// Nil means the STS client's own credentials.
+	// already a *Cache is used as it is when it has a Clock of its own (or
+	// none is set here); without one it is derived on this Clock. Nil means
+	// the STS client's own credentials.
 	Source aws.CredentialsProvider
-	// Clock is the wall clock of the Cache built around Source (default the
-	// system clock). Tests inject theirs here and in every CacheOptions.
-	Clock Clock
-	// Warn receives warnings (the role-chaining cap). Default: slog.Default().
-	Warn func(msg string)
 }
 
-// AssumeRoleProvider gets credentials from STS AssumeRole: the AWS SDK for JavaScript v2's
+// assumeRoleProvider gets credentials from STS AssumeRole: the AWS SDK for JavaScript v2's
 // ChainableTemporaryCredentials with a RoleArn.
-type AssumeRoleProvider struct {
-	client  AssumeRoleAPI
+type assumeRoleProvider struct {
+	client  STSClient
 	roleARN string
 	opts    AssumeRoleOptions
 }
 
-// ValidSessionName reports whether s is a valid role session name or source
+// validSessionName reports whether s is a valid role session name or source
 // identity: STS's [\w+=,.@-]{2,64}
 // (checked by hand: a package-level regexp costs start-up time on every
 // CLI run, cache hits included).
-func ValidSessionName(s string) bool {
+func validSessionName(s string) bool {
 	if len(s) < 2 || len(s) > 64 {
 		return false
 	}
@@ -85,15 +78,17 @@ func ValidSessionName(s string) bool {
 	return true
 }
 
-// NewAssumeRole returns an AssumeRole provider for roleARN, checking every
-// input against STS's limits so mistakes fail here, not at the first refresh.
-func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeRoleOptions)) (*AssumeRoleProvider, error) {
+// NewAssumeRole returns a refreshing Cache over STS AssumeRole for
+// roleARN (the AWS SDK for JavaScript v2's ChainableTemporaryCredentials
+// with a RoleArn), checking every input against STS's limits so mistakes
+// fail here, not at the first refresh.
+func NewAssumeRole(client STSClient, roleARN string, optFns ...func(*AssumeRoleOptions)) (*Cache, error) {
 	var o AssumeRoleOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	if o.RoleSessionName == "" {
-		o.RoleSessionName = DefaultRoleSessionName
+		o.RoleSessionName = defaultRoleSessionName
 	}
 	if client == nil {
 		return nil, configError("Client", "AssumeRole needs an STS client")
@@ -102,10 +97,8 @@ func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeR
 		return nil, err
 	}
 	o.Source = sourceCache(o.Source, o.Clock)
-	if o.Warn == nil {
-		o.Warn = func(msg string) { slog.Default().Warn(msg) }
-	}
-	return &AssumeRoleProvider{client: client, roleARN: roleARN, opts: o}, nil
+	o.CacheOptions = o.CacheOptions.withDefaults()
+	return cached(&assumeRoleProvider{client: client, roleARN: roleARN, opts: o}, o.CacheOptions), nil
 }
 
 func checkRoleARN(roleARN string) error {
@@ -142,7 +135,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 	if err := checkRoleARN(roleARN); err != nil {
 		return err
 	}
-	if !ValidSessionName(o.RoleSessionName) {
+	if !validSessionName(o.RoleSessionName) {
 		return configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkTokenSize(o.MinTokenSize); err != nil {
@@ -168,33 +161,36 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 			return configError("TransitiveTagKeys", "transitive tag key %q is not one of the session tags", k)
 		}
 	}
-	if o.SourceIdentity != "" && !ValidSessionName(o.SourceIdentity) {
+	if o.SourceIdentity != "" && !validSessionName(o.SourceIdentity) {
 		return configError("SourceIdentity", "source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)
 }
 
-// RoleARN returns the role this provider assumes.
-func (p *AssumeRoleProvider) RoleARN() string { return p.roleARN }
+// ProviderSources reports the source's sources, then AssumeRole, for the
+// SDK's credential feature tracking.
+func (p *assumeRoleProvider) ProviderSources() []aws.CredentialSource {
+	return stsSources(p.opts.Source, aws.CredentialSourceSTSAssumeRole)
+}
 
 // Retrieve gets the source credentials (refreshing them only if due), then
 // calls AssumeRole signed with exactly those credentials.
-func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+func (p *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	r, err := p.RetrieveResult(ctx)
 	return r.Credentials, err
 }
 
 // RetrieveResult is Retrieve that also returns the assumed-role user.
-func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
+func (p *assumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "AssumeRole"
 	src, err := p.sourceCredentials(ctx)
 	if err != nil {
 		return stsresult.Result{}, newError(op, p.roleARN, "source credentials", err)
 	}
 	in := p.input()
-	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > RoleChainingLimit {
+	if in.DurationSeconds != nil && src.SessionToken != "" && p.opts.Duration > roleChainingLimit {
 		p.warnCap()
-		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
+		in.DurationSeconds = aws.Int32(int32(roleChainingLimit / time.Second))
 	}
 	var code string
 	if p.opts.SerialNumber != "" {
@@ -209,10 +205,10 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Resu
 	sign := signWith(p.opts.Source, src)
 	out, err := p.client.AssumeRole(ctx, in, sign)
 	if err != nil && isChainingLimit(err) && p.opts.SerialNumber == "" && in.DurationSeconds != nil &&
-		*in.DurationSeconds > int32(RoleChainingLimit/time.Second) {
+		*in.DurationSeconds > int32(roleChainingLimit/time.Second) {
 		// The client's own credentials were temporary after all.
 		p.warnCap()
-		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
+		in.DurationSeconds = aws.Int32(int32(roleChainingLimit / time.Second))
 		out, err = p.client.AssumeRole(ctx, in, sign)
 	}
 	if err != nil {
@@ -222,16 +218,16 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Resu
 }
 
 // sourceCredentials returns the credentials that will sign the call.
-func (p *AssumeRoleProvider) sourceCredentials(ctx context.Context) (aws.Credentials, error) {
+func (p *assumeRoleProvider) sourceCredentials(ctx context.Context) (aws.Credentials, error) {
 	return signingCredentials(ctx, p.opts.Source, p.client)
 }
 
-func (p *AssumeRoleProvider) warnCap() {
-	p.opts.Warn(fmt.Sprintf("tempcreds: AssumeRole %s: duration %s capped to 1h: AWS limits sessions assumed with temporary credentials (role chaining) to 1 hour",
+func (p *assumeRoleProvider) warnCap() {
+	p.opts.Logger.Warn(fmt.Sprintf("tempcreds: AssumeRole %s: duration %s capped to 1h: AWS limits sessions assumed with temporary credentials (role chaining) to 1 hour",
 		p.roleARN, p.opts.Duration))
 }
 
-func (p *AssumeRoleProvider) input() *sts.AssumeRoleInput {
+func (p *assumeRoleProvider) input() *sts.AssumeRoleInput {
 	o := p.opts
 	in := &sts.AssumeRoleInput{
 		RoleArn:         aws.String(p.roleARN),

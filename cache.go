@@ -14,20 +14,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// Defaults of CacheOptions.
+// The defaults of CacheOptions' zero fields.
 const (
-	// DefaultRefreshJitter is the default RefreshJitter.
-	DefaultRefreshJitter = 0.2
-	// DefaultMinBackoff and DefaultMaxBackoff bound the delay between failed
-	// background refreshes.
-	DefaultMinBackoff = time.Second
-	DefaultMaxBackoff = time.Minute
+	defaultRefreshJitter = 0.2
+	defaultMinBackoff    = time.Second
+	defaultMaxBackoff    = time.Minute
+	// defaultLoadTimeout is long enough for a person to answer an MFA
+	// prompt, short enough that a hung provider cannot wedge the Cache.
+	defaultLoadTimeout = 5 * time.Minute
 )
-
-// DefaultLoadTimeout bounds one call of the wrapped provider when
-// CacheOptions.LoadTimeout is not set: long enough for a person to answer
-// an MFA prompt, short enough that a hung provider cannot wedge the Cache.
-const DefaultLoadTimeout = 5 * time.Minute
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
@@ -50,8 +45,8 @@ type CacheOptions struct {
 	// OnLoad, if set, is called after every load with the new expiry or the
 	// error (never with credentials): for logging refreshes.
 	OnLoad func(expires time.Time, err error)
-	// LoadTimeout bounds one call of the wrapped provider (default
-	// DefaultLoadTimeout, 5 min: an MFA prompt may take a while). The
+	// LoadTimeout bounds one call of the wrapped provider (default 5 min:
+	// an MFA prompt may take a while). The
 	// provider's context is cancelled then, and a provider that ignores it is
 	// abandoned: its callers get a *LoadTimeoutError and the next Retrieve
 	// starts a new load. Waiters can always give up earlier through their own
@@ -120,11 +115,7 @@ type loadCall struct {
 // (its clock included) and optFns applied on top (its own snapshot and
 // loads): options are never silently dropped.
 func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *Cache {
-	opts := CacheOptions{
-		RefreshJitter: DefaultRefreshJitter,
-		MinBackoff:    DefaultMinBackoff,
-		MaxBackoff:    DefaultMaxBackoff,
-	}
+	var opts CacheOptions
 	if c, ok := provider.(*Cache); ok {
 		if len(optFns) == 0 {
 			return c
@@ -135,23 +126,33 @@ func NewCache(provider aws.CredentialsProvider, optFns ...func(*CacheOptions)) *
 	for _, fn := range optFns {
 		fn(&opts)
 	}
-	if opts.MinBackoff <= 0 {
-		opts.MinBackoff = DefaultMinBackoff
-	}
-	if opts.MaxBackoff < opts.MinBackoff {
-		opts.MaxBackoff = opts.MinBackoff
-	}
-	if opts.LoadTimeout <= 0 {
-		opts.LoadTimeout = DefaultLoadTimeout
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	c := &Cache{provider: provider, opts: opts, clock: opts.Clock, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
-	if _, ok := c.clock.(SystemClock); ok {
+	c := &Cache{provider: provider, opts: opts.withDefaults(), clock: opts.Clock, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	if _, ok := c.clock.(systemClock); ok {
 		c.clock = nil // the same clock, without the interface call
 	}
 	return c
+}
+
+// withDefaults fills the zero fields of o (every field's zero value means
+// its default; see each field).
+func (o CacheOptions) withDefaults() CacheOptions {
+	if o.RefreshJitter == 0 {
+		o.RefreshJitter = defaultRefreshJitter
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = defaultMinBackoff
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = defaultMaxBackoff
+	}
+	o.MaxBackoff = max(o.MaxBackoff, o.MinBackoff)
+	if o.LoadTimeout <= 0 {
+		o.LoadTimeout = defaultLoadTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
 }
 
 // now reads the Cache's wall clock (precise, on every call) in Unix ns.

@@ -25,17 +25,17 @@ import (
 func TestAnInjectedClockReachesEveryHiddenCache(t *testing.T) {
 	builds := []struct {
 		name  string
-		build func(clk Clock, client TemporaryAPI, src aws.CredentialsProvider) (aws.CredentialsProvider, error)
+		build func(clk Clock, client STSClient, src aws.CredentialsProvider) (aws.CredentialsProvider, error)
 	}{
-		{"NewAssumeRole", func(clk Clock, client TemporaryAPI, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
+		{"NewAssumeRole", func(clk Clock, client STSClient, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
 			return NewAssumeRole(client, roleA, func(o *AssumeRoleOptions) { o.Source, o.Clock = src, clk })
 		}},
-		{"NewSessionToken", func(clk Clock, client TemporaryAPI, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
+		{"NewSessionToken", func(clk Clock, client STSClient, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
 			// GetSessionToken needs long-term keys: the Source is the user's
 			// keys, handed out (like a credential_process) with a 1 h expiry.
 			return NewSessionToken(client, func(o *SessionTokenOptions) { o.Source, o.Clock = src, clk })
 		}},
-		{"NewTemporary", func(clk Clock, client TemporaryAPI, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
+		{"NewTemporary", func(clk Clock, client STSClient, src aws.CredentialsProvider) (aws.CredentialsProvider, error) {
 			return NewTemporary(client, TemporaryParams{RoleARN: roleA, Source: src}, func(o *CacheOptions) { o.Clock = clk })
 		}},
 	}
@@ -201,8 +201,8 @@ func TestNoProviderBehaviourWedgesTheCache(t *testing.T) {
 
 func TestTheDefaultLoadTimeoutBoundsEveryLoad(t *testing.T) {
 	c := NewCache(&fakeProvider{lifetime: time.Hour})
-	if c.opts.LoadTimeout != DefaultLoadTimeout {
-		t.Errorf("LoadTimeout = %s by default, want %s", c.opts.LoadTimeout, DefaultLoadTimeout)
+	if c.opts.LoadTimeout != defaultLoadTimeout {
+		t.Errorf("LoadTimeout = %s by default, want %s", c.opts.LoadTimeout, defaultLoadTimeout)
 	}
 }
 
@@ -246,7 +246,7 @@ func TestTheSDKsCacheAsASource(t *testing.T) {
 	// The SDK's cache judges expiry by the real clock: start the fake one there.
 	clk := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	s, user := newSTS(t, clk)
-	session, err := NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) { o.Duration = time.Hour })
+	session, err := NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) { o.Duration, o.Clock = time.Hour, clk })
 	if err != nil {
 		t.Fatal(err)
 	}

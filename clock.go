@@ -8,11 +8,9 @@ type Clock interface {
 	Now() time.Time
 }
 
-// SystemClock is the real wall clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
+// systemClock is implemented by the real wall clock (internal/sysclock):
+// a Cache on it reads time.Now directly.
+type systemClock interface{ SystemClock() }
 
 // unixNano reads clk, or the system clock when clk is nil, in Unix ns. Every
 // time decision of a Cache goes through it: a nil clock calls time.Now

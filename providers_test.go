@@ -15,6 +15,8 @@ import (
 
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/internal/tokencmd"
+	"github.com/tempcreds/tempcreds/internal/warnlog"
 )
 
 const (
@@ -93,7 +95,7 @@ func TestRoleChainingCap(t *testing.T) {
 	clk := fakeclock.New(t0)
 	s, user := newSTS(t, clk)
 	ctx := context.Background()
-	session, err := NewSessionToken(s.Client(staticProvider(user)))
+	session, err := NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) { o.Clock = clk })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,27 +103,27 @@ func TestRoleChainingCap(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		build  func(warn func(string)) (*AssumeRoleProvider, error)
+		build  func(warn func(string)) (*Cache, error)
 		capped bool
 	}{
-		{"2h from long-term keys is sent as asked", func(warn func(string)) (*AssumeRoleProvider, error) {
+		{"2h from long-term keys is sent as asked", func(warn func(string)) (*Cache, error) {
 			return NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) {
-				o.Source, o.Duration, o.Warn = staticProvider(user), 2*time.Hour, warn
+				o.Source, o.Duration, o.Logger, o.Clock = staticProvider(user), 2*time.Hour, warnlog.New(warn), clk
 			})
 		}, false},
-		{"2h from session-token credentials is capped to 1h with a warning", func(warn func(string)) (*AssumeRoleProvider, error) {
+		{"2h from session-token credentials is capped to 1h with a warning", func(warn func(string)) (*Cache, error) {
 			return NewAssumeRole(s.Client(nil), roleA, func(o *AssumeRoleOptions) {
-				o.Source, o.Duration, o.Warn, o.Clock = session, 2*time.Hour, warn, clk
+				o.Source, o.Duration, o.Logger, o.Clock = session, 2*time.Hour, warnlog.New(warn), clk
 			})
 		}, true},
-		{"2h with the client's own temporary credentials is capped after AWS refuses it", func(warn func(string)) (*AssumeRoleProvider, error) {
+		{"2h with the client's own temporary credentials is capped after AWS refuses it", func(warn func(string)) (*Cache, error) {
 			return NewAssumeRole(opaqueClient{s.Client(NewCache(session, clockOpt))}, roleA, func(o *AssumeRoleOptions) {
-				o.Duration, o.Warn = 2*time.Hour, warn
+				o.Duration, o.Logger, o.Clock = 2*time.Hour, warnlog.New(warn), clk
 			})
 		}, true},
-		{"2h with the client's own temporary credentials it can see is capped first", func(warn func(string)) (*AssumeRoleProvider, error) {
+		{"2h with the client's own temporary credentials it can see is capped first", func(warn func(string)) (*Cache, error) {
 			return NewAssumeRole(s.Client(NewCache(session, clockOpt)), roleA, func(o *AssumeRoleOptions) {
-				o.Duration, o.Warn = 2*time.Hour, warn
+				o.Duration, o.Logger, o.Clock = 2*time.Hour, warnlog.New(warn), clk
 			})
 		}, true},
 	}
@@ -154,7 +156,7 @@ func TestRoleChainingCap(t *testing.T) {
 }
 
 // opaqueClient hides the STS client's options, as a user's wrapper might.
-type opaqueClient struct{ AssumeRoleAPI }
+type opaqueClient struct{ STSClient }
 
 func TestMFA(t *testing.T) {
 	clk := fakeclock.New(t0)
@@ -234,7 +236,7 @@ func TestMFA(t *testing.T) {
 	t.Run("GetSessionToken with MFA", func(t *testing.T) {
 		clk.Advance(time.Minute)
 		p, _ := NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) {
-			o.SerialNumber, o.TokenCode, o.Duration = mfa, code, 36*time.Hour
+			o.SerialNumber, o.TokenCode, o.Duration, o.Clock = mfa, code, 36*time.Hour, clk
 		})
 		creds, err := p.Retrieve(ctx)
 		if err != nil || creds.Expires.Sub(clk.Now()) != 36*time.Hour || creds.Source != sourceSessionToken {
@@ -283,12 +285,12 @@ func TestWebIdentityTokenSources(t *testing.T) {
 	})
 	t.Run("a replaced static token is used on the next refresh", func(t *testing.T) {
 		tok := NewStaticToken(jwt("old"))
-		p, _ := NewWebIdentity(s.Client(nil), roleA, tok)
+		p, _ := NewWebIdentity(s.Client(nil), roleA, tok, func(o *WebIdentityOptions) { o.Clock = clk })
 		if _, err := p.Retrieve(ctx); err != nil || lastSubject() != "old" {
 			t.Fatal(err, lastSubject())
 		}
 		tok.Set(jwt("new"))
-		if _, err := p.Retrieve(ctx); err != nil || lastSubject() != "new" {
+		if _, err := p.Refresh(ctx); err != nil || lastSubject() != "new" {
 			t.Fatal(err, lastSubject())
 		}
 	})
@@ -297,11 +299,11 @@ func TestWebIdentityTokenSources(t *testing.T) {
 		if err := os.WriteFile(path, []byte(jwt("command")), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := NewWebIdentity(s.Client(nil), roleA, TokenCommand{Argv: []string{"cat", path}})
+		p, _ := NewWebIdentity(s.Client(nil), roleA, tokencmd.Command{Argv: []string{"cat", path}}, func(o *WebIdentityOptions) { o.Clock = clk })
 		if _, err := p.Retrieve(ctx); err != nil || lastSubject() != "command" {
 			t.Fatal(err, lastSubject())
 		}
-		p, _ = NewWebIdentity(s.Client(nil), roleA, TokenCommand{Argv: []string{"false"}})
+		p, _ = NewWebIdentity(s.Client(nil), roleA, tokencmd.Command{Argv: []string{"false"}})
 		if _, err := p.Retrieve(ctx); err == nil || !strings.Contains(err.Error(), `token command "false" failed`) {
 			t.Errorf("failing command: %v", err)
 		}
@@ -311,9 +313,9 @@ func TestWebIdentityTokenSources(t *testing.T) {
 		p, _ := NewWebIdentity(s.Client(nil), roleA, TokenFunc(func(context.Context) (string, error) {
 			n.Add(1)
 			return jwt("callback"), nil
-		}), func(o *WebIdentityOptions) { o.Duration = 15 * time.Minute })
+		}), func(o *WebIdentityOptions) { o.Duration, o.Clock = 15*time.Minute, clk })
 		for range 2 {
-			creds, err := p.Retrieve(ctx)
+			creds, err := p.Refresh(ctx)
 			if err != nil || creds.Expires.Sub(clk.Now()) != 15*time.Minute {
 				t.Fatal(err)
 			}
@@ -327,13 +329,13 @@ func TestWebIdentityTokenSources(t *testing.T) {
 		}
 	})
 	t.Run("DurationSeconds is sent only when set, and the call is unsigned", func(t *testing.T) {
-		p, _ := NewWebIdentity(s.Client(nil), roleA, NewStaticToken(jwt("x")))
+		p, _ := NewWebIdentity(s.Client(nil), roleA, NewStaticToken(jwt("x")), func(o *WebIdentityOptions) { o.Clock = clk })
 		if _, err := p.Retrieve(ctx); err != nil {
 			t.Fatal(err)
 		}
 		calls := s.Calls()
 		last := calls[len(calls)-1]
-		if last.Params.Has("DurationSeconds") || last.SignedBy != "" || last.Params.Get("RoleSessionName") != DefaultWebIdentitySessionName {
+		if last.Params.Has("DurationSeconds") || last.SignedBy != "" || last.Params.Get("RoleSessionName") != defaultWebIdentitySessionName {
 			t.Errorf("call params %v, signed by %q", last.Params, last.SignedBy)
 		}
 	})

@@ -44,7 +44,7 @@ func TestNoSecretInAnyErrorWhenSTSEchoesTheRequest(t *testing.T) {
 		codes = append(codes, c)
 		return c, nil
 	}
-	session, err := NewSessionToken(s.Client(staticProvider(user)))
+	session, err := NewSessionToken(s.Client(staticProvider(user)), func(o *SessionTokenOptions) { o.Clock = clk })
 	if err != nil {
 		t.Fatal(err)
 	}

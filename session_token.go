@@ -14,14 +14,11 @@ import (
 // concurrently for one refresh.
 type TokenCodeFunc func(ctx context.Context, serial string) (string, error)
 
-// GetSessionTokenAPI is the one STS method the session-token provider needs.
-// *sts.Client implements it.
-type GetSessionTokenAPI interface {
-	GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
-}
-
-// SessionTokenOptions configure a SessionTokenProvider.
+// SessionTokenOptions configure NewSessionToken.
 type SessionTokenOptions struct {
+	// CacheOptions configure the Cache NewSessionToken returns. Its Clock
+	// also drives the Cache built around Source.
+	CacheOptions
 	// Duration of the session; 0 lets STS choose (12 hours for IAM users).
 	Duration time.Duration
 	// SerialNumber of the MFA device; requires TokenCode.
@@ -29,28 +26,26 @@ type SessionTokenOptions struct {
 	// TokenCode supplies the MFA code for SerialNumber.
 	TokenCode TokenCodeFunc
 	// MinTokenSize asks for a session token of at least this many bytes
-	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged).
+	// (MinimumSessionTokenSize, up to 4096; 0: unchanged).
 	MinTokenSize int
 	// Source signs the call (any provider; it is wrapped in its own Cache on
-	// Clock, unless it is already a *Cache). Nil means the STS client's own
+	// Clock, as AssumeRoleOptions.Source is). Nil means the STS client's own
 	// credentials.
 	Source aws.CredentialsProvider
-	// Clock is the wall clock of the Cache built around Source (default the
-	// system clock).
-	Clock Clock
 }
 
-// SessionTokenProvider gets credentials from STS GetSessionToken: the AWS SDK for JavaScript v2's
-// TemporaryCredentials without a role. Wrap it in a Cache (or use
-// NewTemporary) to refresh it.
-type SessionTokenProvider struct {
-	client GetSessionTokenAPI
+// sessionTokenProvider gets credentials from STS GetSessionToken: the AWS SDK for JavaScript v2's
+// TemporaryCredentials without a role.
+type sessionTokenProvider struct {
+	client STSClient
 	opts   SessionTokenOptions
 }
 
-// NewSessionToken returns a GetSessionToken provider. A SerialNumber without
-// a TokenCode callback is a construction error, as in AWS.ChainableTemporaryCredentials.
-func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOptions)) (*SessionTokenProvider, error) {
+// NewSessionToken returns a refreshing Cache over STS GetSessionToken (the
+// AWS SDK for JavaScript v2's TemporaryCredentials without a role). A
+// SerialNumber without a TokenCode callback is a construction error, as in
+// AWS.ChainableTemporaryCredentials.
+func NewSessionToken(client STSClient, optFns ...func(*SessionTokenOptions)) (*Cache, error) {
 	var o SessionTokenOptions
 	for _, fn := range optFns {
 		fn(&o)
@@ -68,17 +63,24 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 		return nil, err
 	}
 	o.Source = sourceCache(o.Source, o.Clock)
-	return &SessionTokenProvider{client: client, opts: o}, nil
+	o.CacheOptions = o.CacheOptions.withDefaults()
+	return cached(&sessionTokenProvider{client: client, opts: o}, o.CacheOptions), nil
+}
+
+// ProviderSources reports the source's sources, then GetSessionToken, for
+// the SDK's credential feature tracking.
+func (p *sessionTokenProvider) ProviderSources() []aws.CredentialSource {
+	return stsSources(p.opts.Source, aws.CredentialSourceSTSSessionToken)
 }
 
 // Retrieve calls GetSessionToken.
-func (p *SessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	r, err := p.RetrieveResult(ctx)
 	return r.Credentials, err
 }
 
 // RetrieveResult is Retrieve as a Result (no assumed-role user).
-func (p *SessionTokenProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
+func (p *sessionTokenProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "GetSessionToken"
 	src, err := signingCredentials(ctx, p.opts.Source, p.client)
 	if err != nil {

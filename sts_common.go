@@ -14,7 +14,16 @@ import (
 	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
-// ProviderSource names the providers in aws.Credentials.Source.
+// STSClient is the STS API the providers call: *sts.Client implements it.
+// A test fake can embed STSClient and implement only the calls it needs, or
+// use the fake STS of package ststest.
+type STSClient interface {
+	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+	GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
+	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
+}
+
+// The providers' names in aws.Credentials.Source.
 const (
 	sourceSessionToken = "tempcreds.SessionToken"
 	sourceAssumeRole   = "tempcreds.AssumeRole"
@@ -25,9 +34,9 @@ const (
 const (
 	minSessionDuration = 15 * time.Minute
 	maxSessionDuration = 36 * time.Hour
-	// RoleChainingLimit is AWS's cap on sessions assumed with temporary
+	// roleChainingLimit is AWS's cap on sessions assumed with temporary
 	// (role or session-token) credentials.
-	RoleChainingLimit = time.Hour
+	roleChainingLimit = time.Hour
 )
 
 // checkMFA refuses a serial number without a callback (AWS.ChainableTemporaryCredentials throws too).
@@ -41,13 +50,13 @@ func checkMFA(serial string, fn TokenCodeFunc) error {
 	return nil
 }
 
-// MaxTokenSize is the largest MinimumSessionTokenSize STS accepts: since
+// maxTokenSize is the largest MinimumSessionTokenSize STS accepts: since
 // 2026-09 STS issues session tokens up to 4,096 bytes.
-const MaxTokenSize = 4096
+const maxTokenSize = 4096
 
 func checkTokenSize(n int) error {
-	if n < 0 || n > MaxTokenSize {
-		e := configError("MinTokenSize", "MinTokenSize %d is outside STS's range of 0 to %d bytes", n, MaxTokenSize).(*ConfigError)
+	if n < 0 || n > maxTokenSize {
+		e := configError("MinTokenSize", "MinTokenSize %d is outside STS's range of 0 to %d bytes", n, maxTokenSize).(*ConfigError)
 		e.Limit = "0 to 4096 bytes"
 		return e
 	}
@@ -82,15 +91,33 @@ func tokenCode(ctx context.Context, fn TokenCodeFunc, serial string) (string, er
 }
 
 // sourceCache wraps a Source in a Cache on clk so it is refreshed only when
-// due. A *Cache is kept as it is: re-wrapping it would double its loads.
+// due, so one clock set once reaches every Cache of a chain. A *Cache with
+// its own clock (or when clk is nil) is kept as it is: re-wrapping it would
+// double its loads. A *Cache without a clock is derived on clk (the same
+// provider, its own snapshot).
 func sourceCache(src aws.CredentialsProvider, clk Clock) aws.CredentialsProvider {
 	if src == nil {
 		return nil
 	}
 	if c, ok := src.(*Cache); ok {
-		return c
+		if c.opts.Clock != nil || clk == nil {
+			return c
+		}
 	}
 	return NewCache(src, func(o *CacheOptions) { o.Clock = clk })
+}
+
+// cached wraps a provider of this package in the Cache its constructor
+// returns: a bare STS provider makes one call per Retrieve, which is never
+// what aws.Config.Credentials should hold.
+func cached(p aws.CredentialsProvider, o CacheOptions) *Cache {
+	return NewCache(p, func(co *CacheOptions) { *co = o })
+}
+
+// stsSources is what a provider signed by source reports to the SDK's
+// credential feature tracking: source's own, then op's.
+func stsSources(source aws.CredentialsProvider, op aws.CredentialSource) []aws.CredentialSource {
+	return append(append([]aws.CredentialSource(nil), sourcesOf(source)...), op)
 }
 
 // signingCredentials returns the credentials that will sign a call: the

@@ -4,14 +4,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
-
-// TemporaryAPI is what the Temporary chooser needs: both STS calls.
-// *sts.Client implements it.
-type TemporaryAPI interface {
-	GetSessionTokenAPI
-	AssumeRoleAPI
-}
 
 // TemporaryParams are AWS.TemporaryCredentials' params: with a RoleARN
 // the credentials come from AssumeRole, without one from GetSessionToken.
@@ -32,18 +26,17 @@ type TemporaryParams struct {
 }
 
 // NewTemporary returns a refreshing Cache over AssumeRole (params with a
-// RoleARN) or GetSessionToken (without one).
+// RoleARN) or GetSessionToken (without one): AWS.TemporaryCredentials.
 //
 // The Clock of cacheOpts also drives the Cache built around Source.
-func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func(*CacheOptions)) (*Cache, error) {
+func NewTemporary(client STSClient, params TemporaryParams, cacheOpts ...func(*CacheOptions)) (*Cache, error) {
 	var co CacheOptions
 	for _, fn := range cacheOpts {
 		fn(&co)
 	}
-	var p aws.CredentialsProvider
-	var err error
 	if params.RoleARN != "" {
-		p, err = NewAssumeRole(client, params.RoleARN, func(o *AssumeRoleOptions) {
+		return NewAssumeRole(client, params.RoleARN, func(o *AssumeRoleOptions) {
+			o.CacheOptions = co
 			o.RoleSessionName = params.RoleSessionName
 			o.Duration = params.Duration
 			o.ExternalID = params.ExternalID
@@ -51,30 +44,25 @@ func NewTemporary(client TemporaryAPI, params TemporaryParams, cacheOpts ...func
 			o.SerialNumber = params.SerialNumber
 			o.TokenCode = params.TokenCode
 			o.Source = params.Source
-			o.Clock = co.Clock
-		})
-	} else {
-		if params.ExternalID != "" || params.Policy != "" || params.RoleSessionName != "" {
-			return nil, configError("RoleARN", "ExternalID, Policy and RoleSessionName need a RoleARN (GetSessionToken takes none of them)")
-		}
-		p, err = NewSessionToken(client, func(o *SessionTokenOptions) {
-			o.Duration = params.Duration
-			o.SerialNumber = params.SerialNumber
-			o.TokenCode = params.TokenCode
-			o.Source = params.Source
-			o.Clock = co.Clock
 		})
 	}
-	if err != nil {
-		return nil, err
+	if params.ExternalID != "" || params.Policy != "" || params.RoleSessionName != "" {
+		return nil, configError("RoleARN", "ExternalID, Policy and RoleSessionName need a RoleARN (GetSessionToken takes none of them)")
 	}
-	return NewCache(p, cacheOpts...), nil
+	return NewSessionToken(client, func(o *SessionTokenOptions) {
+		o.CacheOptions = co
+		o.Duration = params.Duration
+		o.SerialNumber = params.SerialNumber
+		o.TokenCode = params.TokenCode
+		o.Source = params.Source
+	})
 }
 
-// compile-time checks that every provider is an aws.CredentialsProvider.
+// compile-time checks that every provider is an aws.CredentialsProvider
+// that tells its sources and its assumed-role user.
 var (
-	_ aws.CredentialsProvider = (*Cache)(nil)
-	_ aws.CredentialsProvider = (*SessionTokenProvider)(nil)
-	_ aws.CredentialsProvider = (*AssumeRoleProvider)(nil)
-	_ aws.CredentialsProvider = (*WebIdentityProvider)(nil)
+	_ aws.CredentialProviderSource = (*Cache)(nil)
+	_ stsresult.Provider           = (*sessionTokenProvider)(nil)
+	_ stsresult.Provider           = (*assumeRoleProvider)(nil)
+	_ stsresult.Provider           = (*webIdentityProvider)(nil)
 )

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -15,19 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/bounded"
-	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
-// DefaultWebIdentitySessionName is the default session name for
+// defaultWebIdentitySessionName is the default session name for
 // AssumeRoleWithWebIdentity.
-const DefaultWebIdentitySessionName = "web-identity"
-
-// AssumeRoleWithWebIdentityAPI is the one STS method the web identity
-// provider needs. *sts.Client implements it.
-type AssumeRoleWithWebIdentityAPI interface {
-	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
-}
+const defaultWebIdentitySessionName = "web-identity"
 
 // TokenSource supplies the web identity token, read again on every load so
 // a long-lived process follows the identity provider's rotations.
@@ -94,48 +85,11 @@ func (f TokenFile) Token(context.Context) (string, error) {
 	return tok, nil
 }
 
-// TokenCommand runs a command (argv, no shell) on every load and uses its
-// standard output, trimmed, as the token. Timeout defaults to 30 s; at the
-// timeout the command's whole process group is killed. The command gets
-// no secret credential variables, and its output is capped at 64 KiB.
-type TokenCommand struct {
-	Argv    []string
-	Timeout time.Duration
-}
-
-// Token runs the command.
-func (c TokenCommand) Token(ctx context.Context) (string, error) {
-	if len(c.Argv) == 0 {
-		return "", errors.New("the web identity token command is empty")
-	}
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
-	cmd.Stderr = io.Discard // dropped: a failing helper may print the token
-	cmd.Env = childproc.HelperEnv(os.Environ())
-	out, err := childproc.Output(ctx, cmd, bounded.Token)
-	switch {
-	case errors.Is(err, childproc.ErrTooMuchOutput):
-		return "", fmt.Errorf("web identity token command %q printed more than %d bytes: not a token (it was stopped)", c.Argv[0], bounded.Token)
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("web identity token command %q timed out after %s (its process group was killed)", c.Argv[0], timeout)
-	case err != nil:
-		return "", fmt.Errorf("web identity token command %q failed: %v", c.Argv[0], err)
-	}
-	tok := strings.TrimSpace(string(out))
-	if tok == "" {
-		return "", fmt.Errorf("web identity token command %q printed nothing", c.Argv[0])
-	}
-	return tok, nil
-}
-
-// WebIdentityOptions configure a WebIdentityProvider.
+// WebIdentityOptions configure NewWebIdentity.
 type WebIdentityOptions struct {
-	// RoleSessionName defaults to DefaultWebIdentitySessionName.
+	// CacheOptions configure the Cache NewWebIdentity returns.
+	CacheOptions
+	// RoleSessionName defaults to "web-identity".
 	RoleSessionName string
 	// ProviderID is only for OAuth 2.0 providers (www.amazon.com, graph.facebook.com).
 	ProviderID string
@@ -145,28 +99,29 @@ type WebIdentityOptions struct {
 	// some servers the token's expiry).
 	Duration time.Duration
 	// MinTokenSize asks for a session token of at least this many bytes
-	// (MinimumSessionTokenSize, up to MaxTokenSize; 0: unchanged).
+	// (MinimumSessionTokenSize, up to 4096; 0: unchanged).
 	MinTokenSize int
 }
 
-// WebIdentityProvider gets credentials from STS AssumeRoleWithWebIdentity
+// webIdentityProvider gets credentials from STS AssumeRoleWithWebIdentity
 // (an unsigned call): AWS.WebIdentityCredentials.
-type WebIdentityProvider struct {
-	client  AssumeRoleWithWebIdentityAPI
+type webIdentityProvider struct {
+	client  STSClient
 	roleARN string
 	token   TokenSource
 	opts    WebIdentityOptions
 }
 
-// NewWebIdentity returns a web identity provider for roleARN whose token
-// comes from token, read again on every load.
-func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token TokenSource, optFns ...func(*WebIdentityOptions)) (*WebIdentityProvider, error) {
+// NewWebIdentity returns a refreshing Cache over STS
+// AssumeRoleWithWebIdentity for roleARN (AWS.WebIdentityCredentials),
+// whose token comes from token, read again on every load.
+func NewWebIdentity(client STSClient, roleARN string, token TokenSource, optFns ...func(*WebIdentityOptions)) (*Cache, error) {
 	var o WebIdentityOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	if o.RoleSessionName == "" {
-		o.RoleSessionName = DefaultWebIdentitySessionName
+		o.RoleSessionName = defaultWebIdentitySessionName
 	}
 	if client == nil {
 		return nil, configError("Client", "AssumeRoleWithWebIdentity needs an STS client")
@@ -177,7 +132,7 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 	if err := checkRoleARN(roleARN); err != nil {
 		return nil, err
 	}
-	if !ValidSessionName(o.RoleSessionName) {
+	if !validSessionName(o.RoleSessionName) {
 		return nil, configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
 	}
 	if err := checkTokenSize(o.MinTokenSize); err != nil {
@@ -192,17 +147,24 @@ func NewWebIdentity(client AssumeRoleWithWebIdentityAPI, roleARN string, token T
 	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
 		return nil, err
 	}
-	return &WebIdentityProvider{client: client, roleARN: roleARN, token: token, opts: o}, nil
+	o.CacheOptions = o.CacheOptions.withDefaults()
+	return cached(&webIdentityProvider{client: client, roleARN: roleARN, token: token, opts: o}, o.CacheOptions), nil
+}
+
+// ProviderSources reports AssumeRoleWithWebIdentity, for the SDK's
+// credential feature tracking.
+func (p *webIdentityProvider) ProviderSources() []aws.CredentialSource {
+	return []aws.CredentialSource{aws.CredentialSourceSTSAssumeRoleWebID}
 }
 
 // Retrieve reads the token and calls AssumeRoleWithWebIdentity.
-func (p *WebIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+func (p *webIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	r, err := p.RetrieveResult(ctx)
 	return r.Credentials, err
 }
 
 // RetrieveResult is Retrieve that also returns the assumed-role user.
-func (p *WebIdentityProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
+func (p *webIdentityProvider) RetrieveResult(ctx context.Context) (stsresult.Result, error) {
 	const op = "AssumeRoleWithWebIdentity"
 	tok, err := p.token.Token(ctx)
 	if err != nil {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
+	"github.com/tempcreds/tempcreds/internal/sysclock"
+	"github.com/tempcreds/tempcreds/internal/tokencmd"
+	"github.com/tempcreds/tempcreds/internal/warnlog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -60,7 +63,7 @@ func (d *Deps) warn(msg string) {
 // unless the cache already holds what it needs.
 func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	if d.Clock == nil {
-		d.Clock = tempcreds.SystemClock{}
+		d.Clock = sysclock.Clock{}
 	}
 	if d.Stderr == nil {
 		d.Stderr = os.Stderr
@@ -150,7 +153,7 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(co
 	if h := p.Hops[0]; h.Kind == HopWebIdentity {
 		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
 		if h.TokenCommand != "" {
-			ts = tempcreds.TokenCommand{Argv: childproc.ShellArgv(h.TokenCommand)}
+			ts = tokencmd.Command{Argv: childproc.ShellArgv(h.TokenCommand)}
 		}
 		token := &memoToken{src: ts}
 		return token, token.identity
@@ -180,8 +183,19 @@ func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
 	return &filecache.Store{Dir: p.CacheDir, Warn: warn}
 }
 
-// hopProvider is the provider of one hop, signed by source.
+// hopProvider is the STS provider of one hop, signed by source: the one
+// the library's constructor wraps in its Cache, because Build layers the
+// file cache between them.
 func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
+	c, err := hopCache(client, h, source, token, d)
+	if err != nil || c == nil {
+		return source, err
+	}
+	return c.Provider(), nil
+}
+
+// hopCache is the library's Cache over one hop.
+func hopCache(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (*tempcreds.Cache, error) {
 	tokenCode := d.TokenCode
 	switch {
 	case tokenCode != nil:
@@ -193,7 +207,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 	tokenCode = client.plan.lockedTokenCode(tokenCode)
 	switch h.Kind {
 	case HopSource:
-		return source, nil // the source's own credentials
+		return nil, nil // the source's own credentials
 	case HopSessionToken:
 		return tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
 			o.Duration, o.Source, o.SerialNumber, o.MinTokenSize = h.Duration, source, h.MFASerial, h.MinTokenSize
@@ -206,7 +220,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 		return tempcreds.NewAssumeRole(client, h.RoleARN, func(o *tempcreds.AssumeRoleOptions) {
 			o.RoleSessionName, o.Duration, o.ExternalID = sessionName(h, d.Clock), h.Duration, h.ExternalID
 			o.Policy, o.PolicyARNs, o.Tags, o.TransitiveTagKeys = h.Policy, h.PolicyARNs, h.Tags, h.TransitiveTags
-			o.SourceIdentity, o.SerialNumber, o.Source, o.Warn = h.SourceIdentity, h.MFASerial, source, d.Warn
+			o.SourceIdentity, o.SerialNumber, o.Source, o.Logger = h.SourceIdentity, h.MFASerial, source, warnlog.New(d.Warn)
 			o.MinTokenSize, o.Clock = h.MinTokenSize, d.Clock
 			if h.MFASerial != "" {
 				o.TokenCode = tokenCode
@@ -239,7 +253,7 @@ func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCode
 		return code
 	}
 	return func(ctx context.Context, serial string) (string, error) {
-		unlock, err := (&filecache.Store{Dir: p.CacheDir, LockTimeout: tempcreds.DefaultLoadTimeout}).Lock(ctx, filecache.DeriveKey("mfa", serial))
+		unlock, err := (&filecache.Store{Dir: p.CacheDir, LockTimeout: 5 * time.Minute}).Lock(ctx, filecache.DeriveKey("mfa", serial))
 		if err != nil {
 			return "", err
 		}

@@ -46,7 +46,6 @@ const (
 	MinRemainingFraction = 0.75
 )
 
-
 // Keeping is the server's freshness for answers that keep minRemaining of
 // life (capped to MinRemainingFraction of short sessions): the refresh
 // starts RefreshLead earlier (capped half-way between that fraction and the

@@ -54,26 +54,26 @@ func TestSevenDaySoak(t *testing.T) {
 	client := s.Client(nil)
 	hop := func(role string, source tempcreds.CacheOptions, src any) *tempcreds.Cache {
 		t.Helper()
-		var p *tempcreds.AssumeRoleProvider
+		var p *tempcreds.Cache
 		var err error
+		opts := func(o *tempcreds.AssumeRoleOptions) { o.CacheOptions = source; o.Clock = clk }
 		switch v := src.(type) {
 		case *tempcreds.Cache:
-			p, err = tempcreds.NewAssumeRole(client, role, func(o *tempcreds.AssumeRoleOptions) { o.Source = v })
+			p, err = tempcreds.NewAssumeRole(client, role, opts, func(o *tempcreds.AssumeRoleOptions) { o.Source = v })
 		default:
-			p, err = tempcreds.NewAssumeRole(client, role, func(o *tempcreds.AssumeRoleOptions) {
+			p, err = tempcreds.NewAssumeRole(client, role, opts, func(o *tempcreds.AssumeRoleOptions) {
 				o.Source = credentials.NewStaticCredentialsProvider(user.AccessKeyID, user.SecretAccessKey, "")
 			})
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tempcreds.NewCache(p, func(o *tempcreds.CacheOptions) { *o = source; o.Clock = clk })
+		return p
 	}
-	defaults := tempcreds.CacheOptions{ RefreshJitter: tempcreds.DefaultRefreshJitter,
-		MinBackoff: tempcreds.DefaultMinBackoff, MaxBackoff: tempcreds.DefaultMaxBackoff}
+	var defaults tempcreds.CacheOptions
 	b := hop("arn:aws:iam::123456789012:role/B", defaults, nil)
 	c := hop("arn:aws:iam::123456789012:role/C", defaults, b)
-	pA, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/A", func(o *tempcreds.AssumeRoleOptions) { o.Source = c })
+	pA, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/A", func(o *tempcreds.AssumeRoleOptions) { o.Source, o.Clock = c, clk })
 	if err != nil {
 		t.Fatal(err)
 	}

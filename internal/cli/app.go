@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/tempcreds/tempcreds/internal/refusal"
+	"github.com/tempcreds/tempcreds/internal/sysclock"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
 
@@ -68,7 +69,7 @@ type app struct {
 // DefaultApp is the real process's streams and environment.
 func DefaultApp() App {
 	return App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ,
-		Clock:   tempcreds.SystemClock{},
+		Clock:   sysclock.Clock{},
 		OpenTTY: chain.OpenTerminal}
 }
 
@@ -107,7 +108,7 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 		a.getenv = os.Getenv
 	}
 	if a.clock == nil {
-		a.clock = tempcreds.SystemClock{}
+		a.clock = sysclock.Clock{}
 	}
 	if a.openTTY == nil {
 		a.openTTY = func() (io.ReadWriteCloser, error) { return nil, errors.New("no terminal") }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package tempcreds
+package tokencmd
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func TestATokenCommandIsKilledAsAGroupAtItsTimeout(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEAWSHELPER")
 	script := `sleep 100 & echo $! > ` + pidFile + `; env > ` + filepath.Join(dir, "env") + `; wait; echo tok`
 	start := time.Now()
-	_, err := TokenCommand{Argv: []string{"sh", "-c", script}, Timeout: 500 * time.Millisecond}.Token(context.Background())
+	_, err := Command{Argv: []string{"sh", "-c", script}, Timeout: 500 * time.Millisecond}.Token(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "timed out after 500ms") {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
