@@ -14,11 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
-// fakeSTS starts the test STS and returns a client for it and a user's
-// (fake) long-term keys. In real code the client is sts.NewFromConfig(cfg).
+// fakeSTS starts the fake STS of package ststest and returns a client for it
+// and a user's (fake) long-term keys. In real code the client is
+// sts.NewFromConfig(cfg) and the keys are cfg.Credentials.
 func fakeSTS() (*ststest.Server, *sts.Client, *credentials.StaticCredentialsProvider) {
 	s := ststest.New()
 	user := s.AddUser("alice")
@@ -39,14 +40,13 @@ func Example_chain() {
 		log.Fatal(err)
 	}
 	roleA, err := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/RoleA",
-		func(o *tempcreds.AssumeRoleOptions) { o.Source = tempcreds.NewCache(roleB) })
+		func(o *tempcreds.AssumeRoleOptions) { o.Source = roleB })
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds := tempcreds.NewCache(roleA) // use as cfg.Credentials of any aws-sdk-go-v2 client
-
+	// roleA is a *tempcreds.Cache: use it as cfg.Credentials of any aws-sdk-go-v2 client.
 	for range 3 {
-		if _, err := creds.Retrieve(context.Background()); err != nil {
+		if _, err := roleA.Retrieve(context.Background()); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -66,7 +66,7 @@ func ExampleNewAssumeRole() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	creds, err := p.Retrieve(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func ExampleNewSessionToken() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	creds, err := p.Retrieve(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func ExampleNewWebIdentity() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	creds, err := tempcreds.NewCache(p).Retrieve(context.Background())
+	creds, err := p.Retrieve(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -142,12 +142,23 @@ func ExampleNewTemporary() {
 	// Output: tempcreds.AssumeRole false
 }
 
+// Any aws.CredentialsProvider made to refresh itself: here a provider of
+// your own, with its own freshness rule.
 func ExampleNewCache() {
 	s, client, keys := fakeSTS()
 	defer s.Close()
-	p, _ := tempcreds.NewAssumeRole(client, "arn:aws:iam::123456789012:role/A",
-		func(o *tempcreds.AssumeRoleOptions) { o.Source = keys })
-	creds := tempcreds.NewCache(p, func(o *tempcreds.CacheOptions) {
+	mine := aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/A"), RoleSessionName: aws.String("mine"),
+		}, func(o *sts.Options) { o.Credentials = keys })
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		c := out.Credentials
+		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
+			SessionToken: *c.SessionToken, CanExpire: true, Expires: *c.Expiration}, nil
+	})
+	creds := tempcreds.NewCache(mine, func(o *tempcreds.CacheOptions) {
 		o.Freshness.Min = 30 * time.Second   // never hand out credentials with less left
 		o.Freshness.Ahead = 10 * time.Minute // refresh in the background this early
 	})
@@ -166,7 +177,8 @@ func ExampleNewCache() {
 // config.WithCredentialsCacheOptions(tempcreds.SDKCacheOptions): the SDK
 // wraps every provider in an aws.CredentialsCache, and without those options
 // that cache keeps our credentials until their real expiry, past the expiry
-// window and without refresh-ahead. Passing cfg.Credentials (itself an
+// window and without refresh-ahead (the Cache warns once through its Logger
+// when it sees that wiring). Passing cfg.Credentials (itself an
 // aws.CredentialsCache) as Source is fine: in its last 15 s the Cache around
 // it invalidates it and gets fresh credentials.
 func Example_sdkConfig() {
@@ -179,8 +191,8 @@ func Example_sdkConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cfg.Credentials = tempcreds.NewCache(role) // every client built from cfg refreshes ahead
-	// or: config.LoadDefaultConfig(ctx, config.WithCredentialsProvider(cache),
+	cfg.Credentials = role // every client built from cfg refreshes ahead
+	// or: config.LoadDefaultConfig(ctx, config.WithCredentialsProvider(role),
 	//         config.WithCredentialsCacheOptions(tempcreds.SDKCacheOptions))
 
 	creds, err := cfg.Credentials.Retrieve(context.Background())

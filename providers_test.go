@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
-	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/internal/tokencmd"
 	"github.com/tempcreds/tempcreds/internal/warnlog"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 const (

@@ -19,7 +19,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 	"github.com/tempcreds/tempcreds/internal/redact"
 	"github.com/tempcreds/tempcreds/internal/refusal"
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestNoSecretInAnyErrorWhenSTSEchoesTheRequest: a fake STS (or a proxy, or

@@ -11,7 +11,7 @@ import (
 
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
 	"github.com/tempcreds/tempcreds/internal/safefile"
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestDefaultsPerInterface: aws-sts-helper's interface keeps "temporary"

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {

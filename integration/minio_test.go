@@ -3,7 +3,7 @@
 // Connect issuer for web identity.
 //
 // MinIO is not AWS. Differences that matter here, so nobody mistakes a MinIO
-// quirk for a tempcreds bug (those paths are covered by internal/ststest):
+// quirk for a tempcreds bug (those paths are covered by ststest):
 //   - no GetSessionToken and no GetCallerIdentity;
 //   - AssumeRole ignores RoleArn (any ARN is accepted; the caller's own
 //     policies apply, narrowed by the session policy);

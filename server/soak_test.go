@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestSevenDaySoak serves a three-hop chain (A from C from B from keys)

@@ -1,7 +1,7 @@
 // Command serve-load measures `tempcreds serve` on loopback next to its
 // floor, a minimal net/http handler returning the same bytes, in one run:
 // requests per second, p50/p99 latency and the server's peak RSS. The
-// credentials come from the fake STS (internal/ststest) with a clock 14.5
+// credentials come from the fake STS (ststest) with a clock 14.5
 // minutes behind, so its 15-minute sessions expire 30 s after they are
 // issued: during the run the server refreshes many times, and every answer
 // is checked (status 200, credentials not expired).
@@ -28,7 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 type offsetClock struct{ d time.Duration }

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/internal/syncbuf"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestSecretsAudit runs every command with --debug, with and without

@@ -21,8 +21,8 @@ import (
 	"github.com/tempcreds/tempcreds/containercreds"
 	"github.com/tempcreds/tempcreds/internal/endpointtest"
 	"github.com/tempcreds/tempcreds/internal/errorsdoc"
-	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/server"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // badInput is one entry of the catalogue: what was wrong, where, the exit

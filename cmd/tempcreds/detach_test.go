@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestServeDetachAsTheREADMEShowsIt runs the README's pattern literally in

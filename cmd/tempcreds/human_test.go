@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestOneHumanStepPerHost: ten processes at once, each for a different

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestA4KiBTokenReachesEveryConsumer asks STS (the fake, which honours

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // processCommand is a source process that counts its runs in count and

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // TestAnUnreadableConfigFileIsNamedNotIgnored: AWS_CONFIG_FILE that the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/errorsdoc"
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // badInput is one bad input of the command line: how to set it up, the

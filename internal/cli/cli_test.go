@@ -19,8 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
-	"github.com/tempcreds/tempcreds/internal/ststest"
 	"github.com/tempcreds/tempcreds/internal/syncbuf"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 const loginARN = "arn:aws:iam::123456789012:user/alice"

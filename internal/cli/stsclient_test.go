@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // The STS client comes from aws-sdk-go-v2's configuration loader, so the

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // callParams returns the parameters of the AssumeRole calls of role, by call.

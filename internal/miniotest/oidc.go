@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tempcreds/tempcreds/internal/ststest"
+	"github.com/tempcreds/tempcreds/ststest"
 )
 
 // OIDC is a minimal OpenID Connect issuer on loopback: a discovery
