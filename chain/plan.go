@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
 // SourceKind says where the first (long-term or outside) credentials of a

@@ -14,7 +14,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/redact"
 
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 

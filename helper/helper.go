@@ -1,9 +1,9 @@
-// Package helper is aws-sts-helper's library entry point, done right:
+// Package helper is aws-sts-helper's library entry point in Go:
 // GetTemporaryCredentials takes the helper's configuration object, lets
-// environment variables override it (as the helper's README promises; the
-// published helper does the opposite), and reuses the cached credentials
-// file until the credentials expire (the published helper never expires it:
-// it checks a lower-case "expiration" on a string).
+// environment variables override it (as the helper's README describes),
+// and reuses the cached credentials file (0600) while the credentials have
+// at least a minute left, then replaces it. docs/library.md lists where it
+// differs from the JavaScript package.
 package helper
 
 import (
@@ -13,13 +13,15 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
 
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
-	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
 // Config is the helper's configuration object. Every field has an
@@ -59,7 +61,7 @@ type Config struct {
 // AssumedRoleUser), from the credentials file while it is valid (at least a
 // minute left), else from STS, and then writes the file with the configured
 // mode. It is a thin caller of package chain.
-func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry, error) {
+func GetTemporaryCredentials(ctx context.Context, cfg Config) (*Response, error) {
 	getenv := cfg.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -111,12 +113,20 @@ func GetTemporaryCredentials(ctx context.Context, cfg Config) (*filecache.Entry,
 		return nil, err
 	}
 	c := res.Credentials
-	e := &filecache.Entry{Credentials: &filecache.Credentials{AccessKeyId: c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expires}}
+	out := &Response{Credentials: &types.Credentials{AccessKeyId: aws.String(c.AccessKeyID),
+		SecretAccessKey: aws.String(c.SecretAccessKey), SessionToken: aws.String(c.SessionToken), Expiration: aws.Time(c.Expires)}}
 	if res.AssumedRoleARN != "" {
-		e.AssumedRoleUser = &filecache.AssumedRoleUser{AssumedRoleId: res.AssumedRoleID, Arn: res.AssumedRoleARN}
+		out.AssumedRoleUser = &types.AssumedRoleUser{AssumedRoleId: aws.String(res.AssumedRoleID), Arn: aws.String(res.AssumedRoleARN)}
 	}
-	return e, nil
+	return out, nil
+}
+
+// Response is the STS response the helper returns and keeps in its file,
+// in STS's own types: the credentials and, for a role, the assumed-role
+// user (nil for GetSessionToken).
+type Response struct {
+	Credentials     *types.Credentials
+	AssumedRoleUser *types.AssumedRoleUser
 }
 
 // configNames are the Config fields of the chain's request fields.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds/ststest"
 )
 
@@ -44,10 +45,10 @@ func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.AssumedRoleUser == nil || first.AssumedRoleUser.Arn != "arn:aws:sts::123456789012:assumed-role/FromEnv/colbyProjectsDev" {
+	if first.AssumedRoleUser == nil || aws.ToString(first.AssumedRoleUser.Arn) != "arn:aws:sts::123456789012:assumed-role/FromEnv/colbyProjectsDev" {
 		t.Fatalf("assumed %+v; the environment's role must win over the configuration's", first.AssumedRoleUser)
 	}
-	if d := time.Until(first.Credentials.Expiration); d < 11*time.Hour {
+	if d := time.Until(aws.ToTime(first.Credentials.Expiration)); d < 11*time.Hour {
 		t.Errorf("session of %s, want the helper's default 43200 s", d)
 	}
 	st, _ := os.Stat(file)
@@ -55,7 +56,7 @@ func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {
 		t.Errorf("file mode %v, want 0600", st.Mode().Perm())
 	}
 	again, err := GetTemporaryCredentials(context.Background(), cfg)
-	if err != nil || again.Credentials.AccessKeyId != first.Credentials.AccessKeyId || s.Count("AssumeRole") != 1 {
+	if err != nil || aws.ToString(again.Credentials.AccessKeyId) != aws.ToString(first.Credentials.AccessKeyId) || s.Count("AssumeRole") != 1 {
 		t.Errorf("second call: %v, %d STS calls; want the cached file", err, s.Count("AssumeRole"))
 	}
 
@@ -67,7 +68,7 @@ func TestEnvironmentOverridesConfigAndTheFileIsReusedUntilExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh, err := GetTemporaryCredentials(context.Background(), cfg)
-	if err != nil || fresh.Credentials.AccessKeyId == "ASIAFAKEOLD" || s.Count("AssumeRole") != 2 {
-		t.Errorf("after expiry: %v, key %s; want new credentials", err, fresh.Credentials.AccessKeyId)
+	if err != nil || aws.ToString(fresh.Credentials.AccessKeyId) == "ASIAFAKEOLD" || s.Count("AssumeRole") != 2 {
+		t.Errorf("after expiry: %v, key %v; want new credentials", err, fresh)
 	}
 }

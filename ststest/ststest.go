@@ -1,4 +1,7 @@
-// Package ststest is a fake AWS STS for tests. It speaks the real Query
+// Package ststest is a fake AWS STS for tests, an httptest for STS: test
+// your own credential handling (refresh, role chains, MFA, web identity,
+// STS failures) against a real HTTP server that aws-sdk-go-v2's own STS
+// client talks to, without AWS. It speaks the real Query
 // protocol and XML (its answers decode with aws-sdk-go-v2's own STS client),
 // issues distinct credentials per call with the requested lifetime on an
 // injectable clock, and behaves like AWS where our code depends on it:
