@@ -164,7 +164,8 @@ var latestExpiry = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
 // errZeroCache is what a Cache that was not built by NewCache returns.
 var errZeroCache = configError("Provider", "this Cache has no provider: build it with tempcreds.NewCache(provider)")
 
-// Provider returns the wrapped provider.
+// Provider returns the wrapped provider: the one that loads on every call.
+// Assign the Cache, never it, to aws.Config.Credentials.
 func (c *Cache) Provider() aws.CredentialsProvider { return c.provider }
 
 // Retrieve returns valid credentials: the cached ones unless they are inside
