@@ -30,7 +30,8 @@ const (
 	sourceWebIdentity  = "tempcreds.WebIdentity"
 )
 
-// STS duration limits (see FACTS.md).
+// STS duration limits: 15 min to 36 h (GetSessionToken; AssumeRole 12 h), and
+// 1 h for a session assumed with temporary credentials (role chaining).
 const (
 	minSessionDuration = 15 * time.Minute
 	maxSessionDuration = 36 * time.Hour

@@ -62,11 +62,12 @@ type Options struct {
 // EKS Pod Identity, or `tempcreds serve`.
 //
 // It is written here rather than composed from aws-sdk-go-v2's endpointcreds
-// because the behaviour we promise differs: the authorization token file is
-// re-read on every fetch, a response without an RFC 3339 Expiration or a
-// session token is refused instead of cached forever, the body is capped,
-// and retries follow AWS.RemoteCredentials' (1 s timeout, 3 retries) rather
-// than the SDK's standard retryer.
+// because the behaviour we promise differs: a response without an RFC 3339
+// Expiration or a session token is refused instead of cached forever, an
+// already expired answer is refused, the body is capped, the token file is
+// bounded (16 KiB, a regular file), and retries follow AWS.RemoteCredentials'
+// (1 s timeout, 3 retries) rather than the SDK's standard retryer. Both
+// re-read the token file on every fetch.
 type Provider struct {
 	url    string
 	token  TokenSource // nil: none
