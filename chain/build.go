@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
 // innerFreshness is how much life an inner hop (a source) needs to be

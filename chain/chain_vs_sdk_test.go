@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/ststest"
 )
 

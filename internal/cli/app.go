@@ -24,8 +24,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
-	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
 // Exit codes, documented in docs/cli.md.
