@@ -24,10 +24,12 @@ preflight:
 devtools:
 	@$(BEAT) devtools $(GO) run ./internal/cmd/devtools
 
-# No tracked file over 1 MiB: binaries and build outputs stay out of git.
+# No tracked file over 1 MiB: binaries and build outputs stay out of git;
+# no fuzz seed corpus without its fuzz target.
 hygiene:
 	@big=$$(git ls-files -z | xargs -0 -r wc -c 2>/dev/null | awk '$$2 != "total" && $$1 > 1048576 {print "  " $$2 " (" $$1 " bytes)"}'); \
 	if [ -n "$$big" ]; then echo "hygiene: tracked files over 1 MiB (binaries and build outputs stay out of git):"; echo "$$big"; exit 1; fi
+	@./scripts/fuzzseeds.sh
 
 # Install the CLI from this clone into $(go env GOPATH)/bin.
 install:
