@@ -38,13 +38,13 @@ install:
 
 # Every package with tests, at other dates (../shared/tools/go-test-at
 # shifts time.Now() in the test binaries): no test may depend on today's
-# date. Two are left out, because go-test-at cannot shift what they test:
-# cmd/tempcreds runs a freshly built binary and integration runs MinIO,
-# child processes that keep the real clock while the test's fake STS and
-# checks are shifted. Every other package is found by go list, so a new one
+# date. One is left out, because go-test-at cannot shift what it tests:
+# cmd/tempcreds, the one home of the end-to-end suites, runs a freshly
+# built binary and MinIO, child processes that keep the real clock while
+# the test's fake STS and checks are shifted. Every other package is found by go list, so a new one
 # joins without anyone remembering to add it.
 GO_TEST_AT ?= $(firstword $(wildcard ../shared/tools/go-test-at /work/shared/tools/go-test-at) ../shared/tools/go-test-at)
-DATE_EXCLUDED := ./cmd/tempcreds ./integration
+DATE_EXCLUDED := ./cmd/tempcreds
 DATE_SUITES = $(filter-out $(DATE_EXCLUDED),$(shell $(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | sed 's|^github.com/tempcreds/tempcreds|.|'))
 test-dates:
 	@echo "test-dates: $(DATE_SUITES)"

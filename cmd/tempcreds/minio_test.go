@@ -1,4 +1,4 @@
-// Package integration runs tempcreds against a real STS and S3: MinIO, pinned
+// The MinIO suite runs tempcreds against a real STS and S3: MinIO, pinned
 // and installed by internal/miniotest, on loopback, with a local OpenID
 // Connect issuer for web identity.
 //
@@ -20,19 +20,19 @@
 //     ID; a token for another audience is refused as "`azp` claim invalid,
 //     `azp` must match configured OpenID Client ID";
 //   - DurationSeconds below 900 is refused, as on AWS.
-package integration
+
+package main
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,27 +45,39 @@ import (
 	"github.com/tempcreds/tempcreds/internal/miniotest"
 )
 
-var minio *miniotest.Server
-
-func TestMain(m *testing.M) {
-	s, err := miniotest.StartServer(context.Background())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: MinIO is required for the integration suite and could not be started: %v\n", err)
-		os.Exit(1)
+// minioServer is the MinIO these suites share: started on first use,
+// stopped when the package's tests end (stopShared, from TestMain).
+func minioServer(t *testing.T) *miniotest.Server {
+	t.Helper()
+	sharedMinIO.once.Do(func() {
+		sharedMinIO.s, sharedMinIO.err = miniotest.StartServer(context.Background())
+	})
+	if sharedMinIO.err != nil {
+		t.Fatalf("MinIO is required for this suite and could not be started: %v", sharedMinIO.err)
 	}
-	minio = s
-	code := m.Run()
-	s.Close()
-	os.Exit(code)
+	return sharedMinIO.s
+}
+
+var sharedMinIO struct {
+	once sync.Once
+	s    *miniotest.Server
+	err  error
+}
+
+// stopShared stops the shared MinIO, if a test started it.
+func stopShared() {
+	if sharedMinIO.s != nil {
+		sharedMinIO.s.Close()
+	}
 }
 
 const anyRole = "arn:aws:iam::123456789012:role/minio-ignores-this"
 
 func assumeRole(t *testing.T, optFns ...func(*tempcreds.AssumeRoleOptions)) *tempcreds.Cache {
 	t.Helper()
-	p, err := tempcreds.NewAssumeRole(minio.STSClient(nil), anyRole, append([]func(*tempcreds.AssumeRoleOptions){
+	p, err := tempcreds.NewAssumeRole(minioServer(t).STSClient(nil), anyRole, append([]func(*tempcreds.AssumeRoleOptions){
 		func(o *tempcreds.AssumeRoleOptions) {
-			o.Source = minio.RootCredentials()
+			o.Source = minioServer(t).RootCredentials()
 			o.Duration = 15 * time.Minute
 		},
 	}, optFns...)...)
@@ -100,7 +112,7 @@ func TestAssumeRoleCredentialsWorkOnS3(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	creds := assumeRole(t)
-	c := minio.S3Client(creds)
+	c := minioServer(t).S3Client(creds)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("tempcreds-e2e")}); err != nil {
 		t.Fatalf("CreateBucket with assumed-role credentials: %v", err)
 	}
@@ -128,11 +140,11 @@ func TestSessionPolicyNarrowsTheCredentials(t *testing.T) {
 	ctx := context.Background()
 	const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],` +
 		`"Resource":["arn:aws:s3:::dev-projects-*","arn:aws:s3:::dev-projects-*/*"]}]}`
-	root := minio.S3Client(minio.RootCredentials())
+	root := minioServer(t).S3Client(minioServer(t).RootCredentials())
 	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("prod-data")}); err != nil {
 		t.Fatal(err)
 	}
-	c := minio.S3Client(assumeRole(t, func(o *tempcreds.AssumeRoleOptions) {
+	c := minioServer(t).S3Client(assumeRole(t, func(o *tempcreds.AssumeRoleOptions) {
 		o.Policy = policy
 		o.RoleSessionName = "colbyProjectsDev"
 	}))
@@ -175,9 +187,9 @@ func TestWebIdentityWithARotatingTokenFileOutlivesManyExpiries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	defer minio.OIDC.RotateToken(tokenFile, "rotating", 30*time.Second, 5*time.Second)()
+	defer minioServer(t).OIDC.RotateToken(tokenFile, "rotating", 30*time.Second, 5*time.Second)()
 
-	p, err := tempcreds.NewWebIdentity(minio.STSClient(nil), anyRole, tempcreds.TokenFile(tokenFile))
+	p, err := tempcreds.NewWebIdentity(minioServer(t).STSClient(nil), anyRole, tempcreds.TokenFile(tokenFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,8 +201,8 @@ func TestWebIdentityWithARotatingTokenFileOutlivesManyExpiries(t *testing.T) {
 	if life := time.Until(first.Expires); life < 20*time.Second || life > 31*time.Second {
 		t.Fatalf("first credentials live %s; MinIO should give the 30-second token's lifetime", life)
 	}
-	live := minio.S3Client(cache)
-	frozen := minio.S3Client(credentials.NewStaticCredentialsProvider(first.AccessKeyID, first.SecretAccessKey, first.SessionToken))
+	live := minioServer(t).S3Client(cache)
+	frozen := minioServer(t).S3Client(credentials.NewStaticCredentialsProvider(first.AccessKeyID, first.SecretAccessKey, first.SessionToken))
 	if _, err := frozen.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
 		t.Fatalf("the first credentials do not work before they expire: %v", err)
 	}
@@ -227,7 +239,7 @@ func TestBadWebIdentityTokensGiveClearErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := minio.OIDC
+	o := minioServer(t).OIDC
 	now := time.Now()
 	claims := func(aud string, exp time.Time) map[string]any {
 		return map[string]any{"iss": o.URL, "sub": "bad", "aud": aud, "azp": aud, "iat": now.Unix(), "exp": exp.Unix(), "policy": o.Policy}
@@ -243,7 +255,7 @@ func TestBadWebIdentityTokensGiveClearErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := tempcreds.NewWebIdentity(minio.STSClient(nil), anyRole, tempcreds.NewStaticToken(tc.token))
+			p, err := tempcreds.NewWebIdentity(minioServer(t).STSClient(nil), anyRole, tempcreds.NewStaticToken(tc.token))
 			if err != nil {
 				t.Fatal(err)
 			}
