@@ -295,24 +295,9 @@ func (p *Provider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
 		}
 		token = t
 	}
-	// An idle timer (reset by every byte read) and an overall bound cancel
-	// the attempt; the cause says which fired.
-	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	idle := time.AfterFunc(p.opts.Timeout, func() { cancel(errRemoteIdle) })
-	defer idle.Stop()
-	overall := time.AfterFunc(p.opts.MaxAttemptTime, func() { cancel(errRemoteOverall) })
-	defer overall.Stop()
-	timedOut := func() (string, bool) {
-		switch context.Cause(actx) {
-		case errRemoteIdle:
-			return fmt.Sprintf("no data for %s", p.opts.Timeout), true
-		case errRemoteOverall:
-			return fmt.Sprintf("no complete answer within %s", p.opts.MaxAttemptTime), true
-		}
-		return "", false
-	}
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, p.url, nil)
+	a := p.newAttempt(ctx)
+	defer a.stop()
+	req, err := http.NewRequestWithContext(a.ctx, http.MethodGet, p.url, nil)
 	if err != nil {
 		return aws.Credentials{}, false, &Error{URL: p.url, Message: err.Error()}
 	}
@@ -322,34 +307,12 @@ func (p *Provider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		msg := "request failed"
-		if m, ok := timedOut(); ok {
-			msg = m
-		} else if ctx.Err() != nil {
-			return aws.Credentials{}, false, fmt.Errorf("container credentials endpoint %s: %w", p.url, ctx.Err())
-		} else {
-			var ne net.Error
-			var oe *net.OpError
-			if errors.As(err, &oe) {
-				msg = oe.Op + ": " + oe.Err.Error()
-			} else if errors.As(err, &ne) {
-				msg = ne.Error()
-			}
-		}
-		return aws.Credentials{}, !permanentTLSFailure(err), &Error{URL: p.url, Message: msg}
+		return aws.Credentials{}, !permanentTLSFailure(err), p.requestError(ctx, a, err)
 	}
 	defer resp.Body.Close()
-	idle.Reset(p.opts.Timeout)
-	body, err := io.ReadAll(io.LimitReader(idleReader{r: resp.Body, idle: idle, d: p.opts.Timeout}, p.opts.MaxBody+1))
+	body, retry, err := p.readAnswer(a, resp)
 	if err != nil {
-		msg := "reading the answer: " + err.Error()
-		if m, ok := timedOut(); ok {
-			msg = "reading the answer: " + m
-		}
-		return aws.Credentials{}, true, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: msg}
-	}
-	if int64(len(body)) > p.opts.MaxBody {
-		return aws.Credentials{}, false, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
+		return aws.Credentials{}, retry, err
 	}
 	// The endpoint may echo the token back: parseAnswer removes it before
 	// it cuts anything.
@@ -359,6 +322,78 @@ func (p *Provider) fetch(ctx context.Context) (aws.Credentials, bool, error) {
 			Message: fmt.Sprintf("the answer expired at %s: is the endpoint serving stale credentials, or this machine's clock wrong?", creds.Expires.Format(time.RFC3339))}
 	}
 	return creds, retry, err
+}
+
+// attempt bounds one request: an idle timer (reset by every byte read)
+// and an overall bound cancel its context; the cause says which fired.
+type attempt struct {
+	ctx            context.Context
+	idle, overall  *time.Timer
+	cancel         context.CancelCauseFunc
+	idleAfter, max time.Duration
+}
+
+func (p *Provider) newAttempt(ctx context.Context) *attempt {
+	actx, cancel := context.WithCancelCause(ctx)
+	return &attempt{ctx: actx, cancel: cancel, idleAfter: p.opts.Timeout, max: p.opts.MaxAttemptTime,
+		idle:    time.AfterFunc(p.opts.Timeout, func() { cancel(errRemoteIdle) }),
+		overall: time.AfterFunc(p.opts.MaxAttemptTime, func() { cancel(errRemoteOverall) })}
+}
+
+// stop ends the attempt's timers and context.
+func (a *attempt) stop() {
+	a.idle.Stop()
+	a.overall.Stop()
+	a.cancel(nil)
+}
+
+// timedOut says which of the attempt's bounds fired, if one did.
+func (a *attempt) timedOut() (string, bool) {
+	switch context.Cause(a.ctx) {
+	case errRemoteIdle:
+		return fmt.Sprintf("no data for %s", a.idleAfter), true
+	case errRemoteOverall:
+		return fmt.Sprintf("no complete answer within %s", a.max), true
+	}
+	return "", false
+}
+
+// requestError tells a failed request: a bound of the attempt, the
+// caller's cancellation, or the network's failure.
+func (p *Provider) requestError(ctx context.Context, a *attempt, err error) error {
+	if m, ok := a.timedOut(); ok {
+		return &Error{URL: p.url, Message: m}
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("container credentials endpoint %s: %w", p.url, ctx.Err())
+	}
+	msg := "request failed"
+	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		msg = oe.Op + ": " + oe.Err.Error()
+	} else if errors.As(err, &ne) {
+		msg = ne.Error()
+	}
+	return &Error{URL: p.url, Message: msg}
+}
+
+// readAnswer reads the answer's body, at most MaxBody bytes, each read
+// resetting the attempt's idle timer.
+func (p *Provider) readAnswer(a *attempt, resp *http.Response) ([]byte, bool, error) {
+	a.idle.Reset(p.opts.Timeout)
+	body, err := io.ReadAll(io.LimitReader(idleReader{r: resp.Body, idle: a.idle, d: p.opts.Timeout}, p.opts.MaxBody+1))
+	if err != nil {
+		msg := "reading the answer: " + err.Error()
+		if m, ok := a.timedOut(); ok {
+			msg = "reading the answer: " + m
+		}
+		return nil, true, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: msg}
+	}
+	if int64(len(body)) > p.opts.MaxBody {
+		return nil, false, &Error{URL: p.url, StatusCode: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", p.opts.MaxBody)}
+	}
+	return body, false, nil
 }
 
 // permanentTLSFailure reports a TLS failure no retry can fix (an untrusted

@@ -143,9 +143,8 @@ func run(duration time.Duration, conns int, bin string) error {
 // and by a request cap) and checks every answer.
 func load(name, url, token string, d time.Duration, conns, pid int) result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}}
-	var requests, non200, expired, errs atomic.Int64
+	var c counts
 	lat := make([][]time.Duration, conns)
-	keys := sync.Map{}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
@@ -156,33 +155,9 @@ func load(name, url, token string, d time.Duration, conns, pid int) result {
 		go func() {
 			defer wg.Done()
 			for n := 0; n < maxPerConn && ctx.Err() == nil; n++ {
-				req, _ := http.NewRequest(http.MethodGet, url, nil)
-				if token != "" {
-					req.Header.Set("Authorization", token)
+				if took, answered := c.request(client, url, token); answered {
+					lat[i] = append(lat[i], took)
 				}
-				t := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					errs.Add(1)
-					continue
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat[i] = append(lat[i], time.Since(t))
-				requests.Add(1)
-				if resp.StatusCode != 200 {
-					non200.Add(1)
-					continue
-				}
-				var c struct{ AccessKeyId, Expiration string }
-				if json.Unmarshal(body, &c) != nil {
-					errs.Add(1)
-					continue
-				}
-				if exp, err := time.Parse(time.RFC3339, c.Expiration); err != nil || !time.Now().Before(exp) {
-					expired.Add(1)
-				}
-				keys.Store(c.AccessKeyId, true)
 			}
 		}()
 	}
@@ -193,16 +168,57 @@ func load(name, url, token string, d time.Duration, conns, pid int) result {
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	pct := func(p float64) time.Duration {
-		if len(all) == 0 {
-			return 0
-		}
-		return all[int(float64(len(all)-1)*p)]
-	}
 	distinct := 0
-	keys.Range(func(any, any) bool { distinct++; return true })
-	return result{name: name, requests: requests.Load(), non200: non200.Load(), expired: expired.Load(), errors: errs.Load(),
-		seconds: elapsed, p50: pct(0.50), p99: pct(0.99), peakRSSKiB: peakRSS(pid), distinct: distinct}
+	c.keys.Range(func(any, any) bool { distinct++; return true })
+	return result{name: name, requests: c.requests.Load(), non200: c.non200.Load(), expired: c.expired.Load(), errors: c.errs.Load(),
+		seconds: elapsed, p50: percentile(all, 0.50), p99: percentile(all, 0.99), peakRSSKiB: peakRSS(pid), distinct: distinct}
+}
+
+// counts are a load's answers, counted by every connection at once.
+type counts struct {
+	requests, non200, expired, errs atomic.Int64
+	keys                            sync.Map // the distinct access key IDs served
+}
+
+// request asks url once and counts the answer; answered reports whether
+// one came (its latency is took).
+func (c *counts) request(client *http.Client, url, token string) (took time.Duration, answered bool) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	t := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		c.errs.Add(1)
+		return 0, false
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	took = time.Since(t)
+	c.requests.Add(1)
+	if resp.StatusCode != 200 {
+		c.non200.Add(1)
+		return took, true
+	}
+	var creds struct{ AccessKeyId, Expiration string }
+	if json.Unmarshal(body, &creds) != nil {
+		c.errs.Add(1)
+		return took, true
+	}
+	if exp, err := time.Parse(time.RFC3339, creds.Expiration); err != nil || !time.Now().Before(exp) {
+		c.expired.Add(1)
+	}
+	c.keys.Store(creds.AccessKeyId, true)
+	return took, true
+}
+
+// percentile is the p-th of sorted latencies (0 for none).
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(float64(len(sorted)-1)*p)]
 }
 
 // peakRSS reads VmHWM of a process, in KiB.

@@ -71,91 +71,144 @@ func Output(ctx context.Context, cmd *exec.Cmd, max int) ([]byte, error) {
 	}
 	defer r.Close()
 	cmd.Stdout = w
-	// A stderr that is not a file would be a pipe os/exec copies and Wait
-	// waits for: a `sleep 100 &` holding it would hold us. Ours instead,
-	// copied (bounded) until the group is gone.
-	var stderrDone chan struct{}
-	var ew *os.File
-	if dst := cmd.Stderr; dst != nil {
-		if _, isFile := dst.(*os.File); !isFile {
-			var er *os.File
-			if er, ew, err = os.Pipe(); err != nil {
-				return nil, err
-			}
-			defer er.Close()
-			cmd.Stderr = ew
-			stderrDone = make(chan struct{})
-			go func() {
-				defer close(stderrDone)
-				_, _ = io.Copy(dst, io.LimitReader(er, 64<<10))
-				_, _ = io.Copy(io.Discard, er)
-			}()
-		}
+	stderr, err := copyStderr(cmd)
+	if err != nil {
+		return nil, err
 	}
+	defer stderr.close()
 	setGroup(cmd)
 	err = cmd.Start()
 	w.Close()
-	if ew != nil {
-		ew.Close()
-	}
+	stderr.started()
 	if err != nil {
 		return nil, err
 	}
 	track(cmd)
 	defer untrack(cmd)
-	var out []byte
-	overflow := make(chan struct{})
-	read := make(chan struct{})
+	out := readAtMost(r, max, func() { _ = killGroup(cmd) })
+	waitErr := waitGroup(ctx, cmd, out.overflow)
+	if !closedWithin(out.read, 2*time.Second) { // a grandchild that left the group
+		r.Close()
+		<-out.read
+	}
+	closedWithin(stderr.done, 2*time.Second)
+	select {
+	case <-out.overflow:
+		return out.b, ErrTooMuchOutput
+	default:
+	}
+	if ctx.Err() != nil {
+		return out.b, ctx.Err()
+	}
+	return out.b, waitErr
+}
+
+// stderrCopy is a command's standard error through a pipe of ours: a
+// stderr that is not a file would be a pipe os/exec copies and Wait waits
+// for, and a `sleep 100 &` holding it would hold us. Ours is copied
+// (bounded) until the group is gone.
+type stderrCopy struct {
+	r, w *os.File      // nil when cmd's stderr is a file (or none)
+	done chan struct{} // closed when the copy ends (nil: no copy)
+}
+
+// copyStderr puts a pipe of ours in place of cmd's stderr unless it is a
+// file, and copies from it.
+func copyStderr(cmd *exec.Cmd) (*stderrCopy, error) {
+	dst := cmd.Stderr
+	if _, isFile := dst.(*os.File); dst == nil || isFile {
+		return &stderrCopy{}, nil
+	}
+	er, ew, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = ew
+	c := &stderrCopy{r: er, w: ew, done: make(chan struct{})}
 	go func() {
-		defer close(read)
+		defer close(c.done)
+		_, _ = io.Copy(dst, io.LimitReader(er, 64<<10))
+		_, _ = io.Copy(io.Discard, er)
+	}()
+	return c, nil
+}
+
+// started closes our copy of the write end, now the child has its own.
+func (c *stderrCopy) started() {
+	if c.w != nil {
+		c.w.Close()
+	}
+}
+
+// close closes the read end.
+func (c *stderrCopy) close() {
+	if c.r != nil {
+		c.r.Close()
+	}
+}
+
+// boundedOutput is a command's standard output, read up to a cap.
+type boundedOutput struct {
+	b        []byte        // read once read is closed
+	overflow chan struct{} // closed when the output passed the cap
+	read     chan struct{} // closed when reading ended
+}
+
+// readAtMost reads r until it ends, or until it passes max: then the
+// output is cut at max and onOverflow runs at once.
+func readAtMost(r io.Reader, max int, onOverflow func()) *boundedOutput {
+	o := &boundedOutput{overflow: make(chan struct{}), read: make(chan struct{})}
+	go func() {
+		defer close(o.read)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := r.Read(buf)
-			if len(out)+n > max {
-				out = append(out, buf[:max-len(out)]...)
-				close(overflow)
-				_ = killGroup(cmd)
+			if len(o.b)+n > max {
+				o.b = append(o.b, buf[:max-len(o.b)]...)
+				close(o.overflow)
+				onOverflow()
 				return
 			}
-			out = append(out, buf[:n]...)
+			o.b = append(o.b, buf[:n]...)
 			if err != nil {
 				return
 			}
 		}
 	}()
+	return o
+}
+
+// waitGroup waits for cmd to exit, killing its group when ctx is done,
+// and kills whatever the command left behind in the group.
+func waitGroup(ctx context.Context, cmd *exec.Cmd, overflow <-chan struct{}) error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	var waitErr error
+	var err error
 	select {
-	case waitErr = <-exited:
+	case err = <-exited:
 	case <-ctx.Done():
 		_ = killGroup(cmd)
-		waitErr = <-exited
+		err = <-exited
 	case <-overflow:
-		waitErr = <-exited
+		err = <-exited
 	}
 	_ = killGroup(cmd) // whatever it left behind
+	return err
+}
+
+// closedWithin reports whether ch is closed (or nil) within d.
+func closedWithin(ch <-chan struct{}, d time.Duration) bool {
+	if ch == nil {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case <-read:
-	case <-time.After(2 * time.Second): // a grandchild that left the group
-		r.Close()
-		<-read
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
 	}
-	if stderrDone != nil {
-		select {
-		case <-stderrDone:
-		case <-time.After(2 * time.Second):
-		}
-	}
-	select {
-	case <-overflow:
-		return out, ErrTooMuchOutput
-	default:
-	}
-	if ctx.Err() != nil {
-		return out, ctx.Err()
-	}
-	return out, waitErr
 }
 
 // running are the helpers started by Output and not yet reaped: KillAll

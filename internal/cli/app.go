@@ -13,12 +13,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
-
-	"github.com/tempcreds/tempcreds/internal/refusal"
-	"github.com/tempcreds/tempcreds/internal/sysclock"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
+	"github.com/tempcreds/tempcreds/internal/sysclock"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -52,18 +49,16 @@ type App struct {
 	STS chain.STSSettings
 }
 
-// app is an App during one run, with its --debug setting.
+// app is an App during one run: what every command's options hold, set
+// once by Run and never written afterwards (a command's state is its own).
 type app struct {
 	App
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	clock          tempcreds.Clock
 	openTTY        func() (io.ReadWriteCloser, error)
-	debug          bool
-	args           []string // the command line, for serve --detach's child
-	durationFrom   string   // what set the final session's duration (a flag, a variable, a profile key), for errors
-	warnMu         sync.Mutex
-	warned         map[string]bool
+	args           []string  // the command line, for serve --detach's child
+	say            *messages // the run's lines on stderr (debug lines per command: say.debugging)
 }
 
 // DefaultApp is the real process's streams and environment.
@@ -73,37 +68,11 @@ func DefaultApp() App {
 		OpenTTY: chain.OpenTerminal}
 }
 
-func (a *app) debugf(format string, args ...any) {
-	if a.debug {
-		// Every debug line goes through the one scrubber, whatever it holds.
-		fmt.Fprintln(a.stderr, "tempcreds: debug: "+oneLine(redact.Scrub(fmt.Sprintf(format, args...))))
-	}
-}
-
-func (a *app) debugLine(msg string) { a.debugf("%s", msg) }
-
-// warnf prints a warning once per run, however many layers report it.
-func (a *app) warnf(msg string) {
-	a.warnMu.Lock()
-	if a.warned == nil {
-		a.warned = map[string]bool{}
-	}
-	seen := a.warned[msg]
-	a.warned[msg] = true
-	a.warnMu.Unlock()
-	if seen {
-		return
-	}
-	if !strings.HasPrefix(msg, "tempcreds:") {
-		msg = "tempcreds: " + msg
-	}
-	fmt.Fprintln(a.stderr, oneLine(redact.Scrub(strings.Replace(msg, "tempcreds: ", "tempcreds: warning: ", 1))))
-}
-
 // Run runs the command line args (without the program name) and returns the
 // exit code. It never panics on bad input and never calls os.Exit.
 func Run(ctx context.Context, base App, args []string) (code int) {
-	a := &app{App: base, stdout: base.Stdout, stderr: base.Stderr, getenv: base.Getenv, clock: base.Clock, openTTY: base.OpenTTY, args: args}
+	a := &app{App: base, stdout: base.Stdout, stderr: base.Stderr, getenv: base.Getenv, clock: base.Clock, openTTY: base.OpenTTY, args: args,
+		say: newMessages(base.Stderr)}
 	if a.getenv == nil {
 		a.getenv = os.Getenv
 	}
@@ -121,7 +90,7 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 		if r := recover(); r != nil {
 			// A bug, not bad input: report it without the value (it might
 			// hold a secret) and exit non-zero.
-			fmt.Fprintf(a.stderr, "tempcreds: internal error (%T); please report it with --debug output\n", r)
+			a.say.Errorf("internal error (%T); please report it with --debug output", r)
 			code = ExitCredentials
 		}
 	}()
@@ -137,7 +106,7 @@ func Run(ctx context.Context, base App, args []string) (code int) {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintln(a.stderr, a.errorMessage(err))
+	a.say.Errorf("%s", a.errorMessage(err))
 	code = exitCode(err)
 	if code == ExitUsage && cmd != nil && isFlagError(err) {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
@@ -159,14 +128,14 @@ func isFlagError(err error) bool {
 }
 
 func (a *app) errorMessage(err error) string {
-	// An error is one line: a newline inside it came from a value (an ARN,
-	// an STS message) and would forge a line of ours.
-	msg := oneLine(redact.SafeMessage(err))
+	// messages prints it on one line (a newline inside came from a value:
+	// an ARN, an STS message) and scrubbed.
+	msg := redact.SafeMessage(err)
 	if m, ok := configMessage(err); ok {
-		msg = oneLine(redact.Scrub(m))
+		msg = m
 	}
 	if m, ok := unreachableMessage(err); ok {
-		msg = oneLine(redact.Scrub(m))
+		msg = m
 	}
 	// A profile that does not exist: the close ones configured.
 	var ce *tempcreds.ConfigError
@@ -176,11 +145,9 @@ func (a *app) errorMessage(err error) string {
 		}
 	}
 	// The library's words; the CLI names its own settings.
-	if refusal.Classify(err) == refusal.MaxSessionDuration && a.durationFrom != "" {
-		msg += " (the duration was set by " + a.durationFrom + ")"
-	}
-	if !strings.HasPrefix(msg, "tempcreds:") {
-		msg = "tempcreds: " + msg
+	var de *durationError
+	if errors.As(err, &de) {
+		msg += " (the duration was set by " + de.from + ")"
 	}
 	return msg
 }
@@ -206,18 +173,19 @@ func unreachableMessage(err error) (string, bool) {
 	if errors.As(err, &de) {
 		why = fmt.Sprintf("the name %s does not resolve (offline, or a wrong region or endpoint?)", de.Name)
 	}
-	return fmt.Sprintf("tempcreds: %s: cannot reach STS at %s: %s; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, "+
+	return fmt.Sprintf("%s: cannot reach STS at %s: %s; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, "+
 		"or the region with --region or AWS_REGION", what, endpoint, why), true
 }
 
 func exitCode(err error) int {
 	var ue *UsageError
 	var ie *filecache.InsecureError
+	var ce *tempcreds.ConfigError
 	var te *tempcreds.Error
 	switch {
 	case errors.As(err, &ie):
 		return ExitCache
-	case errors.As(err, &ue), errors.Is(err, tempcreds.ErrInvalidConfig):
+	case errors.As(err, &ue), errors.As(err, &ce):
 		return ExitUsage
 	case errors.As(err, &te):
 		return ExitCredentials
@@ -254,9 +222,7 @@ the ~/.aws/config profile, then defaults.`,
 	}
 	// Cobra's own errors (a bad flag, a wrong number of arguments) are
 	// usage errors: tagged here, never recognised by their text.
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Msg: err.Error() + flagSuggestion(c, err), Flags: true}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(a.exportCommand(), a.execCommand(), a.serveCommand(), a.cacheCommand(), a.profilesCommand(), a.manCommand(), a.versionCommand())
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",

@@ -268,6 +268,7 @@ func TestBadInput(t *testing.T) {
 			if strings.Contains(stderr, "panic:") || strings.Contains(stderr, "goroutine ") {
 				t.Errorf("a panic: %s", stderr)
 			}
+			onePrefixPerLine(t, stderr, h.inputs(tc.args))
 			h.noSecrets(stderr)
 			for _, secret := range append(h.sts.Secrets(), "fAkEsEcReTfAkEsEcReT", "pa55wordFAKE", "fake-pass-123") {
 				if strings.Contains(stderr, secret) {
@@ -278,4 +279,33 @@ func TestBadInput(t *testing.T) {
 		rows = append(rows, fmt.Sprintf("| cli | %s | %d | `%s` |", tc.input, tc.code, strings.ReplaceAll(tc.want, "|", `\|`)))
 	}
 	errorsdoc.Check(t, "../../docs/errors.md", "cli", rows)
+}
+
+// inputs is what a row gives tempcreds: its arguments and environment.
+func (h *harness) inputs(args []string) string {
+	text := strings.Join(args, " ")
+	for _, v := range h.env {
+		text += " " + v
+	}
+	return text
+}
+
+// onePrefixPerLine checks that every line of ours starts with "tempcreds: "
+// and says it once: the prefix is added in one place, never on top of a
+// message that has it already, in front or after a wrapping "...: " (a
+// "tempcreds:" inside a given value aside; a path or command may end in
+// "tempcreds").
+func onePrefixPerLine(t *testing.T, stderr, inputs string) {
+	t.Helper()
+	given := strings.Count(inputs, "tempcreds:")
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if l == "" || strings.HasPrefix(l, "time=") || strings.HasPrefix(l, "Run 'tempcreds") {
+			continue // the server's log lines, and the help hint
+		}
+		rest, ok := strings.CutPrefix(l, "tempcreds: ")
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "warning: "), "debug: ")
+		if !ok || strings.HasPrefix(rest, "tempcreds:") || strings.Count(rest, ": tempcreds:") > given {
+			t.Errorf("want one \"tempcreds: \" in front of the line, got %q", l)
+		}
+	}
 }

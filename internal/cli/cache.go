@@ -141,14 +141,14 @@ func (a *app) runCacheClear(o cacheOptions, args []string) error {
 	if locks, err = s.RemoveLocks(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "tempcreds: removed %d entr%s from %s", removed, plural(removed, "y", "ies"), s.Dir)
+	msg := fmt.Sprintf("removed %d entr%s from %s", removed, plural(removed, "y", "ies"), s.Dir)
 	if temps > 0 {
-		fmt.Fprintf(a.stderr, ", %d leftover temp file%s", temps, plural(temps, "", "s"))
+		msg += fmt.Sprintf(", %d leftover temp file%s", temps, plural(temps, "", "s"))
 	}
 	if locks > 0 {
-		fmt.Fprintf(a.stderr, ", %d lock file%s", locks, plural(locks, "", "s"))
+		msg += fmt.Sprintf(", %d lock file%s", locks, plural(locks, "", "s"))
 	}
-	fmt.Fprintln(a.stderr)
+	a.say.Infof("%s", msg)
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (a *app) keysToClear(entries []filecache.Listed, args, profiles []string, c
 		}
 		if filecache.ValidKey(arg) && (hasEntry(entries, arg) || len(arg) == keyLength) {
 			if !hasEntry(entries, arg) {
-				fmt.Fprintf(a.stderr, "tempcreds: no entry %s in the cache\n", arg)
+				a.say.Infof("no entry %s in the cache", arg)
 			}
 			keys = append(keys, arg)
 			continue

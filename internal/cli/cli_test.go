@@ -519,7 +519,7 @@ func TestServeSeveralProfilesOnPaths(t *testing.T) {
 	h := newHarness(t)
 	h.writeFile("credentials", fmt.Sprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
 	h.writeFile("config", fmt.Sprintf("[profile base]\nregion = us-east-1\n[profile dev]\nrole_arn = %s\nsource_profile = base\n[profile prod]\nrole_arn = %s\nsource_profile = base\n", roleA, roleB))
-	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return h.env[k] }, clock: h.clk,
+	a := &app{stdout: io.Discard, stderr: io.Discard, say: newMessages(io.Discard), getenv: func(k string) string { return h.env[k] }, clock: h.clk,
 		openTTY: func() (io.ReadWriteCloser, error) { return nil, fmt.Errorf("no tty") }}
 	s, _, err := a.startServer(context.Background(), serveOptions{Options: Options{Profile: "dev"}, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"prod=prod"}})
 	if err != nil {
@@ -545,6 +545,40 @@ func TestServeSeveralProfilesOnPaths(t *testing.T) {
 	}
 	if _, _, err := a.startServer(context.Background(), serveOptions{Options: Options{Profile: "dev"}, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"bad"}}); err == nil || !strings.Contains(err.Error(), "must be NAME=PROFILE") {
 		t.Errorf("bad --path: %v", err)
+	}
+}
+
+// TestServeBlamesEachPathsOwnDuration: a refused duration is blamed on
+// what set that path's duration, never on another path's setting.
+func TestServeBlamesEachPathsOwnDuration(t *testing.T) {
+	tests := []struct {
+		name     string
+		main     Options
+		prodRole string
+		want     string
+		notWant  string
+	}{
+		{"the main path's --duration", Options{RoleARN: shortRole, Duration: "2h", NoCache: true}, roleA,
+			"(the duration was set by --duration)", "duration_seconds"},
+		{"the --path profile's duration_seconds", Options{RoleARN: roleA, Duration: "1h", NoCache: true}, shortRole,
+			`(the duration was set by duration_seconds of profile "prod")`, "set by --duration"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t).withKeys()
+			h.sts.SetMaxSessionDuration(shortRole, time.Hour)
+			h.writeFile("credentials", fmt.Sprintf("[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", h.user.AccessKeyID, h.user.SecretAccessKey))
+			h.writeFile("config", fmt.Sprintf("[profile prod]\nrole_arn = %s\nsource_profile = base\nduration_seconds = 7200\n", tc.prodRole))
+			a := &app{stdout: io.Discard, stderr: io.Discard, say: newMessages(io.Discard), getenv: func(k string) string { return h.env[k] }, clock: h.clk}
+			s, _, err := a.startServer(context.Background(), serveOptions{Options: tc.main, Listen: "127.0.0.1:0", MinRemaining: "15m", Paths: []string{"prod=prod"}})
+			if err == nil {
+				_ = s.Shutdown(context.Background())
+				t.Fatal("served a duration the role does not allow")
+			}
+			if msg := a.errorMessage(err); !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.notWant) {
+				t.Errorf("%q; want %q, and not %q", msg, tc.want, tc.notWant)
+			}
+		})
 	}
 }
 

@@ -13,10 +13,10 @@ func (a *app) addCompletions(c *cobra.Command) {
 	values := map[string]func(prefix string) []string{
 		"profile": a.profileNames,
 		"format": func(string) []string {
-			if c.Name() == "serve" || c.Name() == "exec" {
-				return []string{"sh", "fish", "powershell", "cmd", "env", "json"}
+			if f, ok := c.Flags().Lookup("format").Value.(*choiceFlag); ok {
+				return f.choices
 			}
-			return Formats
+			return nil
 		},
 		"mfa-mode": func(string) []string { return []string{"session", "role"} },
 	}

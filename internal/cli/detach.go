@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -41,21 +42,57 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	defer signal.Stop(pipe)
+	child, err := a.startDetached(args)
+	if err != nil {
+		return err
+	}
+	stdout, stderr, err := child.outputs(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(a.stderr, stderr)
+	if stdout == "" {
+		// Both outputs closed without settings: it failed; its code is ours.
+		return child.exitCode()
+	}
+	// Ready: the settings. If they cannot be delivered, nobody could reach
+	// the server: stop it rather than leave it holding credentials.
+	_, err = fmt.Fprint(a.stdout, stdout)
+	if err == nil && isFile {
+		err = waitDelivered(out)
+	}
+	if err != nil {
+		_ = child.cmd.Process.Kill()
+		return fmt.Errorf("writing the client settings to standard output: %w (the background server was stopped)", err)
+	}
+	return nil
+}
+
+// detachedChild is the background server of `serve --detach`, and the
+// read ends of its standard output and error.
+type detachedChild struct {
+	cmd        *exec.Cmd
+	outR, errR *os.File
+	exited     chan error
+}
+
+// startDetached starts the background server with args, on pipes of our
+// own (not cmd's copying goroutines): the child closes its ends when
+// ready, while it keeps running.
+func (a *app) startDetached(args []string) (*detachedChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("serve --detach: cannot find this program: %w", err)
+		return nil, fmt.Errorf("serve --detach: cannot find this program: %w", err)
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(a.environ(), detachedEnv+"=1")
-	// Our own pipes (not cmd's copying goroutines): the child closes its
-	// ends when ready, while it keeps running.
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
 	newSession(cmd)
@@ -63,54 +100,51 @@ func (a *app) runDetached(ctx context.Context, args []string) error {
 	outW.Close()
 	errW.Close()
 	if err != nil {
-		return fmt.Errorf("serve --detach: %w", err)
+		return nil, fmt.Errorf("serve --detach: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	c := &detachedChild{cmd: cmd, outR: outR, errR: errR, exited: make(chan error, 1)}
+	go func() { c.exited <- cmd.Wait() }()
+	return c, nil
+}
+
+// outputs reads the child's standard output and error until it closes
+// both (ready, or gone), within detachTimeout.
+func (c *detachedChild) outputs(ctx context.Context) (stdout, stderr string, err error) {
 	read := func(r *os.File, into *bytes.Buffer, done chan<- struct{}) {
 		b, _ := bounded.ReadAll(r, 64<<10, "serve's output")
 		into.Write(b)
 		close(done)
 	}
-	var stdout, stderr bytes.Buffer
+	var outB, errB bytes.Buffer
 	outDone, errDone := make(chan struct{}), make(chan struct{})
-	go read(outR, &stdout, outDone)
-	go read(errR, &stderr, errDone)
+	go read(c.outR, &outB, outDone)
+	go read(c.errR, &errB, errDone)
 	timeout := time.NewTimer(detachTimeout)
 	defer timeout.Stop()
 	for _, ch := range []chan struct{}{outDone, errDone} {
 		select {
 		case <-ch:
 		case <-timeout.C:
-			_ = cmd.Process.Kill()
-			return fmt.Errorf("serve --detach: the server was not ready within %s", detachTimeout)
+			_ = c.cmd.Process.Kill()
+			return "", "", fmt.Errorf("serve --detach: the server was not ready within %s", detachTimeout)
 		case <-ctx.Done():
-			_ = cmd.Process.Kill()
-			return ctx.Err()
+			_ = c.cmd.Process.Kill()
+			return "", "", ctx.Err()
 		}
 	}
-	fmt.Fprint(a.stderr, stderr.String())
-	if stdout.Len() > 0 {
-		// Ready: the settings. If they cannot be delivered, nobody could
-		// reach the server: stop it rather than leave it holding credentials.
-		_, err := fmt.Fprint(a.stdout, stdout.String())
-		if err == nil && isFile {
-			err = waitDelivered(out)
-		}
-		if err != nil {
-			_ = cmd.Process.Kill()
-			return fmt.Errorf("tempcreds: writing the client settings to standard output: %w (the background server was stopped)", err)
-		}
-		return nil
-	}
-	// Both outputs closed without settings: it failed; its code is ours.
+	return outB.String(), errB.String(), nil
+}
+
+// exitCode is the failed child's exit code, as an exitError.
+func (c *detachedChild) exitCode() error {
 	select {
-	case err := <-exited:
-		if ee, ok := err.(*exec.ExitError); ok {
+	case err := <-c.exited:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			return &exitError{code: ee.ExitCode()}
 		}
 	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = c.cmd.Process.Kill()
 	}
 	return &exitError{code: ExitCredentials}
 }

@@ -107,7 +107,7 @@ func (o *execOptions) splitArgs(cmd *cobra.Command, args []string) ([]string, bo
 		words, command = args[:i], args[i+1:]
 		if len(words) > 1 {
 			if err := cmd.Flags().Parse(words[1:]); err != nil {
-				return nil, true, &UsageError{Msg: err.Error() + flagSuggestion(cmd, err), Flags: true}
+				return nil, true, flagError(cmd, err)
 			}
 			if err := refuseEmptyFlags(cmd, nil); err != nil {
 				return nil, true, err
@@ -164,7 +164,7 @@ func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) e
 	for _, kv := range serverVars(s, o.Serve.TokenFile) {
 		env = append(env, kv[0]+"="+kv[1])
 	}
-	a.debugf("exec %s with the credentials server %s", path, s.URL("/"))
+	a.say.debugging(o.Debug).Debugf("exec %s with the credentials server %s", path, s.URL("/"))
 	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }
@@ -178,13 +178,13 @@ func (a *app) childConfig(plan *chain.Plan) (string, func(), error) {
 		dir = os.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
+		return "", nil, fmt.Errorf("the child's AWS config: %w", err)
 	}
 	// The safe writer's temp naming: one a SIGKILL leaves behind is swept
 	// by a later write there once this process is gone.
 	f, err := safefile.CreateTemp(dir, "exec-config")
 	if err != nil {
-		return "", nil, fmt.Errorf("tempcreds: the child's AWS config: %w", err)
+		return "", nil, fmt.Errorf("the child's AWS config: %w", err)
 	}
 	remove := func() { _ = os.Remove(f.Name()) }
 	_, err = f.Write(sharedfiles.Settings(plan.ConfigFile, plan.ConfigProfile))
@@ -193,7 +193,7 @@ func (a *app) childConfig(plan *chain.Plan) (string, func(), error) {
 	}
 	if err != nil {
 		remove()
-		return "", nil, fmt.Errorf("tempcreds: writing the child's AWS config %s: %w", f.Name(), err)
+		return "", nil, fmt.Errorf("writing the child's AWS config %s: %w", f.Name(), err)
 	}
 	return f.Name(), remove, nil
 }
@@ -267,7 +267,7 @@ func (a *app) findCommand(allowNested bool, args []string) (string, []string, er
 // sayShell says a shell is starting, once the credentials are there.
 func (a *app) sayShell(shell bool, args []string) {
 	if shell {
-		fmt.Fprintf(a.stderr, "tempcreds: starting %s with the credentials; exit it to return\n", safeText(args[0]))
+		a.say.Infof("starting %s with the credentials; exit it to return", safeText(args[0]))
 	}
 }
 
@@ -291,15 +291,15 @@ func (a *app) lookPath(args []string) (string, error) {
 				if st.IsDir() {
 					why = "is a directory"
 				}
-				fmt.Fprintf(a.stderr, "tempcreds: %s: %s\n", safeText(args[0]), why)
+				a.say.Errorf("%s: %s", safeText(args[0]), why)
 				return "", &exitError{ExitExecFailed}
 			}
 		}
-		fmt.Fprintf(a.stderr, "tempcreds: %s: command not found\n", safeText(args[0]))
+		a.say.Errorf("%s: command not found", safeText(args[0]))
 		return "", &exitError{ExitNotFound}
 	}
 	if st, serr := os.Stat(path); serr == nil && st.IsDir() {
-		fmt.Fprintf(a.stderr, "tempcreds: %s: is a directory\n", safeText(args[0]))
+		a.say.Errorf("%s: is a directory", safeText(args[0]))
 		return "", &exitError{ExitExecFailed}
 	}
 	return path, nil
@@ -319,7 +319,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 		return err
 	}
 	env := childEnv(a.environ(), creds, plan.Final().RoleARN, plan)
-	a.debugf("exec %s with credentials %s", path, redact.KeyID(creds.AccessKeyID))
+	a.say.debugging(o.Debug).Debugf("exec %s with credentials %s", path, redact.KeyID(creds.AccessKeyID))
 	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }
@@ -363,7 +363,7 @@ func (a *app) runChild(path string, args, env []string) error {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(a.stderr, "tempcreds: %s: %v\n", args[0], err)
+		a.say.Errorf("%s: %v", args[0], err)
 		return &exitError{ExitExecFailed}
 	}
 	done := make(chan struct{})

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
@@ -45,7 +44,9 @@ Windows).`,
 		},
 	}
 	addCredentialFlags(cmd, &o.Options)
-	cmd.Flags().StringVarP(&o.Format, "format", "f", defaultFormat(), "output format: "+strings.Join(Formats, ", "))
+	cmd.Flags().VarP(newChoiceFlag(&o.Format, defaultFormat(), Formats, func(v string) string {
+		return fmt.Sprintf("--format %q is not one of %s", v, strings.Join(Formats, ", "))
+	}), "format", "f", "output format: "+strings.Join(Formats, ", "))
 	cmd.Flags().StringVarP(&o.Out, "out", "o", "", "write to FILE (mode 0600) instead of stdout")
 	cmd.Flags().StringVar(&o.INIProfile, "ini-profile", "default", "profile name for --format ini")
 	return cmd
@@ -53,9 +54,6 @@ Windows).`,
 
 // runExport prints (or writes) the credentials o describes.
 func (a *app) runExport(ctx context.Context, o exportOptions) error {
-	if err := writeCredentials(&bytes.Buffer{}, o.Format, aws.Credentials{}, ""); err != nil {
-		return err // an unknown format fails before any STS call
-	}
 	_, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
 		return err
@@ -86,7 +84,7 @@ func writeError(flag, path string, err error) error {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EIO) || errors.Is(err, syscall.EROFS) || isQuota(err):
 		// The file system failed (full, read-only, broken), not the path
 		// given: exit 1, as any failure to deliver the credentials.
-		return fmt.Errorf("tempcreds: %s %s: %s", flag, path, stripPathPrefix(err, path))
+		return fmt.Errorf("%s %s: %s", flag, path, stripPathPrefix(err, path))
 	}
 	// The path given cannot be written (unsafe, missing directory): exit 2.
 	return usagef("%s %s: %v", flag, path, stripPathPrefix(err, path))

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -79,4 +81,45 @@ func helpOrUnknown(cmd *cobra.Command, args []string) error {
 		return &UsageError{Msg: msg, Flags: true}
 	}
 	return cmd.Help()
+}
+
+// choiceFlag is a flag whose value is one of a fixed set (--format),
+// checked when the flags are parsed: a wrong one fails before anything
+// runs.
+type choiceFlag struct {
+	value   *string
+	choices []string
+	refuse  func(v string) string // the message for any other value
+}
+
+// newChoiceFlag is a choiceFlag setting value, def by default.
+func newChoiceFlag(value *string, def string, choices []string, refuse func(string) string) *choiceFlag {
+	*value = def
+	return &choiceFlag{value: value, choices: choices, refuse: refuse}
+}
+
+// String is the value.
+func (c *choiceFlag) String() string { return *c.value }
+
+// Set takes v if it is one of the choices.
+func (c *choiceFlag) Set(v string) error {
+	if !slices.Contains(c.choices, v) {
+		return &UsageError{Msg: c.refuse(v), Flags: true}
+	}
+	*c.value = v
+	return nil
+}
+
+// Type is string, as in the help of any text flag.
+func (c *choiceFlag) Type() string { return "string" }
+
+// flagError tags an error of flag parsing as a usage error, with the
+// flags close to an unknown one; a flag's own usage error (a choiceFlag's)
+// is kept as it is.
+func flagError(c *cobra.Command, err error) error {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return &UsageError{Msg: err.Error() + flagSuggestion(c, err), Flags: true}
 }

@@ -66,7 +66,7 @@ func FuzzOutputsParseBack(f *testing.F) {
 			var b bytes.Buffer
 			err := writeCredentials(&b, format, c, "")
 			if id == "" {
-				continue // the format check's empty credentials
+				continue // refused: no access key
 			}
 			if !valid {
 				if err == nil {

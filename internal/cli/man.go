@@ -60,9 +60,9 @@ func (a *app) runMan(o manOptions) error {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(o.Dir, filepath.Base(p)), b, 0o644); err != nil {
-			return fmt.Errorf("tempcreds: writing man pages to %s: %w", o.Dir, err)
+			return fmt.Errorf("writing man pages to %s: %w", o.Dir, err)
 		}
 	}
-	fmt.Fprintf(a.stderr, "tempcreds: %d man pages written to %s (man -M %s tempcreds)\n", len(pages), o.Dir, filepath.Dir(o.Dir))
+	a.say.Infof("%d man pages written to %s (man -M %s tempcreds)", len(pages), o.Dir, filepath.Dir(o.Dir))
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 // tokenCodeFunc returns how the flags say MFA codes are obtained:
 // --mfa-code (once) or --mfa-command; nil when neither is given (a
 // profile's mfa_process, else the terminal prompt: see mfaPrompt).
-func (a *app) tokenCodeFunc(o Options) tempcreds.TokenCodeFunc {
+func (a *app) tokenCodeFunc(o Options, say *messages) tempcreds.TokenCodeFunc {
 	switch {
 	case o.MFACode != "":
 		var used bool
@@ -26,13 +26,13 @@ func (a *app) tokenCodeFunc(o Options) tempcreds.TokenCodeFunc {
 				return "", errors.New("the --mfa-code was already used for another call (an MFA code works once): use --mfa-command or the prompt")
 			}
 			used = true
-			a.debugf("MFA code for %s from --mfa-code", serial)
+			say.Debugf("MFA code for %s from --mfa-code", serial)
 			return o.MFACode, nil
 		}
 	case o.MFACommand != "":
 		run := chain.MFACommand(o.MFACommand, "--mfa-command", a.stderr)
 		return func(ctx context.Context, serial string) (string, error) {
-			a.debugf("MFA code for %s from --mfa-command", serial)
+			say.Debugf("MFA code for %s from --mfa-command", serial)
 			return run(ctx, serial)
 		}
 	}

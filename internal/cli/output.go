@@ -22,8 +22,8 @@ func defaultFormat() string {
 	return "sh"
 }
 
-// shellFormats are the formats that set variables (export's and serve's).
-var shellFormats = map[string]bool{"sh": true, "": true, "fish": true, "powershell": true, "cmd": true, "env": true}
+// serveFormats are the --format values of serve: the client settings.
+var serveFormats = []string{"sh", "fish", "powershell", "cmd", "env", "json"}
 
 // envVars are the variables a format sets, in order.
 func envVars(c aws.Credentials) [][2]string {
@@ -35,7 +35,7 @@ func envVars(c aws.Credentials) [][2]string {
 		v = append(v, [2]string{"AWS_SESSION_TOKEN", c.SessionToken})
 	}
 	if c.CanExpire {
-		v = append(v, [2]string{"AWS_CREDENTIAL_EXPIRATION", c.Expires.UTC().Format(time.RFC3339)})
+		v = append(v, [2]string{"AWS_CREDENTIAL_EXPIRATION", expiration(c)})
 	}
 	return v
 }
@@ -92,7 +92,7 @@ func writeUnsets(b *strings.Builder, format string, c aws.Credentials) {
 // (no quote, no % or ! expansion, no escape, no line break).
 func cmdSafe(v string) bool { return !strings.ContainsAny(v, "\"%!^\r\n") }
 
-// writeVars prints variables in a shell format (one of shellFormats). A
+// writeVars prints variables in a shell format (sh, fish, powershell, cmd, env). A
 // value cmd.exe cannot take literally is refused for cmd.
 func writeVars(b *strings.Builder, format string, vars [][2]string) error {
 	for _, kv := range vars {
@@ -115,72 +115,85 @@ func writeVars(b *strings.Builder, format string, vars [][2]string) error {
 	return nil
 }
 
-// writeCredentials prints c in format; profile names the ini section.
-// Every value is checked first (validate.go): anything AWS cannot return
-// is refused, never printed.
+// writeCredentials prints c in format (one of Formats, checked when the
+// flags are parsed); profile names the ini section. Every value is checked
+// first (validate.go): anything AWS cannot return is refused, never printed.
 func writeCredentials(w io.Writer, format string, c aws.Credentials, profile string) error {
-	if c.AccessKeyID != "" { // "" is the format check before any STS call
-		if err := checkCredentialValues(c); err != nil {
-			return err
-		}
+	if err := checkCredentialValues(c); err != nil {
+		return err
 	}
 	var b strings.Builder
+	var err error
 	switch format {
-	case "sh", "", "fish", "powershell", "cmd", "env":
-		if err := writeVars(&b, format, envVars(c)); err != nil {
-			return err
-		}
-		writeUnsets(&b, format, c)
 	case "json", "sts":
-		out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
-		if c.SessionToken != "" {
-			out["SessionToken"] = c.SessionToken
-		}
-		if c.CanExpire {
-			out["Expiration"] = c.Expires.UTC().Format(time.RFC3339)
-		}
-		var v any = out
-		if format == "sts" {
-			// The STS response shape, as `aws sts assume-role` prints it.
-			v = map[string]any{"Credentials": out}
-		}
-		if err := writeJSON(&b, v); err != nil {
-			return err
-		}
+		err = writeCredentialsJSON(&b, format, c)
 	case "credential-process":
-		out := struct {
-			Version         int
-			AccessKeyID     string `json:"AccessKeyId"`
-			SecretAccessKey string
-			SessionToken    string `json:",omitempty"`
-			Expiration      string `json:",omitempty"`
-			AccountID       string `json:"AccountId,omitempty"`
-		}{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, AccountID: c.AccountID}
-		if c.CanExpire {
-			out.Expiration = c.Expires.UTC().Format(time.RFC3339)
-		}
-		if err := writeJSON(&b, out); err != nil {
-			return err
-		}
+		err = writeProcessJSON(&b, c)
 	case "ini":
-		if profile == "" {
-			profile = "default"
+		err = writeINI(&b, c, profile)
+	default: // the shell formats
+		if err = writeVars(&b, format, envVars(c)); err == nil {
+			writeUnsets(&b, format, c)
 		}
-		if err := checkProfileName(profile); err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", profile, c.AccessKeyID, c.SecretAccessKey)
-		if c.SessionToken != "" {
-			fmt.Fprintf(&b, "aws_session_token = %s\n", c.SessionToken)
-		}
-		if c.CanExpire {
-			fmt.Fprintf(&b, "# expires %s\n", c.Expires.UTC().Format(time.RFC3339))
-		}
-	default:
-		return usagef("--format %q is not one of %s", format, strings.Join(Formats, ", "))
 	}
-	_, err := io.WriteString(w, b.String())
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// expiration is when c expires, as every format prints it ("" for never).
+func expiration(c aws.Credentials) string {
+	if !c.CanExpire {
+		return ""
+	}
+	return c.Expires.UTC().Format(time.RFC3339)
+}
+
+// writeCredentialsJSON prints the STS Credentials object (json), or the
+// whole STS response as `aws sts assume-role` prints it (sts).
+func writeCredentialsJSON(b *strings.Builder, format string, c aws.Credentials) error {
+	out := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey}
+	if c.SessionToken != "" {
+		out["SessionToken"] = c.SessionToken
+	}
+	if c.CanExpire {
+		out["Expiration"] = expiration(c)
+	}
+	if format == "sts" {
+		return writeJSON(b, map[string]any{"Credentials": out})
+	}
+	return writeJSON(b, out)
+}
+
+// writeProcessJSON prints credential_process output (Version 1).
+func writeProcessJSON(b *strings.Builder, c aws.Credentials) error {
+	return writeJSON(b, struct {
+		Version         int
+		AccessKeyID     string `json:"AccessKeyId"`
+		SecretAccessKey string
+		SessionToken    string `json:",omitempty"`
+		Expiration      string `json:",omitempty"`
+		AccountID       string `json:"AccountId,omitempty"`
+	}{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		Expiration: expiration(c), AccountID: c.AccountID})
+}
+
+// writeINI prints a ~/.aws/credentials profile block (default: [default]).
+func writeINI(b *strings.Builder, c aws.Credentials, profile string) error {
+	profile = firstNonEmpty(profile, "default")
+	if err := checkProfileName(profile); err != nil {
+		return err
+	}
+	fmt.Fprintf(b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", profile, c.AccessKeyID, c.SecretAccessKey)
+	if c.SessionToken != "" {
+		fmt.Fprintf(b, "aws_session_token = %s\n", c.SessionToken)
+	}
+	if c.CanExpire {
+		fmt.Fprintf(b, "# expires %s\n", expiration(c))
+	}
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -51,7 +51,7 @@ func (a *app) runProfiles(ctx context.Context, o profilesOptions) error {
 	config, credentials := a.sharedFiles()
 	profiles := sharedfiles.Profiles(config, credentials)
 	if len(profiles) == 0 {
-		fmt.Fprintf(a.stderr, "tempcreds: no profiles in %s or %s\n", config, credentials)
+		a.say.Infof("no profiles in %s or %s", config, credentials)
 		return nil
 	}
 	store, _ := a.store(cacheOptions{Dir: o.CacheDir})
@@ -77,7 +77,7 @@ func (a *app) runProfiles(ctx context.Context, o profilesOptions) error {
 func (a *app) profileChain(ctx context.Context, name, cacheDir string, entries map[string]filecache.Listed) (string, string) {
 	p, err := chain.Resolve(ctx, chain.Request{Profile: name, ProfileOnly: true, Cache: chain.CachePolicy{Dir: cacheDir}}, a.getenv)
 	if err != nil {
-		return "error: " + safeText(strings.TrimPrefix(oneLine(redact.SafeMessage(err)), "tempcreds: ")), "-"
+		return "error: " + safeText(withoutPrefix(oneLine(redact.SafeMessage(err)))), "-"
 	}
 	text := strings.ReplaceAll(safeText(p.Profile), ">", " > ")
 	if text == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
+	"github.com/tempcreds/tempcreds/internal/refusal"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/tempcreds/tempcreds"
@@ -130,8 +131,8 @@ type UsageError struct {
 	Flags bool
 }
 
-// Error is the message, prefixed with tempcreds.
-func (e *UsageError) Error() string { return "tempcreds: " + e.Msg }
+// Error is the message (messages adds the "tempcreds: " of its line).
+func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
 
@@ -194,30 +195,69 @@ func configMessage(err error) (string, bool) {
 	return strings.Replace(err.Error(), ce.Error(), ce.Message(flagName), 1), true
 }
 
+// resolved is what a command's flags resolve to: the plan, its provider,
+// and what set the final session's duration. Each command (each serve
+// --path) has its own: nothing of it is kept on the app.
+type resolved struct {
+	plan     *chain.Plan
+	provider *tempcreds.Cache
+	// durationFrom names what set the final session's duration (a flag, a
+	// variable, a profile key), or "" for the default: errors name it.
+	durationFrom string
+}
+
+// blame names, in a refusal of the session's duration, what set it.
+func (r *resolved) blame(err error) error {
+	if err == nil || r.durationFrom == "" || refusal.Classify(err) != refusal.MaxSessionDuration {
+		return err
+	}
+	return &durationError{err: err, from: r.durationFrom}
+}
+
+// durationError is a refusal of a duration, with what set it (a flag, a
+// variable, a profile key): errorMessage names it.
+type durationError struct {
+	err  error
+	from string
+}
+
+// Error is the refusal's own text.
+func (e *durationError) Error() string { return e.err.Error() }
+
+// Unwrap returns the refusal.
+func (e *durationError) Unwrap() error { return e.err }
+
+// durationSource names what set a plan's final duration, or "" for the
+// default.
+func durationSource(p *chain.Plan) string {
+	f := p.Final()
+	if f.Duration == 0 || f.DurationDefault {
+		return ""
+	}
+	return firstNonEmpty(f.DurationOrigin, "--duration")
+}
+
 // credentials resolves the flags into a plan and builds its provider.
-func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcreds.Cache, error) {
-	a.debug = o.Debug
+func (a *app) credentials(ctx context.Context, o Options) (*resolved, error) {
+	say := a.say.debugging(o.Debug)
 	r, err := o.request()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p, err := chain.Resolve(ctx, r, a.getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := checkMFAUsed(o, p); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if f := p.Final(); f.Duration != 0 && !f.DurationDefault {
-		a.durationFrom = f.DurationOrigin
-		if a.durationFrom == "" {
-			a.durationFrom = "--duration"
-		}
-	}
-	a.debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
-	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o), MFAPrompt: a.mfaPrompt(), Warn: a.warnf, Debug: a.debugLine,
+	say.Debugf("plan: %d hop(s), region %s, endpoint %q, cache dir %q, cache file %q", len(p.Hops), p.Region, p.Endpoint, p.CacheDir, p.CacheFile)
+	c, err := chain.Build(p, chain.Deps{Clock: a.clock, TokenCode: a.tokenCodeFunc(o, say), MFAPrompt: a.mfaPrompt(), Warn: say.Warn, Debug: say.Debug,
 		Stderr: a.stderr, STS: a.STS})
-	return p, c, err
+	if err != nil {
+		return nil, err
+	}
+	return &resolved{plan: p, provider: c, durationFrom: durationSource(p)}, nil
 }
 
 // checkMFAUsed refuses an MFA code or command when no hop of the plan uses
@@ -240,14 +280,14 @@ func checkMFAUsed(o Options, p *chain.Plan) error {
 
 // retrieve resolves the flags and gets the credentials.
 func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credentials, error) {
-	p, c, err := a.credentials(ctx, o)
+	r, err := a.credentials(ctx, o)
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	creds, err := c.Retrieve(ctx)
+	creds, err := r.provider.Retrieve(ctx)
 	if err != nil {
-		return nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, r.blame(err)
 	}
-	a.debugf("credentials %s, expire %s", redact.KeyID(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
-	return p, creds, nil
+	a.say.debugging(o.Debug).Debugf("credentials %s, expire %s", redact.KeyID(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	return r.plan, creds, nil
 }

@@ -77,7 +77,9 @@ runs until SIGINT or SIGTERM.`,
 	o.addServerFlags(cmd)
 	cmd.Flags().BoolVar(&o.Detach, "detach", false, "run in the background: print the client settings once ready and return (eval \"$(tempcreds serve --detach)\"); stop it with kill $TEMPCREDS_SERVE_PID")
 	cmd.Flags().StringVar(&o.LogFile, "log-file", "", "with --detach: append the server's log to FILE (default: discarded)")
-	cmd.Flags().StringVarP(&o.Format, "format", "f", "sh", "format of the client settings: sh, fish, powershell, env, json")
+	cmd.Flags().VarP(newChoiceFlag(&o.Format, "sh", serveFormats, func(v string) string {
+		return fmt.Sprintf("--format %q: serve prints sh, fish, powershell, cmd, env or json", v)
+	}), "format", "f", "format of the client settings: sh, fish, powershell, env, json")
 	return cmd
 }
 
@@ -85,72 +87,72 @@ runs until SIGINT or SIGTERM.`,
 // It returns the plan of the main path (its region and profile are the
 // child's under exec --server).
 func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, *chain.Plan, error) {
-	o := f.Options
 	minRemaining, err := parseDuration("--min-remaining", f.MinRemaining)
 	if err != nil {
 		return nil, nil, err
 	}
-	o.serveMinTTL = server.Keeping(minRemaining).Ahead + time.Minute
-	// Listen first: a refused --listen must fail before any STS call.
-	ln, err := server.Listen(f.Listen, f.AllowRemote)
-	if err != nil {
-		var ce *tempcreds.ConfigError
-		if errors.As(err, &ce) {
-			return nil, nil, err // named in the CLI's words by errorMessage
-		}
-		return nil, nil, usagef("--listen %s: %v", f.Listen, err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			ln.Close()
-		}
-	}()
-	plan, provider, err := a.credentials(ctx, o)
-	if err != nil {
-		return nil, nil, err
-	}
-	logTo := f.log
-	if logTo == nil {
-		logTo = a.stderr
-	}
-	level := slog.LevelInfo
-	if f.quiet && !o.Debug {
-		level = slog.LevelWarn
-	}
-	logger := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
-	s := server.New(provider, func(so *server.Options) {
-		so.Freshness = server.Keeping(minRemaining)
-		so.Logger = logger
-		so.Clock = a.clock
-	})
+	f.serveMinTTL = server.Keeping(minRemaining).Ahead + time.Minute
 	if err := checkPaths(f.Paths); err != nil {
 		return nil, nil, err
 	}
-	for _, spec := range f.Paths {
-		name, profile, _ := strings.Cut(spec, "=")
-		po := Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
-			MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMinTTL: o.serveMinTTL, profileOnly: true}
-		_, pp, err := a.credentials(ctx, po)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--path %s: %w", spec, err)
-		}
-		s.Add("/profiles/"+name, pp)
-	}
-	if err := s.Warm(ctx); err != nil {
+	// Listen first: a refused --listen must fail before any STS call.
+	ln, err := listen(f)
+	if err != nil {
 		return nil, nil, err
 	}
-	// The container protocol serves temporary credentials (a Token and an
-	// Expiration): long-term keys from a source used as it is are refused,
-	// not served with an invented expiry.
-	if c, err := provider.Retrieve(ctx); err == nil && (c.SessionToken == "" || !c.CanExpire) {
-		return nil, nil, usagef("serve hands out temporary credentials only, and the source gives long-term keys (no session token or expiry): add --role-arn, or use exec")
+	s, plan, err := a.readyServer(ctx, f, minRemaining, ln)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
 	}
-	if f.AllowRemote {
-		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-			fmt.Fprintf(a.stderr, "tempcreds: WARNING: serving credentials on %s, reachable from the network: anyone who learns the token gets them\n", ln.Addr())
+	done := s.Start(ln)
+	go func() {
+		if err := <-done; err != nil {
+			a.say.Errorf("server stopped: %v", err)
 		}
+	}()
+	return s, plan, nil
+}
+
+// listen binds --listen, in the CLI's words.
+func listen(f serveOptions) (net.Listener, error) {
+	ln, err := server.Listen(f.Listen, f.AllowRemote)
+	var ce *tempcreds.ConfigError
+	if err != nil && !errors.As(err, &ce) { // a ConfigError is named in the CLI's words by errorMessage
+		return nil, usagef("--listen %s: %v", f.Listen, err)
 	}
+	return ln, err
+}
+
+// readyServer builds the server of every path, warmed, and writes its
+// token file: everything short of serving on ln.
+func (a *app) readyServer(ctx context.Context, f serveOptions, minRemaining time.Duration, ln net.Listener) (*server.Server, *chain.Plan, error) {
+	main, err := a.credentials(ctx, f.Options)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := server.New(main.provider, func(so *server.Options) {
+		so.Freshness = server.Keeping(minRemaining)
+		so.Logger = a.serverLogger(f)
+		so.Clock = a.clock
+	})
+	routes := map[string]*resolved{"/": main}
+	for _, spec := range f.Paths {
+		name, profile, _ := strings.Cut(spec, "=")
+		r, err := a.credentials(ctx, f.pathOptions(profile))
+		if err != nil {
+			return nil, nil, &pathError{spec: spec, err: err}
+		}
+		s.Add("/profiles/"+name, r.provider)
+		routes["/profiles/"+name] = r
+	}
+	if err := warmPaths(ctx, s, routes); err != nil {
+		return nil, nil, err
+	}
+	if err := refuseLongTermKeys(ctx, main.provider); err != nil {
+		return nil, nil, err
+	}
+	a.warnRemote(f, ln)
 	if f.TokenFile != "" {
 		// The bare token: every SDK sends the file's bytes as a header
 		// value, and a trailing newline makes them all refuse it.
@@ -158,14 +160,72 @@ func (a *app) startServer(ctx context.Context, f serveOptions) (*server.Server, 
 			return nil, nil, err
 		}
 	}
-	ok = true
-	done := s.Start(ln)
-	go func() {
-		if err := <-done; err != nil {
-			fmt.Fprintf(a.stderr, "tempcreds: server stopped: %v\n", err)
-		}
-	}()
-	return s, plan, nil
+	return s, main.plan, nil
+}
+
+// pathOptions are the flags of a --path profile: the profile's own
+// credentials, with the main path's cache, endpoint and MFA settings.
+func (f serveOptions) pathOptions(profile string) Options {
+	o := f.Options
+	return Options{Profile: profile, Region: o.Region, EndpointURL: o.EndpointURL, CacheDir: o.CacheDir, NoCache: o.NoCache,
+		MFACommand: o.MFACommand, MFAMode: o.MFAMode, Debug: o.Debug, serveMinTTL: f.serveMinTTL, profileOnly: true}
+}
+
+// pathError is a --path profile's failure to resolve.
+type pathError struct {
+	spec string
+	err  error
+}
+
+// Error names the --path; the cause's own prefix is not repeated.
+func (e *pathError) Error() string { return "--path " + e.spec + ": " + withoutPrefix(e.err.Error()) }
+
+// Unwrap returns the cause.
+func (e *pathError) Unwrap() error { return e.err }
+
+// warmPaths gets every path's credentials; a path's refused duration is blamed
+// on what set that path's duration.
+func warmPaths(ctx context.Context, s *server.Server, routes map[string]*resolved) error {
+	err := s.Warm(ctx)
+	var we *server.WarmError
+	if errors.As(err, &we) && routes[we.Path] != nil {
+		return routes[we.Path].blame(err)
+	}
+	return err
+}
+
+// serverLogger logs the server's refreshes to --log-file or stderr; under
+// exec --server warnings only, unless --debug.
+func (a *app) serverLogger(f serveOptions) *slog.Logger {
+	logTo := f.log
+	if logTo == nil {
+		logTo = a.stderr
+	}
+	level := slog.LevelInfo
+	if f.quiet && !f.Debug {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
+}
+
+// refuseLongTermKeys refuses a source of long-term keys: the container
+// protocol serves temporary credentials (a Token and an Expiration), and
+// long-term keys are not served with an invented expiry.
+func refuseLongTermKeys(ctx context.Context, provider *tempcreds.Cache) error {
+	if c, err := provider.Retrieve(ctx); err == nil && (c.SessionToken == "" || !c.CanExpire) {
+		return usagef("serve hands out temporary credentials only, and the source gives long-term keys (no session token or expiry): add --role-arn, or use exec")
+	}
+	return nil
+}
+
+// warnRemote warns of a listener reachable from the network.
+func (a *app) warnRemote(f serveOptions, ln net.Listener) {
+	if !f.AllowRemote {
+		return
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		a.say.Infof("WARNING: serving credentials on %s, reachable from the network: anyone who learns the token gets them", ln.Addr())
+	}
 }
 
 // checkPaths refuses a --path that is not NAME=PROFILE, or a NAME given
@@ -187,10 +247,6 @@ func checkPaths(paths []string) error {
 
 // runServe serves the credentials f describes until a signal.
 func (a *app) runServe(ctx context.Context, f serveOptions) error {
-	format := f.Format
-	if format != "json" && !shellFormats[format] {
-		return usagef("--format %q: serve prints sh, fish, powershell, cmd, env or json", format)
-	}
 	var logFile *os.File
 	if a.isDetachedChild() {
 		lf, err := openLog(f.LogFile)
@@ -204,32 +260,10 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 	if err != nil {
 		return err
 	}
-	vars := serverVars(s, f.TokenFile)
-	if a.isDetachedChild() {
-		vars = append(vars, [2]string{"TEMPCREDS_SERVE_PID", strconv.Itoa(os.Getpid())})
-	}
-	var b strings.Builder
-	if format == "json" {
-		m := map[string]string{}
-		for _, kv := range vars {
-			m[kv[0]] = kv[1]
-		}
-		if err := writeJSON(&b, m); err != nil {
-			return err
-		}
-	} else {
-		if err := writeVars(&b, format, vars); err != nil {
-			_ = s.Shutdown(context.Background())
-			return err
-		}
-	}
-	if _, err := fmt.Fprint(a.stdout, b.String()); err != nil {
+	if err := a.printSettings(s, f); err != nil {
 		// Nobody can use a server whose settings were lost.
 		_ = s.Shutdown(context.Background())
-		return fmt.Errorf("tempcreds: writing the client settings to standard output: %w (the server was stopped)", err)
-	}
-	if fl, ok := a.stdout.(interface{ Sync() error }); ok {
-		_ = fl.Sync()
+		return err
 	}
 	if a.isDetachedChild() {
 		// Ready: let go of the pipes `serve --detach` reads, so it returns.
@@ -237,20 +271,56 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 			return fmt.Errorf("--log-file %s: %w", f.LogFile, err)
 		}
 	}
-	fmt.Fprintf(a.stderr, "tempcreds: serving credentials at %s (Ctrl-C to stop)\n", s.URL("/"))
+	a.say.Infof("serving credentials at %s (Ctrl-C to stop)", s.URL("/"))
 	for _, spec := range f.Paths {
 		name, profile, _ := strings.Cut(spec, "=")
-		fmt.Fprintf(a.stderr, "tempcreds: serving profile %s at %s\n", profile, s.URL("/profiles/"+name))
+		a.say.Infof("serving profile %s at %s", profile, s.URL("/profiles/"+name))
 	}
+	return a.serveUntilSignal(ctx, s, f.TokenFile)
+}
 
+// printSettings prints the client settings in --format, all at once.
+func (a *app) printSettings(s *server.Server, f serveOptions) error {
+	vars := serverVars(s, f.TokenFile)
+	if a.isDetachedChild() {
+		vars = append(vars, [2]string{"TEMPCREDS_SERVE_PID", strconv.Itoa(os.Getpid())})
+	}
+	var b strings.Builder
+	if err := writeSettings(&b, f.Format, vars); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprint(a.stdout, b.String()); err != nil {
+		return fmt.Errorf("writing the client settings to standard output: %w (the server was stopped)", err)
+	}
+	if fl, ok := a.stdout.(interface{ Sync() error }); ok {
+		_ = fl.Sync()
+	}
+	return nil
+}
+
+// writeSettings writes variables in a shell format, or as a JSON object.
+func writeSettings(b *strings.Builder, format string, vars [][2]string) error {
+	if format != "json" {
+		return writeVars(b, format, vars)
+	}
+	m := map[string]string{}
+	for _, kv := range vars {
+		m[kv[0]] = kv[1]
+	}
+	return writeJSON(b, m)
+}
+
+// serveUntilSignal serves until SIGINT or SIGTERM (or ctx ends), then shuts
+// the server down and removes its token file.
+func (a *app) serveUntilSignal(ctx context.Context, s *server.Server, tokenFile string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
-	fmt.Fprintf(a.stderr, "tempcreds: shutting down after %d answers\n", s.Served())
+	a.say.Infof("shutting down after %d answers", s.Served())
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err = s.Shutdown(sctx)
-	removeTokenFile(f.TokenFile, s.Token())
+	err := s.Shutdown(sctx)
+	removeTokenFile(tokenFile, s.Token())
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}

@@ -27,10 +27,10 @@ func TestUnreachableSTSNamesTheEndpointAndTheFix(t *testing.T) {
 		ok   bool
 	}{
 		{"offline", dial(&net.DNSError{Name: "sts.example.invalid", Err: "no such host", IsNotFound: true}),
-			"tempcreds: AssumeRole " + roleA + ": cannot reach STS at https://[REDACTED]@sts.example.invalid/: the name sts.example.invalid does not resolve (offline, or a wrong region or endpoint?); " +
+			"AssumeRole " + roleA + ": cannot reach STS at https://[REDACTED]@sts.example.invalid/: the name sts.example.invalid does not resolve (offline, or a wrong region or endpoint?); " +
 				"set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, or the region with --region or AWS_REGION", true},
 		{"refused", dial(errors.New("connect: connection refused")),
-			"tempcreds: AssumeRole " + roleA + ": cannot reach STS at https://[REDACTED]@sts.example.invalid/: connect: connection refused; " +
+			"AssumeRole " + roleA + ": cannot reach STS at https://[REDACTED]@sts.example.invalid/: connect: connection refused; " +
 				"set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, or the region with --region or AWS_REGION", true},
 		{"not a network error", &tempcreds.Error{Op: "AssumeRole", Err: errors.New("AccessDenied")}, "", false},
 		{"a read, not a dial", &url.Error{Op: "Post", URL: "https://x/", Err: &net.OpError{Op: "read", Err: errors.New("reset")}}, "", false},

@@ -193,21 +193,15 @@ func StartServer(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	port, consolePort, err := twoFreePorts()
+	if err != nil {
+		return nil, err
+	}
 	oidc, err := StartOIDC()
 	if err != nil {
 		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "tempcreds-minio-")
-	if err != nil {
-		oidc.Close()
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		oidc.Close()
-		return nil, err
-	}
-	consolePort, err := freePort()
 	if err != nil {
 		oidc.Close()
 		return nil, err
@@ -221,26 +215,7 @@ func StartServer(ctx context.Context) (*Server, error) {
 		logs:         &syncbuf.Buffer{},
 		done:         make(chan error, 1),
 	}
-	s.cmd = exec.Command(exe, "server",
-		"--address", fmt.Sprintf("127.0.0.1:%d", port),
-		"--console-address", fmt.Sprintf("127.0.0.1:%d", consolePort),
-		"--certs-dir", filepath.Join(dir, "certs"),
-		"--quiet",
-		filepath.Join(dir, "data"))
-	s.cmd.Env = append(os.Environ(),
-		"HOME="+dir, // MinIO creates ~/.minio: in the data's directory, removed with it
-		"MINIO_ROOT_USER="+s.RootUser,
-		"MINIO_ROOT_PASSWORD="+s.RootPassword,
-		"MINIO_BROWSER=off",
-		"MINIO_UPDATE=off",
-		"MINIO_IDENTITY_OPENID_CONFIG_URL="+oidc.ConfigURL(),
-		"MINIO_IDENTITY_OPENID_CLIENT_ID="+oidc.ClientID,
-		"MINIO_IDENTITY_OPENID_CLIENT_SECRET="+randomHex(16),
-		"MINIO_IDENTITY_OPENID_CLAIM_NAME=policy",
-		"MINIO_IDENTITY_OPENID_SCOPES=openid",
-	)
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	ownGroup(s.cmd) // its own process group; on Linux also killed if the test dies
+	s.cmd = s.command(exe, port, consolePort)
 	if err := s.cmd.Start(); err != nil {
 		oidc.Close()
 		_ = os.RemoveAll(dir)
@@ -252,6 +227,42 @@ func StartServer(ctx context.Context) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// twoFreePorts are the server's port and its console's.
+func twoFreePorts() (int, int, error) {
+	port, err := freePort()
+	if err != nil {
+		return 0, 0, err
+	}
+	consolePort, err := freePort()
+	return port, consolePort, err
+}
+
+// command is MinIO's command line and environment for s: its data and
+// home under s.dir, the root keys, and s.OIDC as its OpenID provider.
+func (s *Server) command(exe string, port, consolePort int) *exec.Cmd {
+	cmd := exec.Command(exe, "server",
+		"--address", fmt.Sprintf("127.0.0.1:%d", port),
+		"--console-address", fmt.Sprintf("127.0.0.1:%d", consolePort),
+		"--certs-dir", filepath.Join(s.dir, "certs"),
+		"--quiet",
+		filepath.Join(s.dir, "data"))
+	cmd.Env = append(os.Environ(),
+		"HOME="+s.dir, // MinIO creates ~/.minio: in the data's directory, removed with it
+		"MINIO_ROOT_USER="+s.RootUser,
+		"MINIO_ROOT_PASSWORD="+s.RootPassword,
+		"MINIO_BROWSER=off",
+		"MINIO_UPDATE=off",
+		"MINIO_IDENTITY_OPENID_CONFIG_URL="+s.OIDC.ConfigURL(),
+		"MINIO_IDENTITY_OPENID_CLIENT_ID="+s.OIDC.ClientID,
+		"MINIO_IDENTITY_OPENID_CLIENT_SECRET="+randomHex(16),
+		"MINIO_IDENTITY_OPENID_CLAIM_NAME=policy",
+		"MINIO_IDENTITY_OPENID_SCOPES=openid",
+	)
+	cmd.Stdout, cmd.Stderr = s.logs, s.logs
+	ownGroup(cmd) // its own process group; on Linux also killed if the test dies
+	return cmd
 }
 
 // waitReady polls AssumeRole with the root keys: MinIO reports healthy

@@ -58,13 +58,8 @@ func OwnerOnlyProblem(path string, dir bool) string {
 	if err != nil {
 		return "cannot be checked: " + err.Error()
 	}
-	owner, _, err := sd.Owner()
-	if err != nil || owner == nil || !owner.Equals(user) {
-		name := "someone else"
-		if owner != nil {
-			name = owner.String()
-		}
-		return "is owned by " + name + ", not by you (" + user.String() + ")"
+	if problem := ownerProblem(sd, user); problem != "" {
+		return problem
 	}
 	dacl, _, err := sd.DACL()
 	if err != nil {
@@ -73,6 +68,25 @@ func OwnerOnlyProblem(path string, dir bool) string {
 	if dacl == nil {
 		return "has no access list: everyone may read and write it"
 	}
+	return aclProblem(dacl, user, dir)
+}
+
+// ownerProblem says who owns sd's object, when it is not user.
+func ownerProblem(sd *windows.SECURITY_DESCRIPTOR, user *windows.SID) string {
+	owner, _, err := sd.Owner()
+	if err == nil && owner != nil && owner.Equals(user) {
+		return ""
+	}
+	name := "someone else"
+	if owner != nil {
+		name = owner.String()
+	}
+	return "is owned by " + name + ", not by you (" + user.String() + ")"
+}
+
+// aclProblem names the first account dacl lets read or write (write only,
+// for a directory) other than user, SYSTEM and the Administrators.
+func aclProblem(dacl *windows.ACL, user *windows.SID, dir bool) string {
 	const write = windows.GENERIC_WRITE | windows.GENERIC_ALL | windows.FILE_WRITE_DATA | windows.FILE_APPEND_DATA | windows.WRITE_DAC | windows.WRITE_OWNER | windows.DELETE
 	const read = windows.GENERIC_READ | windows.FILE_READ_DATA
 	for i := uint32(0); i < uint32(dacl.AceCount); i++ {
