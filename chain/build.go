@@ -14,6 +14,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/mfacode"
 )
 
 // innerFreshness is how much life an inner hop (a source) needs to be
@@ -64,7 +65,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.Stderr = os.Stderr
 	}
 	if d.MFAPrompt == nil {
-		d.MFAPrompt = TerminalPrompt(OpenTerminal)
+		d.MFAPrompt = mfacode.TerminalPrompt(mfacode.OpenTerminal)
 	}
 	for _, w := range p.Warnings {
 		d.warn(w)
@@ -184,7 +185,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 	switch {
 	case tokenCode != nil:
 	case h.MFAProcess != "":
-		tokenCode = MFACommand(h.MFAProcess, h.MFAProcessName, d.Stderr)
+		tokenCode = mfacode.Command(h.MFAProcess, h.MFAProcessName, d.Stderr)
 	default:
 		tokenCode = d.MFAPrompt
 	}

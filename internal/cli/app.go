@@ -21,6 +21,7 @@ import (
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/mfacode"
 )
 
 // Exit codes, documented in docs/cli.md.
@@ -65,7 +66,7 @@ type app struct {
 func DefaultApp() App {
 	return App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ,
 		Clock:   tempcreds.SystemClock{},
-		OpenTTY: chain.OpenTerminal}
+		OpenTTY: mfacode.OpenTerminal}
 }
 
 func (a *app) debugf(format string, args ...any) {
