@@ -14,6 +14,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
 	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/mfacode"
 )
 
@@ -84,7 +85,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		source = sdkSource(p, &d)
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
 	case SourceProcess:
-		source = processSource{command: p.ProcessCommand, profile: p.Profile, guard: p.ConfigProfile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
+		source = credprocess.Source{Command: p.ProcessCommand, Profile: p.Profile, Guard: p.ConfigProfile, Stderr: d.Stderr, TTL: p.ProcessTTL, Clock: d.Clock}
 		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
 		// final credentials or a role's source, so a role refresh (or the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
 
@@ -84,7 +85,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 		return nil, err
 	}
 	p.profileHops = len(p.Hops)
-	if resolving(e(ResolvingEnv), p.ConfigProfile) {
+	if credprocess.Resolving(e(credprocess.ResolvingEnv), p.ConfigProfile) {
 		return nil, bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
 			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+
 			"profile, or give the profile its source with source_profile and role_arn instead")
@@ -96,7 +97,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", r.SourceProcessTTL)
 		e.Limit = "1m to 36h"
 		return nil, e
-	case r.SourceProcessTTL > maxProcessLife:
+	case r.SourceProcessTTL > credprocess.MaxLife:
 		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", r.SourceProcessTTL)
 		e.Limit = "1m to 36h"
 		return nil, e
