@@ -16,6 +16,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/mfacode"
+	"github.com/tempcreds/tempcreds/internal/stsclient"
 )
 
 // innerFreshness is how much life an inner hop (a source) needs to be
@@ -41,6 +42,10 @@ type Deps struct {
 	// STS bounds and adjusts the STS client.
 	STS STSSettings
 }
+
+// STSSettings bound and adjust the STS client (timeouts, answer size, a
+// transport wrapper). Zero fields take the defaults.
+type STSSettings = stsclient.Settings
 
 func (d *Deps) debugf(format string, args ...any) {
 	if d.Debug != nil {
@@ -72,7 +77,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.warn(w)
 	}
 	withClock := func(o *tempcreds.CacheOptions) { o.Clock = d.Clock }
-	client := &lazySTS{plan: p, settings: d.STS.withDefaults()}
+	client := newSTSClient(p, d.STS)
 	var source aws.CredentialsProvider
 	switch p.Source {
 	case SourceStatic:
@@ -107,14 +112,14 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	below := ""
 	for i, h := range p.Hops {
 		final := i == len(p.Hops)-1
-		prov, err := hopProvider(client, h, source, token, &d)
+		prov, err := hopProvider(p, client, h, source, token, &d)
 		if err != nil {
 			return nil, err
 		}
 		if final && h.DurationDefault && h.Kind == HopAssumeRole {
 			short := h
 			short.Duration = 0
-			fallback, err := hopProvider(client, short, source, token, &d)
+			fallback, err := hopProvider(p, client, short, source, token, &d)
 			if err != nil {
 				return nil, err
 			}
@@ -181,7 +186,7 @@ func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
 }
 
 // hopProvider is the provider of one hop, signed by source.
-func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
+func hopProvider(p *Plan, client *stsclient.Client, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
 	tokenCode := d.TokenCode
 	switch {
 	case tokenCode != nil:
@@ -190,7 +195,7 @@ func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token t
 	default:
 		tokenCode = d.MFAPrompt
 	}
-	tokenCode = client.plan.lockedTokenCode(tokenCode)
+	tokenCode = p.lockedTokenCode(tokenCode)
 	switch h.Kind {
 	case HopSource:
 		return source, nil // the source's own credentials
@@ -246,6 +251,17 @@ func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCode
 		defer unlock()
 		return code(ctx, serial)
 	}
+}
+
+// newSTSClient is the STS client of the plan: configured from the same
+// files, profile, region and endpoint the plan was resolved from.
+func newSTSClient(p *Plan, s STSSettings) *stsclient.Client {
+	c := stsclient.Config{Region: p.Region, Endpoint: p.Endpoint, ConfigFile: p.ConfigFile, CredentialsFile: p.CredentialsFile,
+		Profile: p.ConfigProfile, CheckFiles: p.checkSharedFiles}
+	if p.loginSources != nil {
+		c.WithConfigCopy = p.withLoginSources
+	}
+	return stsclient.New(c, s)
 }
 
 // redact shows an access key ID as ASIA…ABCD.
