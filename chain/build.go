@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/mfacode"
@@ -91,7 +92,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
 	case SourceProcess:
 		source = credprocess.Source{Command: p.ProcessCommand, Profile: p.Profile, Guard: p.ConfigProfile, Stderr: d.Stderr, TTL: p.ProcessTTL, Clock: d.Clock}
-		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
+		d.debugf("source: a process (%s)", processIdentity(p)[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
 		// final credentials or a role's source, so a role refresh (or the
 		// other use) reuses it while it is valid.
@@ -101,7 +102,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 			if final {
 				fresh = p.Freshness
 			}
-			in := p.processKeyInputs()
+			in := processKeyInputs(p)
 			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source, Profile: p.ConfigProfile,
 				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
 		}
@@ -125,7 +126,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 			}
 			prov = &durationFallback{primary: prov, fallback: fallback, warn: d.warn, role: h.RoleARN}
 		}
-		in := p.keyInputs(i, below)
+		in := keyInputs(p, i, below)
 		key := in.Key()
 		d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, d.Clock), key)
 		// A "source" hop (an SDK-resolved profile used as it is) is cached
@@ -151,14 +152,14 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 // read the same token), or the credentials a source process gave (from its
 // own cache while they are valid: the process's output is cached under the
 // command, and what is built on it under the identity it printed).
-func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(context.Context) (string, error)) {
+func firstIdentity(p *Plan, source aws.CredentialsProvider) (*cacheid.MemoToken, func(context.Context) (string, error)) {
 	if h := p.Hops[0]; h.Kind == HopWebIdentity {
 		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
 		if h.TokenCommand != "" {
 			ts = tempcreds.TokenCommand{Argv: childproc.ShellArgv(h.TokenCommand)}
 		}
-		token := &memoToken{src: ts}
-		return token, token.identity
+		token := cacheid.NewMemoToken(ts)
+		return token, token.Identity
 	}
 	if p.Source != SourceProcess || p.Hops[0].Kind == HopSource {
 		return nil, nil
@@ -168,7 +169,7 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(co
 		if err != nil {
 			return "", err
 		}
-		return "process-output-sha256:" + digest(c.AccessKeyID, c.SecretAccessKey, c.SessionToken), nil
+		return cacheid.ProcessOutput(c), nil
 	}
 }
 

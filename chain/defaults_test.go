@@ -161,7 +161,7 @@ func TestASourceProcessKeyHoldsItsHome(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys[p.CacheKeys()[0]] = true
+		keys[cacheKeys(p)[0]] = true
 	}
 	if len(keys) != 2 {
 		t.Error("two HOMEs share a source process's cache entry")

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/filecache"
 )
 
 // SourceKind says where the first (long-term or outside) credentials of a
@@ -85,9 +84,9 @@ type Plan struct {
 	// Region and Endpoint of STS (Endpoint "" leaves it to the SDK).
 	Region   string
 	Endpoint string
-	// KeyEndpoint is an endpoint the SDK's loader applies by itself (a
+	// keyEndpoint is an endpoint the SDK's loader applies by itself (a
 	// profile's endpoint_url), recorded in the cache key.
-	KeyEndpoint string
+	keyEndpoint string
 	// Cache settings: a single file for the final hop, or a directory; mode
 	// of the single file; whether the final hop stays in memory only.
 	CacheFile     string
@@ -128,74 +127,6 @@ type Plan struct {
 
 // Final is the last hop: the credentials the chain gives.
 func (p *Plan) Final() Hop { return p.Hops[len(p.Hops)-1] }
-
-// keyInputs returns the cache key inputs of hop i; below is the key of the
-// hop under it ("" for the first).
-func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
-	h := p.Hops[i]
-	k := filecache.KeyInputs{
-		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
-		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
-		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial, MinTokenSize: h.MinTokenSize,
-		Region: p.Region, Endpoint: firstNonEmpty(p.Endpoint, p.KeyEndpoint),
-	}
-	switch {
-	case below != "":
-		k.SourceIdentity = "hop:" + below
-	case h.Kind == HopWebIdentity:
-		// The exact token's digest is mixed in on every lookup
-		// (filecache.Provider.Identity); this only tells the forms apart.
-		k.WebIdentity = "file:" + h.TokenFile
-		if h.TokenFile == "" {
-			k.WebIdentity = "command:" + h.TokenCommand + "@" + cwd()
-		}
-	case p.Source == SourceStatic:
-		// The access key ID and a digest of the secret (and token).
-		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.staticSecret, p.staticToken)
-	case p.Source == SourceProcess:
-		k.SourceIdentity = p.processIdentity()
-	case p.Source == SourceProfileSDK:
-		k.SourceIdentity = "profile:" + p.Profile + ":" + p.environmentIdentity()
-	default:
-		k.SourceIdentity = "default-chain:" + p.environmentIdentity()
-	}
-	return k
-}
-
-// CacheKeys are the file-cache keys of the plan's hops, source first (the
-// final hop's last), and of its source process's output if it has one.
-// A hop whose key is only known when its source is read (web identity,
-// roles above a source process) has its entries found by Meta.Profile.
-func (p *Plan) CacheKeys() []string {
-	var keys []string
-	if p.Source == SourceProcess {
-		keys = append(keys, p.processKeyInputs().Key())
-	}
-	below := ""
-	for i := range p.Hops {
-		below = p.keyInputs(i, below).Key()
-		keys = append(keys, below)
-	}
-	return keys
-}
-
-// processKeyInputs are the cache key inputs of a source process's output:
-// one entry whether it is the final credentials or a role's source.
-func (p *Plan) processKeyInputs() filecache.KeyInputs {
-	return filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity()}
-}
-
-// processIdentity names a source process for the cache: a digest of the
-// profile, the command as written, the working directory (any word of it
-// may name a file relative to it: `cat c.json`), its HOME and the
-// credential environment and shared files it inherits. A digest, so that neither a
-// separator in a name nor a secret in the command line shows in the key or
-// the entry's metadata.
-func (p *Plan) processIdentity() string {
-	// HOME too: a helper reads its own files under it (~/.okta, a
-	// signing helper's key), so another HOME is another identity.
-	return "process:" + digest(p.Profile, p.ProcessCommand, cwd(), "HOME="+os.Getenv("HOME"), p.environmentIdentity())
-}
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop
 // signed with long-term keys becomes an MFA GetSessionToken below it,

@@ -82,7 +82,7 @@ func (p *Plan) fromProfile(ctx context.Context, profile, origin string) error {
 	p.ConfigProfile = profile
 	if p.Endpoint == "" {
 		// The profile's endpoint_url is the client's; the key records it.
-		p.KeyEndpoint = cfg.BaseEndpoint
+		p.keyEndpoint = cfg.BaseEndpoint
 	}
 	var chain []*config.SharedConfig
 	for c := &cfg; c != nil; c = c.Source {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
@@ -66,9 +67,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	// aws-sdk-go-v2's chain reads the process environment, whatever getenv
 	// says: its identity is taken from there, so a cache entry is only
 	// reused for the credentials the SDK would really resolve.
-	for _, name := range credentialEnv {
-		p.credEnv = append(p.credEnv, name, os.Getenv(name))
-	}
+	p.credEnv = cacheid.ProcessEnv()
 	if err := p.resolveCache(r, e); err != nil {
 		return nil, err
 	}
@@ -269,11 +268,4 @@ func absPath(p string) string {
 		return abs
 	}
 	return p
-}
-
-// cwd is the working directory, part of a token command's key (a relative
-// path inside the command means a different file in another directory).
-func cwd() string {
-	d, _ := os.Getwd()
-	return d
 }

@@ -39,7 +39,7 @@ func TestResolveIsPureAndOrdered(t *testing.T) {
 	keys := map[string]bool{}
 	below := ""
 	for i := range p.Hops {
-		k := p.keyInputs(i, below).Key()
+		k := keyInputs(p, i, below).Key()
 		keys[k] = true
 		below = k
 	}
@@ -161,8 +161,8 @@ func FuzzProfileConfig(f *testing.F) {
 // make two entries one), and the login hint quotes a profile name a shell
 // would interpret.
 func TestProcessKeysAndLoginHintsAreUnambiguous(t *testing.T) {
-	a := (&Plan{Profile: "x:echo", ProcessCommand: "sh -c 'cat a'"}).processIdentity()
-	b := (&Plan{Profile: "x", ProcessCommand: "echo:sh -c 'cat a'"}).processIdentity()
+	a := processIdentity(&Plan{Profile: "x:echo", ProcessCommand: "sh -c 'cat a'"})
+	b := processIdentity(&Plan{Profile: "x", ProcessCommand: "echo:sh -c 'cat a'"})
 	if a == b || strings.Contains(a, "cat a") {
 		t.Errorf("identities %q and %q: want distinct digests without the command line", a, b)
 	}

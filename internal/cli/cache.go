@@ -12,6 +12,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 )
 
 // cacheOptions are the cache commands' flags.
@@ -203,7 +204,7 @@ func (a *app) profileKeys(entries []filecache.Listed, profile, cacheDir string) 
 	known := false
 	if p, err := chain.Resolve(context.Background(), chain.Request{Profile: profile, ProfileOnly: true, Cache: chain.CachePolicy{Dir: cacheDir}}, a.getenv); err == nil {
 		known = true
-		for _, k := range p.CacheKeys() {
+		for _, k := range cacheid.PlanKeys(p) {
 			if hasEntry(entries, k) {
 				keys = append(keys, k)
 			}

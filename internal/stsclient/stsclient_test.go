@@ -24,7 +24,9 @@ func noFiles(t *testing.T, endpoint string) Config {
 
 // signed signs one call with c.
 func signed(c aws.Credentials) func(*sts.Options) {
-	return func(o *sts.Options) { o.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil })) }
+	return func(o *sts.Options) {
+		o.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }))
+	}
 }
 
 func TestTheClientCallsTheEndpoint(t *testing.T) {
