@@ -117,7 +117,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		if err != nil {
 			return nil, err
 		}
-		if final && h.DurationDefault && h.Kind == HopAssumeRole {
+		if final && h.DurationOrigin == OriginDefault && h.Kind == HopAssumeRole {
 			short := h
 			short.Duration = 0
 			fallback, err := hopProvider(p, client, short, source, token, &d)
@@ -192,7 +192,7 @@ func hopProvider(p *Plan, client *stsclient.Client, h Hop, source aws.Credential
 	switch {
 	case tokenCode != nil:
 	case h.MFAProcess != "":
-		tokenCode = mfacode.Command(h.MFAProcess, h.MFAProcessName, d.Stderr)
+		tokenCode = mfacode.Command(h.MFAProcess, h.mfaProcessName, d.Stderr)
 	default:
 		tokenCode = d.MFAPrompt
 	}
@@ -230,7 +230,7 @@ func hopProvider(p *Plan, client *stsclient.Client, h Hop, source aws.Credential
 // sessionName is the name a role session is asked under: the default
 // tempcreds-USER gets the Unix time of the build appended.
 func sessionName(h Hop, clock tempcreds.Clock) string {
-	if h.SessionNameTimestamp {
+	if h.sessionNameTimestamp {
 		return h.SessionName + "-" + strconv.FormatInt(clock.Now().Unix(), 10)
 	}
 	return h.SessionName
@@ -258,9 +258,11 @@ func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCode
 // files, profile, region and endpoint the plan was resolved from.
 func newSTSClient(p *Plan, s STSSettings) *stsclient.Client {
 	c := stsclient.Config{Region: p.Region, Endpoint: p.Endpoint, ConfigFile: p.ConfigFile, CredentialsFile: p.CredentialsFile,
-		Profile: p.ConfigProfile, CheckFiles: p.checkSharedFiles}
+		Profile: p.ConfigProfile, CheckFiles: files(p).Check}
 	if p.loginSources != nil {
-		c.WithConfigCopy = p.withLoginSources
+		c.WithConfigCopy = func(load func(path string) error) error {
+			return files(p).WithLoginSources(p.loginSources, p.CacheDir, load)
+		}
 	}
 	return stsclient.New(c, s)
 }

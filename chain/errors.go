@@ -12,10 +12,8 @@ import (
 
 // Names of settings that are not Request fields, used in errors' Field.
 const (
-	FieldKeys            = "Keys"            // AWS_STS_ACCESS_KEY / AWS_STS_ACCESS_SECRET
-	FieldCacheMode       = "Cache.Mode"      // AWS_STS_FILE_MODE
-	FieldConfigFile      = "ConfigFile"      // AWS_CONFIG_FILE
-	FieldCredentialsFile = "CredentialsFile" // AWS_SHARED_CREDENTIALS_FILE
+	fieldKeys      = "Keys"       // AWS_STS_ACCESS_KEY / AWS_STS_ACCESS_SECRET
+	fieldCacheMode = "Cache.Mode" // AWS_STS_FILE_MODE
 )
 
 // bad returns a *tempcreds.ConfigError about field, given at origin ("" for

@@ -21,6 +21,9 @@ const (
 	SourceWebIdentity                    // the first hop itself is web identity
 )
 
+// OriginDefault is the Hop.DurationOrigin of a default duration.
+const OriginDefault = "default"
+
 // Hop kinds: one STS call of the chain, or the source used as it is.
 const (
 	HopSessionToken = "session-token" // GetSessionToken
@@ -34,25 +37,28 @@ type Hop struct {
 	Kind        string // HopSessionToken, HopAssumeRole, HopWebIdentity or HopSource
 	RoleARN     string
 	SessionName string
-	// SessionNameTimestamp: the default name (tempcreds-USER) gets
+	// sessionNameTimestamp: the default name (tempcreds-USER) gets
 	// "-UNIXTIME" appended when the chain is built; the cache key does not
 	// change with the time.
-	SessionNameTimestamp bool
+	sessionNameTimestamp bool
 	Duration             time.Duration // 0: STS's default
-	DurationDefault      bool          // not asked for: fall back to 1h if the role refuses 12h
-	DurationOrigin       string        // where the duration was given when not the Request (for errors)
-	ExternalID           string
-	Policy               string
-	PolicyARNs           []string
-	Tags                 map[string]string
-	TransitiveTags       []string
-	SourceIdentity       string
-	MFASerial            string
-	MFAProcess           string // a command printing the MFA code (a profile's mfa_process)
-	MFAProcessName       string // how errors name it
-	MinTokenSize         int
-	TokenFile            string
-	TokenCommand         string
+	// DurationOrigin is where Duration was given when not in the Request:
+	// an environment variable, a profile key, or OriginDefault when no one
+	// asked for it (the role's session then falls back to 1h if the role
+	// refuses the default 12h).
+	DurationOrigin string
+	ExternalID     string
+	Policy         string
+	PolicyARNs     []string
+	Tags           map[string]string
+	TransitiveTags []string
+	SourceIdentity string
+	MFASerial      string
+	MFAProcess     string // a command printing the MFA code (a profile's mfa_process)
+	mfaProcessName string // how errors name it
+	MinTokenSize   int
+	TokenFile      string
+	TokenCommand   string
 }
 
 // Plan is everything needed to get the credentials, resolved from the
@@ -98,16 +104,16 @@ type Plan struct {
 	Freshness tempcreds.Freshness
 	MFAMode   MFAMode
 
-	// HumanSession names the SSO session or `aws login` session the source
+	// humanSession names the SSO session or `aws login` session the source
 	// refreshes ("sso:NAME", "login:ARN"): its refreshes are serialised
-	// across processes, and LoginCommand is what to run when it expired.
-	HumanSession, LoginCommand string
+	// across processes, and loginCommand is what to run when it expired.
+	humanSession, loginCommand string
 	// Warnings are said once when the plan is built (keys of the profiles
 	// in use that nothing reads).
 	Warnings []string
 
 	// loginSources: the chain has an `aws login` source_profile, which
-	// aws-sdk-go-v2's loader only reads through withLoginSources.
+	// aws-sdk-go-v2's loader only reads through sharedfiles.WithLoginSources.
 	loginSources map[string]map[string]string
 
 	staticSecret, staticToken string
@@ -141,9 +147,9 @@ func (p *Plan) applyMFAMode() {
 	if first.Kind != HopAssumeRole || first.MFASerial == "" {
 		return
 	}
-	serial, process, name := first.MFASerial, first.MFAProcess, first.MFAProcessName
-	first.MFASerial, first.MFAProcess, first.MFAProcessName = "", "", ""
-	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial, MFAProcess: process, MFAProcessName: name}}, p.Hops...)
+	serial, process, name := first.MFASerial, first.MFAProcess, first.mfaProcessName
+	first.MFASerial, first.MFAProcess, first.mfaProcessName = "", "", ""
+	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial, MFAProcess: process, mfaProcessName: name}}, p.Hops...)
 }
 
 // profileMFA returns the mfa_serial of the profile's first role hop.

@@ -132,8 +132,8 @@ func (p *Plan) resolveCache(r Request, e env) error {
 	} else if m := e("AWS_STS_FILE_MODE"); m != "" {
 		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(m, "0o"), "0"), 8, 32)
 		if err != nil || n > 0o777 || safefile.CheckMode(os.FileMode(n)) != nil {
-			return bad(FieldCacheMode, "AWS_STS_FILE_MODE", m, "{{%s}} {{value}} must be an owner-only octal mode with read-write, 0600 (or 0700): "+
-				"a credentials file readable or writable by others is refused", FieldCacheMode)
+			return bad(fieldCacheMode, "AWS_STS_FILE_MODE", m, "{{%s}} {{value}} must be an owner-only octal mode with read-write, 0600 (or 0700): "+
+				"a credentials file readable or writable by others is refused", fieldCacheMode)
 		}
 		p.CacheMode = os.FileMode(n)
 	}

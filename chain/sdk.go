@@ -28,7 +28,7 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 	)
 	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
 		once.Do(func() {
-			if err = p.checkSharedFiles(); err != nil {
+			if err = files(p).Check(); err != nil {
 				return
 			}
 			// The SDK's own log lines (IMDS fallbacks, retries) would
@@ -77,9 +77,9 @@ func sourceError(p *Plan, err error) error {
 		return fmt.Errorf("no source credentials: %s failed or printed output that is not valid credentials JSON "+
 			"(its output is not shown: it may hold secrets; run the command yourself to see it)", where)
 	}
-	if p.LoginCommand != "" {
+	if p.loginCommand != "" {
 		return fmt.Errorf("no source credentials: the %s session of profile %s failed: %s (if it expired, run `%s` and retry)",
-			strings.SplitN(p.HumanSession, ":", 2)[0], p.Profile, tempcreds.SafeMessage(err), p.LoginCommand)
+			strings.SplitN(p.humanSession, ":", 2)[0], p.Profile, tempcreds.SafeMessage(err), p.loginCommand)
 	}
 	return fmt.Errorf("no source credentials: %s (%s)", tempcreds.SafeMessage(err), noSourceHint)
 }
@@ -88,14 +88,14 @@ func sourceError(p *Plan, err error) error {
 // session (in the cache directory; none without one) and returns its
 // release.
 func (p *Plan) lockSession(ctx context.Context, d *Deps) (func(), error) {
-	if p.HumanSession == "" || p.CacheDir == "" {
+	if p.humanSession == "" || p.CacheDir == "" {
 		return func() {}, nil
 	}
-	unlock, err := (&filecache.Store{Dir: p.CacheDir}).Lock(ctx, filecache.DeriveKey("session", p.HumanSession))
+	unlock, err := (&filecache.Store{Dir: p.CacheDir}).Lock(ctx, filecache.DeriveKey("session", p.humanSession))
 	if err != nil {
 		return nil, err
 	}
-	d.debugf("holding the lock of the %s session", p.HumanSession)
+	d.debugf("holding the lock of the %s session", p.humanSession)
 	return unlock, nil
 }
 

@@ -87,9 +87,9 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 	}
 	switch {
 	case (access == "") != (secret == "") && origin == "":
-		return bad(FieldKeys, "", "", "{{Keys}} need both an access key ID and a secret access key (one is empty)")
+		return bad(fieldKeys, "", "", "{{Keys}} need both an access key ID and a secret access key (one is empty)")
 	case (access == "") != (secret == ""):
-		return bad(FieldKeys, origin, "", "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
+		return bad(fieldKeys, origin, "", "AWS_STS_ACCESS_KEY and AWS_STS_ACCESS_SECRET must be set together (one is empty)")
 	case r.SourceProcess != "" && r.WebIdentityTokenFile == "" && t.tokenFile != "":
 		return bad("SourceProcess", "", "", "give one source: {{SourceProcess}} or a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE is set: unset it)")
 	case r.SourceProcess != "" && (t.tokenFile != "" || t.tokenCommand != "" || r.Profile != "" || origin == ""):
@@ -102,12 +102,12 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 		}
 		p.Source = SourceWebIdentity
 	case r.Profile != "" && origin != "":
-		return p.fromProfile(ctx, r.Profile, "")
+		return fromProfile(ctx, p, r.Profile, "")
 	case access != "":
 		p.Source, p.StaticKey, p.staticSecret, p.staticToken = SourceStatic, access, secret, token
 		p.helperKeys = origin == "AWS_STS_ACCESS_KEY"
 	case e("AWS_PROFILE") != "":
-		return p.fromProfile(ctx, e("AWS_PROFILE"), "AWS_PROFILE")
+		return fromProfile(ctx, p, e("AWS_PROFILE"), "AWS_PROFILE")
 	default:
 		p.Source = SourceDefaultChain
 	}
@@ -156,8 +156,8 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 	// credentials) and a profile the SDK resolves (SSO, aws login) give
 	// temporary credentials.
 	temporarySource := p.staticToken != "" || p.Source == SourceProcess || p.Source == SourceProfileSDK
-	if last := &p.Hops[len(p.Hops)-1]; last.DurationDefault && (len(p.Hops) > 1 || temporarySource) {
-		last.Duration, last.DurationDefault = 0, false
+	if last := &p.Hops[len(p.Hops)-1]; last.DurationOrigin == OriginDefault && (len(p.Hops) > 1 || temporarySource) {
+		last.Duration, last.DurationOrigin = 0, ""
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (p *Plan) applyDefaults(t *target) {
 	if last.Duration == 0 {
 		switch {
 		case last.Kind == HopSessionToken || last.Kind == HopAssumeRole && helper:
-			last.Duration, last.DurationDefault = helperDuration, true
+			last.Duration, last.DurationOrigin = helperDuration, OriginDefault
 		case last.Kind == HopAssumeRole:
 			last.Duration = profileDuration
 		}
@@ -186,7 +186,7 @@ func (p *Plan) applyDefaults(t *target) {
 		if helper && i >= p.profileHops { // a profile's own roles follow the AWS CLI
 			h.SessionName = helperSessionName
 		} else {
-			h.SessionName, h.SessionNameTimestamp = personalSessionName(p.user), true
+			h.SessionName, h.sessionNameTimestamp = personalSessionName(p.user), true
 		}
 	}
 }

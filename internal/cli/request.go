@@ -206,7 +206,7 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	if err := checkMFAUsed(o, p); err != nil {
 		return nil, nil, err
 	}
-	if f := p.Final(); f.Duration != 0 && !f.DurationDefault {
+	if f := p.Final(); f.Duration != 0 && f.DurationOrigin != chain.OriginDefault {
 		a.durationFrom = f.DurationOrigin
 		if a.durationFrom == "" {
 			a.durationFrom = "--duration"
