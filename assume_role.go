@@ -2,20 +2,20 @@ package tempcreds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
-// DefaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
-const DefaultRoleSessionName = "temporary-credentials"
+// DefaultRoleSessionName is aws-sts-helper's default session name for
+// AssumeRole ("temporary"), the one default of internal/stsrules.
+const DefaultRoleSessionName = stsrules.DefaultRoleSessionName
 
 // AssumeRoleAPI is the one STS method the assume-role provider needs.
 // *sts.Client implements it.
@@ -70,18 +70,7 @@ type AssumeRoleProvider struct {
 // identity: STS's [\w+=,.@-]{2,64}
 // (checked by hand: a package-level regexp costs start-up time on every
 // CLI run, cache hits included).
-func ValidSessionName(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+func ValidSessionName(s string) bool { return stsrules.ValidSessionName(s) }
 
 // NewAssumeRole returns an AssumeRole provider for roleARN, checking every
 // input against STS's limits so mistakes fail here, not at the first refresh.
@@ -106,68 +95,16 @@ func NewAssumeRole(client AssumeRoleAPI, roleARN string, optFns ...func(*AssumeR
 	return &AssumeRoleProvider{client: client, roleARN: roleARN, opts: o}, nil
 }
 
-func checkRoleARN(roleARN string) error {
-	if roleARN == "" {
-		return configError("RoleARN", "a role ARN is required")
-	}
-	if len(roleARN) < 20 || len(roleARN) > 2048 || !strings.HasPrefix(roleARN, "arn:") {
-		return configError("RoleARN", "role ARN %q is not an ARN like arn:aws:iam::123456789012:role/NAME", roleARN)
-	}
-	return nil
-}
-
-func checkPolicy(policy string, arns []string) error {
-	if policy != "" {
-		if len(policy) > 2048 {
-			return configError("Policy", "the session policy is %d characters; STS allows 2048", len(policy))
-		}
-		if !json.Valid([]byte(policy)) {
-			return configError("Policy", "the session policy is not valid JSON")
-		}
-	}
-	if len(arns) > 10 {
-		return configError("PolicyARNs", "%d policy ARNs given; STS allows 10", len(arns))
-	}
-	for _, a := range arns {
-		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
-			return configError("PolicyARNs", "policy ARN %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
-		}
-	}
-	return nil
-}
-
+// checkAssumeRole checks the options against STS's rules (internal/stsrules).
 func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
-	if err := checkRoleARN(roleARN); err != nil {
+	if err := violated(stsrules.First(
+		stsrules.Role(stsrules.AssumeRole, roleARN, o.RoleSessionName, o.Duration, o.MinTokenSize, o.Policy, o.PolicyARNs),
+		stsrules.ExternalID("ExternalID", o.ExternalID),
+		stsrules.Tags("Tags", o.Tags),
+		stsrules.TransitiveTags("TransitiveTagKeys", o.TransitiveTagKeys, o.Tags),
+		stsrules.SessionName("SourceIdentity", o.SourceIdentity),
+	)); err != nil {
 		return err
-	}
-	if !ValidSessionName(o.RoleSessionName) {
-		return configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
-	}
-	if err := checkTokenSize(o.MinTokenSize); err != nil {
-		return err
-	}
-	if err := checkDuration("AssumeRole", o.Duration); err != nil {
-		return err
-	}
-	if o.Duration > 12*time.Hour {
-		return configError("Duration", "AssumeRole duration %s exceeds STS's maximum of 12h", o.Duration)
-	}
-	if o.ExternalID != "" && (len(o.ExternalID) < 2 || len(o.ExternalID) > 1224) {
-		return configError("ExternalID", "external ID must be 2 to 1224 characters, got %d", len(o.ExternalID))
-	}
-	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
-		return err
-	}
-	if len(o.Tags) > 50 {
-		return configError("Tags", "%d session tags given; STS allows 50", len(o.Tags))
-	}
-	for _, k := range o.TransitiveTagKeys {
-		if _, ok := o.Tags[k]; !ok {
-			return configError("TransitiveTagKeys", "transitive tag key %q is not one of the session tags", k)
-		}
-	}
-	if o.SourceIdentity != "" && !ValidSessionName(o.SourceIdentity) {
-		return configError("SourceIdentity", "source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)
 }
@@ -206,12 +143,14 @@ func (p *AssumeRoleProvider) RetrieveResult(ctx context.Context) (Result, error)
 	// agree on which credentials were used.
 	sign := signWith(p.opts.Source, src)
 	out, err := p.client.AssumeRole(ctx, in, sign)
-	if err != nil && isChainingLimit(err) && p.opts.SerialNumber == "" && in.DurationSeconds != nil &&
-		*in.DurationSeconds > int32(RoleChainingLimit/time.Second) {
+	if err != nil && isChainingLimit(err) && in.DurationSeconds != nil {
 		// The client's own credentials were temporary after all.
-		p.warnCap()
-		in.DurationSeconds = aws.Int32(int32(RoleChainingLimit / time.Second))
-		out, err = p.client.AssumeRole(ctx, in, sign)
+		asked := time.Duration(*in.DurationSeconds) * time.Second
+		if d, again := stsrules.AskAgain(stsrules.ChainingCap, asked, false, p.opts.SerialNumber != ""); again {
+			p.warnCap()
+			in.DurationSeconds = aws.Int32(int32(d / time.Second))
+			out, err = p.client.AssumeRole(ctx, in, sign)
+		}
 	}
 	if err != nil {
 		return Result{}, newError(op, p.roleARN, "", err, code, src.SecretAccessKey, src.SessionToken)

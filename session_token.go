@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // TokenCodeFunc returns the current code of the MFA device serial (AWS.ChainableTemporaryCredentials'
@@ -63,7 +64,7 @@ func NewSessionToken(client GetSessionTokenAPI, optFns ...func(*SessionTokenOpti
 	if err := checkTokenSize(o.MinTokenSize); err != nil {
 		return nil, err
 	}
-	if err := checkDuration("GetSessionToken", o.Duration); err != nil {
+	if err := checkDuration(stsrules.GetSessionToken, o.Duration); err != nil {
 		return nil, err
 	}
 	o.Source = sourceCache(o.Source, o.Clock)
