@@ -101,7 +101,7 @@ func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
 		stsrules.Role(stsrules.AssumeRole, roleARN, o.RoleSessionName, o.Duration, o.MinTokenSize, o.Policy, o.PolicyARNs),
 		stsrules.ExternalID("ExternalID", o.ExternalID),
 		stsrules.Tags("Tags", o.Tags),
-		stsrules.TransitiveTags("TransitiveTagKeys", o.TransitiveTagKeys, o.Tags),
+		stsrules.TransitiveTags("TransitiveTagKeys", "session tags", o.TransitiveTagKeys, o.Tags),
 		stsrules.SessionName("SourceIdentity", o.SourceIdentity),
 	)); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // SourceKind says where the first (long-term or outside) credentials of a
@@ -26,10 +27,10 @@ const OriginDefault = "default"
 
 // Hop kinds: one STS call of the chain, or the source used as it is.
 const (
-	HopSessionToken = "session-token" // GetSessionToken
-	HopAssumeRole   = "assume-role"   // AssumeRole
-	HopWebIdentity  = "web-identity"  // AssumeRoleWithWebIdentity
-	HopSource       = "source"        // the source's own credentials, no STS call
+	HopSessionToken = string(stsrules.GetSessionToken) // GetSessionToken
+	HopAssumeRole   = string(stsrules.AssumeRole)      // AssumeRole
+	HopWebIdentity  = string(stsrules.WebIdentity)     // AssumeRoleWithWebIdentity
+	HopSource       = "source"                         // the source's own credentials, no STS call
 )
 
 // Hop is one step of the chain, from the source upwards.
@@ -169,17 +170,8 @@ func (p *Plan) checkDurations() error {
 		if h.Duration < 0 {
 			return bad("Duration", h.DurationOrigin, "", "{{Duration}} is not a whole number of seconds")
 		}
-		if h.Duration == 0 {
-			continue
-		}
-		lo, hi := 15*time.Minute, 12*time.Hour
-		if h.Kind == HopSessionToken {
-			hi = 36 * time.Hour
-		}
-		if h.Duration < lo || h.Duration > hi {
-			e := bad("Duration", h.DurationOrigin, "", "{{Duration}} %s is outside what STS allows for %s (%s to %s)", h.Duration, h.Kind, lo, hi)
-			e.Limit = lo.String() + " to " + hi.String()
-			return e
+		if err := ruled(stsrules.Duration("Duration", stsrules.Op(h.Kind), h.Duration), h.DurationOrigin); err != nil {
+			return err
 		}
 	}
 	return nil

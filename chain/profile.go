@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/internal/sharedfiles"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // files are the plan's shared files.
@@ -73,12 +73,12 @@ func profileSource(p *Plan, leaf *config.SharedConfig, keys map[string]string) (
 		p.StaticKey, p.staticSecret, p.staticToken = leaf.Credentials.AccessKeyID, leaf.Credentials.SecretAccessKey, leaf.Credentials.SessionToken
 		return false, nil
 	case leaf.WebIdentityTokenFile != "" && leaf.RoleARN != "":
-		if err := checkARN("RoleARN", fmt.Sprintf("role_arn of profile %q", leaf.Profile), leaf.RoleARN); err != nil {
+		if err := ruled(stsrules.RoleARN("RoleARN", leaf.RoleARN), fmt.Sprintf("role_arn of profile %q", leaf.Profile)); err != nil {
 			return false, err
 		}
 		p.Source = SourceWebIdentity
 		p.Hops = append(p.Hops, Hop{Kind: HopWebIdentity, RoleARN: leaf.RoleARN,
-			SessionName: firstNonEmpty(leaf.RoleSessionName, "web-identity"), TokenFile: absPath(leaf.WebIdentityTokenFile)})
+			SessionName: firstNonEmpty(leaf.RoleSessionName, stsrules.DefaultWebIdentitySessionName), TokenFile: absPath(leaf.WebIdentityTokenFile)})
 	case leaf.CredentialProcess != "" && leaf.RoleARN == "":
 		p.Source = SourceProcess
 		p.Profile, p.ProcessCommand = leaf.Profile, leaf.CredentialProcess
@@ -101,31 +101,26 @@ func profileSource(p *Plan, leaf *config.SharedConfig, keys map[string]string) (
 func roleHop(c *config.SharedConfig, extra map[string]string) (Hop, error) {
 	h := Hop{Kind: HopAssumeRole, RoleARN: c.RoleARN, SessionName: c.RoleSessionName, ExternalID: c.ExternalID, MFASerial: c.MFASerial}
 	key := func(k string) string { return fmt.Sprintf("%s of profile %q", k, c.Profile) }
-	if err := checkARN("RoleARN", key("role_arn"), c.RoleARN); err != nil {
-		return h, err
-	}
-	if err := checkSession(c.RoleSessionName, key("role_session_name"), c.MFASerial, key("mfa_serial"), c.ExternalID, key("external_id")); err != nil {
-		return h, err
-	}
-	if v := extra["source_identity"]; v != "" {
-		if !tempcreds.ValidSessionName(v) {
-			return h, bad("SourceIdentity", key("source_identity"), v, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
-		}
-		h.SourceIdentity = v
-	}
 	tags, err := sharedfiles.ParseSessionTags(extra["session_tags"])
 	if err != nil {
 		return h, bad("Tags", key("session_tags"), "", "{{Tags}}: %v (want key1=value1,key2=value2)", err)
 	}
-	if err := checkTags("Tags", key("session_tags"), tags); err != nil {
-		return h, err
-	}
-	h.Tags = tags
-	for _, k := range sharedfiles.SplitList(extra["transitive_session_tags"]) {
-		if _, ok := tags[k]; !ok {
-			return h, bad("TransitiveTags", key("transitive_session_tags"), k, "{{TransitiveTags}} {{value}} is not one of the profile's session_tags")
+	h.SourceIdentity, h.Tags, h.TransitiveTags = extra["source_identity"], tags, sharedfiles.SplitList(extra["transitive_session_tags"])
+	for _, check := range []struct {
+		v   *stsrules.Violation
+		key string
+	}{
+		{stsrules.RoleARN("RoleARN", c.RoleARN), "role_arn"},
+		{stsrules.SessionName("RoleSessionName", c.RoleSessionName), "role_session_name"},
+		{stsrules.MFASerial("MFASerial", c.MFASerial), "mfa_serial"},
+		{stsrules.ExternalID("ExternalID", c.ExternalID), "external_id"},
+		{stsrules.SessionName("SourceIdentity", h.SourceIdentity), "source_identity"},
+		{stsrules.Tags("Tags", tags), "session_tags"},
+		{stsrules.TransitiveTags("TransitiveTags", "profile's session_tags", h.TransitiveTags, tags), "transitive_session_tags"},
+	} {
+		if err := ruled(check.v, key(check.key)); err != nil {
+			return h, err
 		}
-		h.TransitiveTags = append(h.TransitiveTags, k)
 	}
 	if v := extra["mfa_process"]; v != "" {
 		h.MFAProcess, h.mfaProcessName = v, key("mfa_process")

@@ -25,11 +25,10 @@ import (
 // session is named after the person (tempcreds-USER-UNIXTIME), so
 // CloudTrail tells engineers apart.
 const (
-	helperSessionName = "temporary"
-	helperDuration    = 43200 * time.Second
-	profileDuration   = time.Hour
-	defaultRegion     = "us-east-1"
-	defaultMinTTL     = 15 * time.Minute
+	helperDuration  = 43200 * time.Second
+	profileDuration = time.Hour
+	defaultRegion   = "us-east-1"
+	defaultMinTTL   = 15 * time.Minute
 )
 
 // env reads an environment variable through the injectable lookup.
@@ -222,28 +221,6 @@ func userName(e env) string {
 		return u.Username
 	}
 	return ""
-}
-
-// personalSessionName is the default session name of a profile's or the
-// command line's role without role_session_name: tempcreds-USER, to which
-// Build appends -UNIXTIME (the key of the cache entry holds no time). The
-// user part keeps STS's characters (letters, digits, +=,.@_-), others
-// become "-", and is cut so the name with its time fits STS's 64.
-func personalSessionName(user string) string {
-	clean := strings.Map(func(r rune) rune {
-		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
-			return r
-		}
-		return '-'
-	}, user)
-	const room = 64 - len("tempcreds--") - 11 // 11: a Unix time in seconds has 10 digits until 2286, one spare
-	if len(clean) > room {
-		clean = clean[:room]
-	}
-	if clean == "" {
-		return "tempcreds"
-	}
-	return "tempcreds-" + clean
 }
 
 // without is e with the named variables unset.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // noSourceHint says how to give source credentials.
@@ -118,7 +119,11 @@ func (d *durationFallback) Retrieve(ctx context.Context) (aws.Credentials, error
 // RetrieveResult is Retrieve with the assumed-role user.
 func (d *durationFallback) RetrieveResult(ctx context.Context) (tempcreds.Result, error) {
 	r, err := tempcreds.RetrieveResult(ctx, d.primary)
-	if err != nil && tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
+	// stsrules.AskAgain holds this rule beside the chaining cap's: a
+	// default duration the role refuses is asked again with STS's default
+	// (the fallback provider's).
+	if _, again := stsrules.AskAgain(stsrules.MaxSessionDuration, 0, true, false); again && err != nil &&
+		tempcreds.Classify(err) == tempcreds.RefusalMaxSessionDuration {
 		d.warn(fmt.Sprintf("tempcreds: %s allows less than the default 12h session: using 1h "+
 			"(ask for a duration up to the role's MaxSessionDuration, e.g. AWS_ROLE_DURATION_SECONDS)", d.role))
 		return tempcreds.RetrieveResult(ctx, d.fallback)

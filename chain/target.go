@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // target is the final role's settings, merged from request and environment.
@@ -31,7 +30,7 @@ func resolveTarget(r Request, e env) (*target, error) {
 	if t.duration == 0 {
 		t.durationOrigin = "AWS_ROLE_DURATION_SECONDS"
 		v := e("AWS_ROLE_DURATION_SECONDS")
-		d, err := ParseDuration(v)
+		d, err := stsrules.ParseDuration(v)
 		if err != nil {
 			return nil, bad("Duration", t.durationOrigin, v, "{{Duration}} {{value}} %v", err)
 		}
@@ -43,36 +42,28 @@ func resolveTarget(r Request, e env) (*target, error) {
 	t.tokenFile = absPath(firstNonEmpty(r.WebIdentityTokenFile, e("AWS_WEB_IDENTITY_TOKEN_FILE")))
 	t.tokenCommand = r.WebIdentityTokenCommand
 	t.hasShape = r.ExternalID != "" || r.Policy != "" || len(r.PolicyARNs) > 0 || len(r.Tags) > 0 || r.SourceIdentity != ""
-	if err := checkSession(t.sessionName, originOf(r.RoleSessionName != "", "AWS_ROLE_SESSION_NAME"), r.MFASerial, "", r.ExternalID, ""); err != nil {
+	if err := ruled(stsrules.SessionName("RoleSessionName", t.sessionName), originOf(r.RoleSessionName != "", "AWS_ROLE_SESSION_NAME")); err != nil {
 		return nil, err
 	}
-	if r.SourceIdentity != "" && !tempcreds.ValidSessionName(r.SourceIdentity) {
-		return nil, bad("SourceIdentity", "", r.SourceIdentity, "{{SourceIdentity}} {{value}} must be 2 to 64 characters of letters, digits and +=,.@_-")
-	}
-	for _, a := range r.PolicyARNs {
-		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
-			return nil, bad("PolicyARNs", "", a, "{{PolicyARNs}} {{value}} is not an ARN like arn:aws:iam::aws:policy/NAME")
-		}
+	return t, ruled(checkRequest(r), "")
+}
+
+// checkRequest checks the Request's own settings against STS's rules.
+func checkRequest(r Request) *stsrules.Violation {
+	vs := []*stsrules.Violation{
+		stsrules.MFASerial("MFASerial", r.MFASerial),
+		stsrules.ExternalID("ExternalID", r.ExternalID),
+		stsrules.SessionName("SourceIdentity", r.SourceIdentity),
+		stsrules.Policy("Policy", r.Policy),
+		stsrules.PolicyARNs("PolicyARNs", r.PolicyARNs),
 	}
 	for _, v := range r.Via {
-		if err := checkARN("Via", "", v); err != nil {
-			return nil, err
-		}
+		vs = append(vs, stsrules.RoleARN("Via", v))
 	}
-	if err := checkTags("Tags", "", r.Tags); err != nil {
-		return nil, err
-	}
-	for _, k := range r.TransitiveTags {
-		if _, ok := r.Tags[k]; !ok {
-			return nil, bad("TransitiveTags", "", k, "{{TransitiveTags}} {{value}} is not one of the {{Tags}}")
-		}
-	}
-	if r.MinTokenSize < 0 || r.MinTokenSize > tempcreds.MaxTokenSize {
-		e := bad("MinTokenSize", "", "", "{{MinTokenSize}} %d is outside what STS accepts (0 to %d bytes)", r.MinTokenSize, tempcreds.MaxTokenSize)
-		e.Limit = "0 to 4096 bytes"
-		return nil, e
-	}
-	return t, nil
+	return stsrules.First(append(vs,
+		stsrules.Tags("Tags", r.Tags),
+		stsrules.TransitiveTags("TransitiveTags", "{{Tags}}", r.TransitiveTags, r.Tags),
+		stsrules.MinTokenSize("MinTokenSize", r.MinTokenSize))...)
 }
 
 // resolveSource picks the source: web identity; a profile in the request;
@@ -123,11 +114,11 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 		if t.roleARN == "" {
 			return bad("RoleARN", "", "", "web identity needs a role: pass {{RoleARN}} or set AWS_ROLE_ARN")
 		}
-		if err := checkARN("RoleARN", t.roleOrigin, t.roleARN); err != nil {
+		if err := ruled(stsrules.RoleARN("RoleARN", t.roleARN), t.roleOrigin); err != nil {
 			return err
 		}
 		p.Hops = append(p.Hops, Hop{Kind: HopWebIdentity, RoleARN: t.roleARN, DurationOrigin: t.durationOrigin,
-			SessionName: firstNonEmpty(t.sessionName, "web-identity"), Duration: t.duration, Policy: r.Policy,
+			SessionName: firstNonEmpty(t.sessionName, stsrules.DefaultWebIdentitySessionName), Duration: t.duration, Policy: r.Policy,
 			PolicyARNs: r.PolicyARNs, TokenFile: t.tokenFile, TokenCommand: t.tokenCommand})
 		t.roleARN = "" // consumed
 		if r.MFASerial != "" {
@@ -184,9 +175,9 @@ func (p *Plan) applyDefaults(t *target) {
 			continue
 		}
 		if helper && i >= p.profileHops { // a profile's own roles follow the AWS CLI
-			h.SessionName = helperSessionName
+			h.SessionName = stsrules.DefaultRoleSessionName
 		} else {
-			h.SessionName, h.sessionNameTimestamp = personalSessionName(p.user), true
+			h.SessionName, h.sessionNameTimestamp = stsrules.PersonalSessionName(p.user), true
 		}
 	}
 }
@@ -251,7 +242,7 @@ func (p *Plan) addFinal(r Request, t *target) error {
 		p.Hops = append(p.Hops, Hop{Kind: HopSessionToken, Duration: t.duration, DurationOrigin: t.durationOrigin,
 			MFASerial: firstNonEmpty(r.MFASerial, p.profileMFA())})
 	case t.roleARN != "":
-		if err := checkARN("RoleARN", t.roleOrigin, t.roleARN); err != nil {
+		if err := ruled(stsrules.RoleARN("RoleARN", t.roleARN), t.roleOrigin); err != nil {
 			return err
 		}
 		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: t.roleARN, SessionName: t.sessionName, Duration: t.duration,

@@ -14,6 +14,7 @@ package stsrules
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -236,11 +237,12 @@ func Tags(field string, tags map[string]string) *Violation {
 	return nil
 }
 
-// TransitiveTags checks that every transitive key is one of the tags.
-func TransitiveTags(field string, keys []string, tags map[string]string) *Violation {
+// TransitiveTags checks that every transitive key is one of the tags;
+// among names the tags in the message ("session tags", "{{Tags}}").
+func TransitiveTags(field, among string, keys []string, tags map[string]string) *Violation {
 	for _, k := range keys {
 		if _, ok := tags[k]; !ok {
-			return violation(field, k, "", "{{%s}} {{value}} is not one of the session tags", field)
+			return violation(field, k, "", "{{%s}} {{value}} is not one of the %s", field, among)
 		}
 	}
 	return nil
@@ -289,6 +291,43 @@ func Role(op Op, roleARN, sessionName string, d time.Duration, minTokenSize int,
 		Policy("Policy", policy),
 		PolicyARNs("PolicyARNs", policyARNs),
 	)
+}
+
+// maxDurationSeconds bounds every duration (a year): far above any STS
+// limit, far below an overflow.
+const maxDurationSeconds = 366 * 24 * 3600
+
+// ParseDuration reads seconds ("3600") or a Go duration ("1h", "90m"), as
+// AWS_ROLE_DURATION_SECONDS and the command line's duration flags accept
+// them. Its error says what is wrong without naming the setting ("must be
+// positive"): the caller names it.
+func ParseDuration(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("must be positive")
+		}
+		if n > maxDurationSeconds {
+			return 0, fmt.Errorf("is more than a year")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("is not a duration: use seconds (3600) or a duration (1h, 90m)")
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("must be positive")
+	}
+	if d > maxDurationSeconds*time.Second {
+		return 0, fmt.Errorf("is more than a year")
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("is not a whole number of seconds")
+	}
+	return d, nil
 }
 
 // Retry is how a refused AssumeRole may be asked again with less.

@@ -86,8 +86,8 @@ func TestEveryRuleAtItsBoundaries(t *testing.T) {
 		{"a tag value of 257", Tags("Tags", map[string]string{"k": strings.Repeat("v", 257)}), "longer than 256 characters"},
 		{"an aws: key", Tags("Tags", map[string]string{"AWS:x": "v"}), "starts with aws:"},
 		{"a control character", Tags("Tags", map[string]string{"k": "a\x7f"}), "holds a control character"},
-		{"transitive keys among the tags", TransitiveTags("TransitiveTags", []string{"a"}, map[string]string{"a": "1"}), ""},
-		{"a transitive key that is not a tag", TransitiveTags("TransitiveTags", []string{"b"}, map[string]string{"a": "1"}), `"b" is not one of the session tags`},
+		{"transitive keys among the tags", TransitiveTags("TransitiveTags", "session tags", []string{"a"}, map[string]string{"a": "1"}), ""},
+		{"a transitive key that is not a tag", TransitiveTags("TransitiveTags", "session tags", []string{"b"}, map[string]string{"a": "1"}), `"b" is not one of the session tags`},
 
 		{"an external ID of 2", ExternalID("ExternalID", "ab"), ""},
 		{"an external ID of 1", ExternalID("ExternalID", "a"), "must be 2 to 1224 characters, got 1"},
@@ -134,9 +134,10 @@ func TestSessionNameMatchesSTSPattern(t *testing.T) {
 }
 
 func TestPersonalSessionNamesKeepSTSRules(t *testing.T) {
-	for _, user := range []string{"", "ana", "ana maría", strings.Repeat("x", 100), "DOMAIN\\user", "ü"} {
-		name := PersonalSessionName(user) + "-9999999999"
-		if !ValidSessionName(name) || !strings.HasPrefix(name, "tempcreds") {
+	valid := regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	for _, user := range []string{"ana", "", "DOMAIN\\ana", "ana o'neil", "ünïcode", string(make([]byte, 200)), "a-very-long-user-name-that-goes-on-and-on-and-on-for-ever-and-ever"} {
+		name := PersonalSessionName(user) + "-1796218754"
+		if !valid.MatchString(name) || !strings.HasPrefix(name, "tempcreds") {
 			t.Errorf("user %q: %q", user, name)
 		}
 	}
@@ -176,6 +177,30 @@ func TestAskAgain(t *testing.T) {
 		d, again := AskAgain(tc.refused, tc.asked, tc.defaulted, tc.mfa)
 		if d != tc.want || again != tc.again {
 			t.Errorf("%s: %s, %v; want %s, %v", tc.name, d, again, tc.want, tc.again)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    time.Duration
+		wantErr string
+	}{
+		{"", 0, ""},
+		{"3600", time.Hour, ""},
+		{"90m", 90 * time.Minute, ""},
+		{"31622400", 366 * 24 * time.Hour, ""},
+		{"31622401", 0, "is more than a year"},
+		{"8785h", 0, "is more than a year"},
+		{"0", 0, "must be positive"},
+		{"-1s", 0, "must be positive"},
+		{"1.5s", 0, "is not a whole number of seconds"},
+		{"soon", 0, "is not a duration"},
+	} {
+		got, err := ParseDuration(tc.in)
+		if (err == nil) != (tc.wantErr == "") || err != nil && !strings.Contains(err.Error(), tc.wantErr) || got != tc.want {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s, %q", tc.in, got, err, tc.want, tc.wantErr)
 		}
 	}
 }
