@@ -97,7 +97,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		// final credentials or a role's source, so a role refresh (or the
 		// other use) reuses it while it is valid.
 		final := p.Hops[0].Kind == HopSource
-		if backend := p.backend(final, d.warn); backend != nil {
+		if backend := backend(p, final, d.warn); backend != nil {
 			fresh := innerFreshness
 			if final {
 				fresh = p.Freshness
@@ -132,7 +132,7 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		// A "source" hop (an SDK-resolved profile used as it is) is cached
 		// too, under the environment and files digest; a process's output
 		// is cached above, under its own key.
-		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
+		if backend := backend(p, final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
 			fresh := innerFreshness
 			if final {
 				fresh = p.Freshness
@@ -174,7 +174,7 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*cacheid.MemoToken,
 }
 
 // backend is the file cache of a hop, nil for none.
-func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
+func backend(p *Plan, final bool, warn func(string)) filecache.Backend {
 	switch {
 	case p.NoCache || (final && p.FinalInMemory):
 		return nil
@@ -196,7 +196,7 @@ func hopProvider(p *Plan, client *stsclient.Client, h Hop, source aws.Credential
 	default:
 		tokenCode = d.MFAPrompt
 	}
-	tokenCode = p.lockedTokenCode(tokenCode)
+	tokenCode = lockedTokenCode(p, tokenCode)
 	switch h.Kind {
 	case HopSource:
 		return source, nil // the source's own credentials
@@ -240,7 +240,7 @@ func sessionName(h Hop, clock tempcreds.Clock) string {
 // processes (a lock in the cache directory): two prompts never race on one
 // terminal, and a process that waited finds the code's session in the file
 // cache instead of prompting again.
-func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCodeFunc {
+func lockedTokenCode(p *Plan, code tempcreds.TokenCodeFunc) tempcreds.TokenCodeFunc {
 	if p.CacheDir == "" {
 		return code
 	}

@@ -47,7 +47,7 @@ func TestDefaultsPerInterface(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := p.Final()
+			f := lastHop(p)
 			if f.SessionName != tt.session || f.Duration != tt.duration || f.sessionNameTimestamp != tt.stamped {
 				t.Errorf("final hop: session %q (timestamped %v), duration %s; want %q (%v), %s", f.SessionName, f.sessionNameTimestamp, f.Duration, tt.session, tt.stamped, tt.duration)
 			}
@@ -101,7 +101,7 @@ func TestADefaultDurationAboveATemporarySourceAsksForSTSDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := p.Final(); f.Duration != 0 || f.DurationOrigin == OriginDefault {
+	if f := lastHop(p); f.Duration != 0 || f.DurationOrigin == OriginDefault {
 		t.Errorf("a role above a source process asks for %s (origin %q); want STS's default", f.Duration, f.DurationOrigin)
 	}
 }

@@ -132,15 +132,15 @@ type Plan struct {
 	credEnv []string
 }
 
-// Final is the last hop: the credentials the chain gives.
-func (p *Plan) Final() Hop { return p.Hops[len(p.Hops)-1] }
+// lastHop is the last hop: the credentials the chain gives.
+func lastHop(p *Plan) Hop { return p.Hops[len(p.Hops)-1] }
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop
 // signed with long-term keys becomes an MFA GetSessionToken below it,
 // cached on its own, so roles are assumed from it without prompting again
 // (AWS then caps those role sessions at 1 hour). In role mode, MFA stays on
 // AssumeRole: longer sessions, one prompt per role refresh.
-func (p *Plan) applyMFAMode() {
+func applyMFAMode(p *Plan) {
 	if p.MFAMode != MFASession || p.Source == SourceWebIdentity || len(p.Hops) == 0 {
 		return
 	}
@@ -154,7 +154,7 @@ func (p *Plan) applyMFAMode() {
 }
 
 // profileMFA returns the mfa_serial of the profile's first role hop.
-func (p *Plan) profileMFA() string {
+func profileMFA(p *Plan) string {
 	for _, h := range p.Hops {
 		if h.MFASerial != "" {
 			return h.MFASerial
@@ -165,7 +165,7 @@ func (p *Plan) profileMFA() string {
 
 // checkDurations refuses a duration STS would refuse, naming where it was
 // given.
-func (p *Plan) checkDurations() error {
+func checkDurations(p *Plan) error {
 	for _, h := range p.Hops {
 		if h.Duration < 0 {
 			return bad("Duration", h.DurationOrigin, "", "{{Duration}} is not a whole number of seconds")

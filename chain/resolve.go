@@ -67,10 +67,10 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	// says: its identity is taken from there, so a cache entry is only
 	// reused for the credentials the SDK would really resolve.
 	p.credEnv = cacheid.ProcessEnv()
-	if err := p.resolveCache(r, e); err != nil {
+	if err := resolveCache(p, r, e); err != nil {
 		return nil, err
 	}
-	if err := p.resolveEndpoint(r, e); err != nil {
+	if err := resolveEndpoint(p, r, e); err != nil {
 		return nil, err
 	}
 	p.Region = firstNonEmpty(r.Region, e("AWS_REGION"), e("AWS_DEFAULT_REGION"))
@@ -79,7 +79,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if err != nil {
 		return nil, err
 	}
-	if err := p.resolveSource(ctx, r, t, e); err != nil {
+	if err := resolveSource(p, ctx, r, t, e); err != nil {
 		return nil, err
 	}
 	p.profileHops = len(p.Hops)
@@ -103,10 +103,10 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
 	}
 	p.ProcessTTL = r.SourceProcessTTL
-	if err := p.resolveHops(r, t); err != nil {
+	if err := resolveHops(p, r, t); err != nil {
 		return nil, err
 	}
-	if err := p.checkSessionTokenSigner(e); err != nil {
+	if err := checkSessionTokenSigner(p, e); err != nil {
 		return nil, err
 	}
 	if p.Region == "" {
@@ -119,7 +119,7 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 }
 
 // resolveCache reads the cache settings.
-func (p *Plan) resolveCache(r Request, e env) error {
+func resolveCache(p *Plan, r Request, e env) error {
 	p.CacheFile = firstNonEmpty(r.Cache.File, e("AWS_STS_FILE_NAME"))
 	p.CacheMode = 0o600
 	if m := r.Cache.Mode; m != 0 {
@@ -157,7 +157,7 @@ func (p *Plan) resolveCache(r Request, e env) error {
 }
 
 // resolveEndpoint reads the STS endpoint and checks it is a URL.
-func (p *Plan) resolveEndpoint(r Request, e env) error {
+func resolveEndpoint(p *Plan, r Request, e env) error {
 	p.Endpoint = firstNonEmpty(r.EndpointURL, e("AWS_ENDPOINT_URL_STS"), e("AWS_ENDPOINT_URL"))
 	if p.Endpoint == "" {
 		return nil
@@ -202,8 +202,8 @@ func checkRegion(region, asked string, e env, profile string) error {
 // would sign with session credentials from the environment (an earlier
 // `eval "$(tempcreds export)"`): AWS refuses it, and the user is better
 // told what to do than shown AWS's AccessDenied.
-func (p *Plan) checkSessionTokenSigner(e env) error {
-	if p.Source != SourceDefaultChain || p.Final().Kind != HopSessionToken || e("AWS_SESSION_TOKEN") == "" || e("AWS_ACCESS_KEY_ID") == "" {
+func checkSessionTokenSigner(p *Plan, e env) error {
+	if p.Source != SourceDefaultChain || lastHop(p).Kind != HopSessionToken || e("AWS_SESSION_TOKEN") == "" || e("AWS_ACCESS_KEY_ID") == "" {
 		return nil
 	}
 	return bad("NoRole", "AWS_SESSION_TOKEN", "", "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN hold session credentials (an earlier tempcreds export?), "+

@@ -50,7 +50,7 @@ func sdkSource(p *Plan, d *Deps, extra ...func(*config.LoadOptions) error) aws.C
 		// One human step per host: an SSO or login session's token is
 		// refreshed by one process at a time; the next one re-reads the
 		// SDK's token cache (as every Retrieve does) and finds it fresh.
-		unlock, err := p.lockSession(ctx, d)
+		unlock, err := lockSession(p, ctx, d)
 		if err != nil {
 			return aws.Credentials{}, err
 		}
@@ -88,7 +88,7 @@ func sourceError(p *Plan, err error) error {
 // lockSession takes the cross-process lock of the plan's SSO or login
 // session (in the cache directory; none without one) and returns its
 // release.
-func (p *Plan) lockSession(ctx context.Context, d *Deps) (func(), error) {
+func lockSession(p *Plan, ctx context.Context, d *Deps) (func(), error) {
 	if p.humanSession == "" || p.CacheDir == "" {
 		return func() {}, nil
 	}

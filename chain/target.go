@@ -70,7 +70,7 @@ func checkRequest(r Request) *stsrules.Violation {
 // AWS_STS_ACCESS_KEY/SECRET (the helper's); AWS_PROFILE; then the SDK's
 // default chain. With web identity (a token file or command), AWS_ROLE_ARN
 // is the web identity role, as in the SDKs.
-func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) error {
+func resolveSource(p *Plan, ctx context.Context, r Request, t *target, e env) error {
 	access, secret, origin := e("AWS_STS_ACCESS_KEY"), e("AWS_STS_ACCESS_SECRET"), "AWS_STS_ACCESS_KEY"
 	token := ""
 	if k := r.Keys; k.AccessKeyID != "" || k.SecretAccessKey != "" {
@@ -106,7 +106,7 @@ func (p *Plan) resolveSource(ctx context.Context, r Request, t *target, e env) e
 }
 
 // resolveHops adds the request's hops above the source's, then defaults.
-func (p *Plan) resolveHops(r Request, t *target) error {
+func resolveHops(p *Plan, r Request, t *target) error {
 	// A profile's web identity (role_arn + web_identity_token_file, the
 	// EKS/IRSA shape) already made its hop; this is the request's and the
 	// environment's.
@@ -128,18 +128,18 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 	for _, v := range r.Via {
 		p.Hops = append(p.Hops, Hop{Kind: HopAssumeRole, RoleARN: v, SessionName: t.sessionName})
 	}
-	if err := p.addFinal(r, t); err != nil {
+	if err := addFinal(p, r, t); err != nil {
 		return err
 	}
 	if r.MinTokenSize > 0 {
 		p.Hops[len(p.Hops)-1].MinTokenSize = r.MinTokenSize
 	}
-	p.placeSessionShape(r)
-	p.applyDefaults(t)
-	if err := p.checkDurations(); err != nil {
+	placeSessionShape(p, r)
+	applyDefaults(p, t)
+	if err := checkDurations(p); err != nil {
 		return err
 	}
-	p.applyMFAMode()
+	applyMFAMode(p)
 	// The helper's 12-hour default cannot apply to a role assumed with
 	// temporary credentials (AWS's 1-hour chaining cap): ask for STS's
 	// default instead of being capped with a warning on every refresh. A
@@ -158,7 +158,7 @@ func (p *Plan) resolveHops(r Request, t *target) error {
 // or no role and its AWS_STS_* keys) keeps "temporary" and 12 hours; a
 // profile's or the command line's role follows the AWS CLI: 1 hour and a
 // session named after the person. A session token keeps STS's 12 hours.
-func (p *Plan) applyDefaults(t *target) {
+func applyDefaults(p *Plan, t *target) {
 	helper := p.helperDefaults || t.roleOrigin == "AWS_ROLE_ARN" && t.roleARN != "" || p.Source == SourceStatic && p.helperKeys
 	last := &p.Hops[len(p.Hops)-1]
 	if last.Duration == 0 {
@@ -186,7 +186,7 @@ func (p *Plan) applyDefaults(t *target) {
 // tags on the chain's first role (they then pass along the chain, and AWS
 // refuses a later role that changes them) and its other tags on the final
 // role. A profile's own source_identity and session_tags stay on its role.
-func (p *Plan) placeSessionShape(r Request) {
+func placeSessionShape(p *Plan, r Request) {
 	first, last := -1, -1
 	for i, h := range p.Hops {
 		if h.Kind == HopAssumeRole {
@@ -224,7 +224,7 @@ func (p *Plan) placeSessionShape(r Request) {
 
 // addFinal adds the final hop: the request's role, or the request's
 // settings applied to the profile's last hop, or GetSessionToken.
-func (p *Plan) addFinal(r Request, t *target) error {
+func addFinal(p *Plan, r Request, t *target) error {
 	const needRole = "{{ExternalID}}, {{Policy}}, {{PolicyARNs}}, {{Tags}} and {{SourceIdentity}} need a role"
 	switch {
 	case r.NoRole:
@@ -240,7 +240,7 @@ func (p *Plan) addFinal(r Request, t *target) error {
 		// A profile role is dropped: the session token is the target.
 		p.Hops = dropRoleHops(p.Hops)
 		p.Hops = append(p.Hops, Hop{Kind: HopSessionToken, Duration: t.duration, DurationOrigin: t.durationOrigin,
-			MFASerial: firstNonEmpty(r.MFASerial, p.profileMFA())})
+			MFASerial: firstNonEmpty(r.MFASerial, profileMFA(p))})
 	case t.roleARN != "":
 		if err := ruled(stsrules.RoleARN("RoleARN", t.roleARN), t.roleOrigin); err != nil {
 			return err

@@ -206,7 +206,7 @@ func (a *app) credentials(ctx context.Context, o Options) (*chain.Plan, *tempcre
 	if err := checkMFAUsed(o, p); err != nil {
 		return nil, nil, err
 	}
-	if f := p.Final(); f.Duration != 0 && f.DurationOrigin != chain.OriginDefault {
+	if f := p.Hops[len(p.Hops)-1]; f.Duration != 0 && f.DurationOrigin != chain.OriginDefault {
 		a.durationFrom = f.DurationOrigin
 		if a.durationFrom == "" {
 			a.durationFrom = "--duration"
