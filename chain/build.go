@@ -65,6 +65,28 @@ func (d *Deps) warn(msg string) {
 // the next. Nothing here talks to the network: the first Retrieve does,
 // unless the cache already holds what it needs.
 func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
+	d = d.withDefaults()
+	for _, w := range p.Warnings {
+		d.warn(w)
+	}
+	b := &builder{p: p, d: &d, client: newSTSClient(p, d.STS)}
+	source := b.source()
+	b.token, b.identity = firstIdentity(p, source)
+	var cache *tempcreds.Cache
+	below := ""
+	for i, h := range p.Hops {
+		prov, key, err := b.hop(i, h, source, below)
+		if err != nil {
+			return nil, err
+		}
+		cache = tempcreds.NewCache(prov, b.withClock)
+		source, below = cache, key
+	}
+	return cache, nil
+}
+
+// withDefaults fills the optional fields.
+func (d Deps) withDefaults() Deps {
 	if d.Clock == nil {
 		d.Clock = tempcreds.SystemClock{}
 	}
@@ -74,77 +96,89 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 	if d.MFAPrompt == nil {
 		d.MFAPrompt = mfacode.TerminalPrompt(mfacode.OpenTerminal)
 	}
-	for _, w := range p.Warnings {
-		d.warn(w)
-	}
-	withClock := func(o *tempcreds.CacheOptions) { o.Clock = d.Clock }
-	client := newSTSClient(p, d.STS)
-	var source aws.CredentialsProvider
+	return d
+}
+
+// builder holds what every hop of one Build shares.
+type builder struct {
+	p        *Plan
+	d        *Deps
+	client   *stsclient.Client
+	token    *cacheid.MemoToken
+	identity func(context.Context) (string, error)
+}
+
+func (b *builder) withClock(o *tempcreds.CacheOptions) { o.Clock = b.d.Clock }
+
+// source is the provider of the chain's first credentials.
+func (b *builder) source() aws.CredentialsProvider {
+	p, d := b.p, b.d
 	switch p.Source {
 	case SourceStatic:
-		source = credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
 		d.debugf("source: static keys %s", redact(p.StaticKey))
+		return credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
 	case SourceProfileSDK:
-		source = sdkSource(p, &d, config.WithSharedConfigProfile(p.Profile))
 		d.debugf("source: profile %q resolved by aws-sdk-go-v2", p.Profile)
+		return sdkSource(p, d, config.WithSharedConfigProfile(p.Profile))
 	case SourceDefaultChain:
-		source = sdkSource(p, &d)
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
+		return sdkSource(p, d)
 	case SourceProcess:
-		source = credprocess.Source{Command: p.ProcessCommand, Profile: p.Profile, Guard: p.ConfigProfile, Stderr: d.Stderr, TTL: p.ProcessTTL, Clock: d.Clock}
 		d.debugf("source: a process (%s)", processIdentity(p)[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
 		// final credentials or a role's source, so a role refresh (or the
 		// other use) reuses it while it is valid.
-		final := p.Hops[0].Kind == HopSource
-		if backend := backend(p, final, d.warn); backend != nil {
-			fresh := innerFreshness
-			if final {
-				fresh = p.Freshness
-			}
-			in := processKeyInputs(p)
-			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source, Profile: p.ConfigProfile,
-				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
-		}
-		source = tempcreds.NewCache(source, withClock)
+		var source aws.CredentialsProvider = credprocess.Source{Command: p.ProcessCommand, Profile: p.Profile, Guard: p.ConfigProfile,
+			Stderr: d.Stderr, TTL: p.ProcessTTL, Clock: d.Clock}
+		in := processKeyInputs(p)
+		source = b.fileCached(p.Hops[0].Kind == HopSource, in, nil, source)
+		return tempcreds.NewCache(source, b.withClock)
 	}
-	token, identity := firstIdentity(p, source)
-	var cache *tempcreds.Cache
-	below := ""
-	for i, h := range p.Hops {
-		final := i == len(p.Hops)-1
-		prov, err := hopProvider(p, client, h, source, token, &d)
+	return nil // web identity: the first hop needs no source
+}
+
+// hop is the provider of hop i (file-cached when the plan caches it),
+// signed by source, and its cache key; below is the key of the hop under it.
+func (b *builder) hop(i int, h Hop, source aws.CredentialsProvider, below string) (aws.CredentialsProvider, string, error) {
+	final := i == len(b.p.Hops)-1
+	prov, err := hopProvider(b.p, b.client, h, source, b.token, b.d)
+	if err != nil {
+		return nil, "", err
+	}
+	if final && h.DurationOrigin == OriginDefault && h.Kind == HopAssumeRole {
+		short := h
+		short.Duration = 0
+		fallback, err := hopProvider(b.p, b.client, short, source, b.token, b.d)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if final && h.DurationOrigin == OriginDefault && h.Kind == HopAssumeRole {
-			short := h
-			short.Duration = 0
-			fallback, err := hopProvider(p, client, short, source, token, &d)
-			if err != nil {
-				return nil, err
-			}
-			prov = &durationFallback{primary: prov, fallback: fallback, warn: d.warn, role: h.RoleARN}
-		}
-		in := keyInputs(p, i, below)
-		key := in.Key()
-		d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, d.Clock), key)
-		// A "source" hop (an SDK-resolved profile used as it is) is cached
-		// too, under the environment and files digest; a process's output
-		// is cached above, under its own key.
-		if backend := backend(p, final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
-			fresh := innerFreshness
-			if final {
-				fresh = p.Freshness
-			}
-			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov, Profile: p.ConfigProfile,
-				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
-		}
-		cache = tempcreds.NewCache(prov, withClock)
-		source = cache
-		below = key
+		prov = &durationFallback{primary: prov, fallback: fallback, warn: b.d.warn, role: h.RoleARN}
 	}
-	return cache, nil
+	in := keyInputs(b.p, i, below)
+	key := in.Key()
+	b.d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, b.d.Clock), key)
+	// A "source" hop (an SDK-resolved profile used as it is) is cached
+	// too, under the environment and files digest; a process's output is
+	// cached with the source, under its own key.
+	if h.Kind != HopSource || b.p.Source == SourceProfileSDK {
+		prov = b.fileCached(final, in, b.identity, prov)
+	}
+	return prov, key, nil
+}
+
+// fileCached wraps inner in the file cache of a hop (the final one's or an
+// inner one's); inner as it is when the plan caches none there.
+func (b *builder) fileCached(final bool, in filecache.KeyInputs, identity func(context.Context) (string, error), inner aws.CredentialsProvider) aws.CredentialsProvider {
+	be := backend(b.p, final, b.d.warn)
+	if be == nil {
+		return inner
+	}
+	fresh := innerFreshness
+	if final {
+		fresh = b.p.Freshness
+	}
+	return &filecache.Provider{Backend: be, Key: in.Key(), Inputs: in, Identity: identity, Inner: inner, Profile: b.p.ConfigProfile,
+		Freshness: fresh, Clock: b.d.Clock, Debug: b.d.Debug, Warn: b.d.Warn}
 }
 
 // firstIdentity says who signs the first call when only reading it tells

@@ -52,6 +52,39 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if r.ProfileOnly {
 		e = without(e, profileOnlyHidden...)
 	}
+	p, err := newPlan(r, e)
+	if err != nil {
+		return nil, err
+	}
+	t, err := resolveTarget(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := resolveSource(p, ctx, r, t, e); err != nil {
+		return nil, err
+	}
+	p.profileHops = len(p.Hops)
+	if err := checkSourceProcess(p, r, e); err != nil {
+		return nil, err
+	}
+	p.ProcessTTL = r.SourceProcessTTL
+	if err := resolveHops(p, r, t); err != nil {
+		return nil, err
+	}
+	if err := checkSessionTokenSigner(p, e); err != nil {
+		return nil, err
+	}
+	p.Region = firstNonEmpty(p.Region, defaultRegion)
+	if err := checkRegion(p.Region, r.Region, e, p.ConfigProfile); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newPlan starts a plan with the request's and the environment's settings
+// that come before the source: MFA mode, shared files, cache, endpoint,
+// region and user.
+func newPlan(r Request, e env) (*Plan, error) {
 	p := &Plan{MFAMode: r.MFAMode, NoCache: r.Cache.Disabled, FinalInMemory: r.FinalInMemory, helperDefaults: r.HelperDefaults}
 	if p.MFAMode == "" {
 		p.MFAMode = MFASession
@@ -75,47 +108,34 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	}
 	p.Region = firstNonEmpty(r.Region, e("AWS_REGION"), e("AWS_DEFAULT_REGION"))
 	p.user = userName(e)
-	t, err := resolveTarget(r, e)
-	if err != nil {
-		return nil, err
-	}
-	if err := resolveSource(p, ctx, r, t, e); err != nil {
-		return nil, err
-	}
-	p.profileHops = len(p.Hops)
+	return p, nil
+}
+
+// checkSourceProcess refuses a credential_process loop (a profile already
+// being resolved by the tempcreds that runs this one) and a
+// SourceProcessTTL outside what a source process's output may be cached for.
+func checkSourceProcess(p *Plan, r Request, e env) error {
 	if credprocess.Resolving(e(credprocess.ResolvingEnv), p.ConfigProfile) {
-		return nil, bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
+		return bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
 			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+
 			"profile, or give the profile its source with source_profile and role_arn instead")
 	}
-	switch {
-	case r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0:
-		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", r.SourceProcessTTL)
-	case r.SourceProcessTTL > 0 && r.SourceProcessTTL < time.Minute:
-		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", r.SourceProcessTTL)
-		e.Limit = "1m to 36h"
-		return nil, e
-	case r.SourceProcessTTL > credprocess.MaxLife:
-		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", r.SourceProcessTTL)
-		e.Limit = "1m to 36h"
-		return nil, e
-	case r.SourceProcessTTL > 0 && p.Source != SourceProcess:
-		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
+	const limit = "1m to 36h"
+	switch ttl := r.SourceProcessTTL; {
+	case ttl < 0 || ttl%time.Second != 0:
+		return bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", ttl)
+	case ttl > 0 && ttl < time.Minute:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", ttl)
+		e.Limit = limit
+		return e
+	case ttl > credprocess.MaxLife:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", ttl)
+		e.Limit = limit
+		return e
+	case ttl > 0 && p.Source != SourceProcess:
+		return bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
 	}
-	p.ProcessTTL = r.SourceProcessTTL
-	if err := resolveHops(p, r, t); err != nil {
-		return nil, err
-	}
-	if err := checkSessionTokenSigner(p, e); err != nil {
-		return nil, err
-	}
-	if p.Region == "" {
-		p.Region = defaultRegion
-	}
-	if err := checkRegion(p.Region, r.Region, e, p.ConfigProfile); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return nil
 }
 
 // resolveCache reads the cache settings.
