@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/filecache"
@@ -17,6 +16,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/mfacode"
+	"github.com/tempcreds/tempcreds/internal/sdksource"
 	"github.com/tempcreds/tempcreds/internal/stsclient"
 )
 
@@ -115,14 +115,14 @@ func (b *builder) source() aws.CredentialsProvider {
 	p, d := b.p, b.d
 	switch p.Source {
 	case SourceStatic:
-		d.debugf("source: static keys %s", redact(p.StaticKey))
+		d.debugf("source: static keys %s", sdksource.KeyID(p.StaticKey))
 		return credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
 	case SourceProfileSDK:
 		d.debugf("source: profile %q resolved by aws-sdk-go-v2", p.Profile)
-		return sdkSource(p, d, config.WithSharedConfigProfile(p.Profile))
+		return sdkSource(p, d, p.Profile)
 	case SourceDefaultChain:
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
-		return sdkSource(p, d)
+		return sdkSource(p, d, "")
 	case SourceProcess:
 		d.debugf("source: a process (%s)", processIdentity(p)[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
@@ -299,12 +299,4 @@ func newSTSClient(p *Plan, s STSSettings) *stsclient.Client {
 		}
 	}
 	return stsclient.New(c, s)
-}
-
-// redact shows an access key ID as ASIA…ABCD.
-func redact(s string) string {
-	if len(s) <= 8 {
-		return "…"
-	}
-	return s[:4] + "…" + s[len(s)-4:]
 }

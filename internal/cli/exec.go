@@ -19,6 +19,7 @@ import (
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/safefile"
+	"github.com/tempcreds/tempcreds/internal/sdksource"
 	"github.com/tempcreds/tempcreds/internal/sharedfiles"
 )
 
@@ -317,7 +318,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 		return err
 	}
 	env := childEnv(a.environ(), creds, plan.Hops[len(plan.Hops)-1].RoleARN, plan)
-	a.debugf("exec %s with credentials %s", path, redact(creds.AccessKeyID))
+	a.debugf("exec %s with credentials %s", path, sdksource.KeyID(creds.AccessKeyID))
 	a.sayShell(shell, args)
 	return a.runChild(path, args, env)
 }

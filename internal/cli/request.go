@@ -11,6 +11,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/sdksource"
 	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
@@ -246,14 +247,6 @@ func (a *app) retrieve(ctx context.Context, o Options) (*chain.Plan, aws.Credent
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	a.debugf("credentials %s, expire %s", redact(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
+	a.debugf("credentials %s, expire %s", sdksource.KeyID(creds.AccessKeyID), creds.Expires.UTC().Format("2006-01-02T15:04:05Z"))
 	return p, creds, nil
-}
-
-// redact shows an access key ID as ASIA…ABCD.
-func redact(s string) string {
-	if len(s) <= 8 {
-		return "…"
-	}
-	return s[:4] + "…" + s[len(s)-4:]
 }
