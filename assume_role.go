@@ -2,10 +2,8 @@ package tempcreds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/refusal"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
-// defaultRoleSessionName is aws-sts-helper's default session name for AssumeRole.
-const defaultRoleSessionName = "temporary-credentials"
+// defaultRoleSessionName is aws-sts-helper's default session name for
+// AssumeRole ("temporary"), the one default of internal/stsrules.
+const defaultRoleSessionName = stsrules.DefaultRoleSessionName
 
 // AssumeRoleOptions configure NewAssumeRole. Every field but the embedded
 // CacheOptions maps to the AssumeRole parameter of the same name.
@@ -25,7 +25,7 @@ type AssumeRoleOptions struct {
 	// also drives the Cache built around Source, and its Logger gets the
 	// role-chaining warning.
 	CacheOptions
-	// RoleSessionName defaults to "temporary-credentials".
+	// RoleSessionName defaults to "temporary", aws-sts-helper's default.
 	RoleSessionName string
 	// Duration of the session; 0 lets STS choose (1 hour). With temporary
 	// source credentials AWS caps it at 1 hour (role chaining): a longer one
@@ -65,18 +65,7 @@ type assumeRoleProvider struct {
 // identity: STS's [\w+=,.@-]{2,64}
 // (checked by hand: a package-level regexp costs start-up time on every
 // CLI run, cache hits included).
-func validSessionName(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+func validSessionName(s string) bool { return stsrules.ValidSessionName(s) }
 
 // NewAssumeRole returns a refreshing Cache over STS AssumeRole for
 // roleARN (the AWS SDK for JavaScript v2's ChainableTemporaryCredentials
@@ -101,68 +90,16 @@ func NewAssumeRole(client STSClient, roleARN string, optFns ...func(*AssumeRoleO
 	return cached(&assumeRoleProvider{client: client, roleARN: roleARN, opts: o}, o.CacheOptions), nil
 }
 
-func checkRoleARN(roleARN string) error {
-	if roleARN == "" {
-		return configError("RoleARN", "a role ARN is required")
-	}
-	if len(roleARN) < 20 || len(roleARN) > 2048 || !strings.HasPrefix(roleARN, "arn:") {
-		return configError("RoleARN", "role ARN %q is not an ARN like arn:aws:iam::123456789012:role/NAME", roleARN)
-	}
-	return nil
-}
-
-func checkPolicy(policy string, arns []string) error {
-	if policy != "" {
-		if len(policy) > 2048 {
-			return configError("Policy", "the session policy is %d characters; STS allows 2048", len(policy))
-		}
-		if !json.Valid([]byte(policy)) {
-			return configError("Policy", "the session policy is not valid JSON")
-		}
-	}
-	if len(arns) > 10 {
-		return configError("PolicyARNs", "%d policy ARNs given; STS allows 10", len(arns))
-	}
-	for _, a := range arns {
-		if !strings.HasPrefix(a, "arn:") || len(a) < 20 {
-			return configError("PolicyARNs", "policy ARN %q is not an ARN like arn:aws:iam::aws:policy/NAME", a)
-		}
-	}
-	return nil
-}
-
+// checkAssumeRole checks the options against STS's rules (internal/stsrules).
 func checkAssumeRole(roleARN string, o AssumeRoleOptions) error {
-	if err := checkRoleARN(roleARN); err != nil {
+	if err := violated(stsrules.First(
+		stsrules.Role(stsrules.AssumeRole, roleARN, o.RoleSessionName, o.Duration, o.MinTokenSize, o.Policy, o.PolicyARNs),
+		stsrules.ExternalID("ExternalID", o.ExternalID),
+		stsrules.Tags("Tags", o.Tags),
+		stsrules.TransitiveTags("TransitiveTagKeys", "session tags", o.TransitiveTagKeys, o.Tags),
+		stsrules.SessionName("SourceIdentity", o.SourceIdentity),
+	)); err != nil {
 		return err
-	}
-	if !validSessionName(o.RoleSessionName) {
-		return configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
-	}
-	if err := checkTokenSize(o.MinTokenSize); err != nil {
-		return err
-	}
-	if err := checkDuration("AssumeRole", o.Duration); err != nil {
-		return err
-	}
-	if o.Duration > 12*time.Hour {
-		return configError("Duration", "AssumeRole duration %s exceeds STS's maximum of 12h", o.Duration)
-	}
-	if o.ExternalID != "" && (len(o.ExternalID) < 2 || len(o.ExternalID) > 1224) {
-		return configError("ExternalID", "external ID must be 2 to 1224 characters, got %d", len(o.ExternalID))
-	}
-	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
-		return err
-	}
-	if len(o.Tags) > 50 {
-		return configError("Tags", "%d session tags given; STS allows 50", len(o.Tags))
-	}
-	for _, k := range o.TransitiveTagKeys {
-		if _, ok := o.Tags[k]; !ok {
-			return configError("TransitiveTagKeys", "transitive tag key %q is not one of the session tags", k)
-		}
-	}
-	if o.SourceIdentity != "" && !validSessionName(o.SourceIdentity) {
-		return configError("SourceIdentity", "source identity %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.SourceIdentity)
 	}
 	return checkMFA(o.SerialNumber, o.TokenCode)
 }
@@ -204,12 +141,14 @@ func (p *assumeRoleProvider) RetrieveResult(ctx context.Context) (stsresult.Resu
 	// agree on which credentials were used.
 	sign := signWith(p.opts.Source, src)
 	out, err := p.client.AssumeRole(ctx, in, sign)
-	if err != nil && isChainingLimit(err) && p.opts.SerialNumber == "" && in.DurationSeconds != nil &&
-		*in.DurationSeconds > int32(roleChainingLimit/time.Second) {
+	if err != nil && isChainingLimit(err) && in.DurationSeconds != nil {
 		// The client's own credentials were temporary after all.
-		p.warnCap()
-		in.DurationSeconds = aws.Int32(int32(roleChainingLimit / time.Second))
-		out, err = p.client.AssumeRole(ctx, in, sign)
+		asked := time.Duration(*in.DurationSeconds) * time.Second
+		if d, again := stsrules.AskAgain(stsrules.ChainingCap, asked, false, p.opts.SerialNumber != ""); again {
+			p.warnCap()
+			in.DurationSeconds = aws.Int32(int32(d / time.Second))
+			out, err = p.client.AssumeRole(ctx, in, sign)
+		}
 	}
 	if err != nil {
 		return stsresult.Result{}, newError(op, p.roleARN, "", err, code, src.SecretAccessKey, src.SessionToken)

@@ -388,12 +388,12 @@ func TestConstructionErrors(t *testing.T) {
 		want string
 	}{
 		{"empty role ARN", nil, "", "a role ARN is required"},
-		{"not an ARN", nil, "role/A-but-not-an-arn", "is not an ARN"},
+		{"not an ARN", nil, "role/A-but-not-an-arn", "is not a role ARN"},
 		{"bad session name", func(o *AssumeRoleOptions) { o.RoleSessionName = "has space" }, roleA, "must be 2 to 64 characters"},
-		{"duration below 15m", func(o *AssumeRoleOptions) { o.Duration = time.Minute }, roleA, "outside STS's range"},
-		{"duration above 12h", func(o *AssumeRoleOptions) { o.Duration = 13 * time.Hour }, roleA, "exceeds STS's maximum of 12h"},
-		{"fractional duration", func(o *AssumeRoleOptions) { o.Duration = 1000500 * time.Millisecond }, roleA, "whole number of seconds"},
-		{"short external ID", func(o *AssumeRoleOptions) { o.ExternalID = "x" }, roleA, "external ID must be 2 to 1224"},
+		{"duration below 15m", func(o *AssumeRoleOptions) { o.Duration = time.Minute }, roleA, "outside what STS allows for assume-role (15m0s to 12h0m0s)"},
+		{"duration above 12h", func(o *AssumeRoleOptions) { o.Duration = 13 * time.Hour }, roleA, "13h0m0s is outside what STS allows for assume-role"},
+		{"fractional duration", func(o *AssumeRoleOptions) { o.Duration = 1000500 * time.Millisecond }, roleA, "is not a whole, positive number of seconds"},
+		{"short external ID", func(o *AssumeRoleOptions) { o.ExternalID = "x" }, roleA, "ExternalID must be 2 to 1224"},
 		{"policy not JSON", func(o *AssumeRoleOptions) { o.Policy = "{nope" }, roleA, "not valid JSON"},
 		{"policy too long", func(o *AssumeRoleOptions) { o.Policy = `"` + strings.Repeat("x", 2100) + `"` }, roleA, "STS allows 2048"},
 		{"11 policy ARNs", func(o *AssumeRoleOptions) { o.PolicyARNs = make([]string, 11) }, roleA, "STS allows 10"},

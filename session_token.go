@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // TokenCodeFunc returns the current code of the MFA device serial (AWS.ChainableTemporaryCredentials'
@@ -59,7 +60,7 @@ func NewSessionToken(client STSClient, optFns ...func(*SessionTokenOptions)) (*C
 	if err := checkTokenSize(o.MinTokenSize); err != nil {
 		return nil, err
 	}
-	if err := checkDuration("GetSessionToken", o.Duration); err != nil {
+	if err := checkDuration(stsrules.GetSessionToken, o.Duration); err != nil {
 		return nil, err
 	}
 	o.Source = sourceCache(o.Source, o.Clock)

@@ -3,7 +3,6 @@ package tempcreds
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // STSClient is the STS API the providers call: *sts.Client implements it.
@@ -30,51 +30,35 @@ const (
 	sourceWebIdentity  = "tempcreds.WebIdentity"
 )
 
-// STS duration limits: 15 min to 36 h (GetSessionToken; AssumeRole 12 h), and
-// 1 h for a session assumed with temporary credentials (role chaining).
-const (
-	minSessionDuration = 15 * time.Minute
-	maxSessionDuration = 36 * time.Hour
-	// roleChainingLimit is AWS's cap on sessions assumed with temporary
-	// (role or session-token) credentials.
-	roleChainingLimit = time.Hour
-)
+// roleChainingLimit is AWS's cap on sessions assumed with temporary
+// (role or session-token) credentials. STS's limits are one table:
+// internal/stsrules.
+const roleChainingLimit = stsrules.RoleChainingLimit
 
 // checkMFA refuses a serial number without a callback (AWS.ChainableTemporaryCredentials throws too).
 func checkMFA(serial string, fn TokenCodeFunc) error {
 	if serial != "" && fn == nil {
 		return configError("TokenCode", "SerialNumber %q is set but no TokenCode callback is: the MFA code cannot be asked for", serial)
 	}
-	if serial != "" && (len(serial) < 9 || len(serial) > 256) {
-		return configError("SerialNumber", "SerialNumber %q must be 9 to 256 characters (an MFA device ARN or hardware serial)", serial)
+	return violated(stsrules.MFASerial("SerialNumber", serial))
+}
+
+// violated is a rule's violation as a *ConfigError (nil for none).
+func violated(v *stsrules.Violation) error {
+	if v == nil {
+		return nil
 	}
-	return nil
+	return &ConfigError{Field: v.Field, Value: v.Value, Limit: v.Limit, Problem: v.Problem}
 }
 
 // maxTokenSize is the largest MinimumSessionTokenSize STS accepts: since
 // 2026-09 STS issues session tokens up to 4,096 bytes.
-const maxTokenSize = 4096
+const maxTokenSize = stsrules.MaxTokenSize
 
-func checkTokenSize(n int) error {
-	if n < 0 || n > maxTokenSize {
-		e := configError("MinTokenSize", "MinTokenSize %d is outside STS's range of 0 to %d bytes", n, maxTokenSize).(*ConfigError)
-		e.Limit = "0 to 4096 bytes"
-		return e
-	}
-	return nil
-}
+func checkTokenSize(n int) error { return violated(stsrules.MinTokenSize("MinTokenSize", n)) }
 
-func checkDuration(op string, d time.Duration) error {
-	if d == 0 {
-		return nil
-	}
-	if d%time.Second != 0 {
-		return configError("Duration", "%s duration %s is not a whole number of seconds", op, d)
-	}
-	if d < minSessionDuration || d > maxSessionDuration {
-		return configError("Duration", "%s duration %s is outside STS's range of 15m to 36h", op, d)
-	}
-	return nil
+func checkDuration(op stsrules.Op, d time.Duration) error {
+	return violated(stsrules.Duration("Duration", op, d))
 }
 
 // tokenCode asks the callback for a code and checks it looks like one
@@ -85,8 +69,8 @@ func tokenCode(ctx context.Context, fn TokenCodeFunc, serial string) (string, er
 		return "", err
 	}
 	code = strings.TrimSpace(code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return "", fmt.Errorf("the MFA code for %s must be 6 digits, got %d characters", serial, len(code))
+	if v := stsrules.TokenCode("the MFA code for "+serial, code); v != nil {
+		return "", errors.New(v.Error())
 	}
 	return code, nil
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/tempcreds/tempcreds/internal/bounded"
 	"github.com/tempcreds/tempcreds/internal/stsresult"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // defaultWebIdentitySessionName is the default session name for
 // AssumeRoleWithWebIdentity.
-const defaultWebIdentitySessionName = "web-identity"
+const defaultWebIdentitySessionName = stsrules.DefaultWebIdentitySessionName
 
 // TokenSource supplies the web identity token, read again on every load so
 // a long-lived process follows the identity provider's rotations.
@@ -129,22 +130,7 @@ func NewWebIdentity(client STSClient, roleARN string, token TokenSource, optFns 
 	if token == nil {
 		return nil, configError("TokenSource", "AssumeRoleWithWebIdentity needs a token source (a file, a command, a callback or a token)")
 	}
-	if err := checkRoleARN(roleARN); err != nil {
-		return nil, err
-	}
-	if !validSessionName(o.RoleSessionName) {
-		return nil, configError("RoleSessionName", "role session name %q must be 2 to 64 characters of letters, digits and +=,.@_-", o.RoleSessionName)
-	}
-	if err := checkTokenSize(o.MinTokenSize); err != nil {
-		return nil, err
-	}
-	if err := checkDuration("AssumeRoleWithWebIdentity", o.Duration); err != nil {
-		return nil, err
-	}
-	if o.Duration > 12*time.Hour {
-		return nil, configError("Duration", "AssumeRoleWithWebIdentity duration %s exceeds STS's maximum of 12h", o.Duration)
-	}
-	if err := checkPolicy(o.Policy, o.PolicyARNs); err != nil {
+	if err := violated(stsrules.Role(stsrules.WebIdentity, roleARN, o.RoleSessionName, o.Duration, o.MinTokenSize, o.Policy, o.PolicyARNs)); err != nil {
 		return nil, err
 	}
 	o.CacheOptions = o.CacheOptions.withDefaults()

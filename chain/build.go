@@ -8,17 +8,19 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
+	"github.com/tempcreds/tempcreds/internal/childproc"
+	"github.com/tempcreds/tempcreds/internal/credprocess"
+	"github.com/tempcreds/tempcreds/internal/filecache"
+	"github.com/tempcreds/tempcreds/internal/mfacode"
 	"github.com/tempcreds/tempcreds/internal/redact"
+	"github.com/tempcreds/tempcreds/internal/stsclient"
 	"github.com/tempcreds/tempcreds/internal/sysclock"
 	"github.com/tempcreds/tempcreds/internal/tokencmd"
 	"github.com/tempcreds/tempcreds/internal/warnlog"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/internal/childproc"
-	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
 // innerFreshness is how much life an inner hop (a source) needs to be
@@ -45,6 +47,10 @@ type Deps struct {
 	STS STSSettings
 }
 
+// STSSettings bound and adjust the STS client (timeouts, answer size, a
+// transport wrapper). Zero fields take the defaults.
+type STSSettings = stsclient.Settings
+
 func (d *Deps) debugf(format string, args ...any) {
 	if d.Debug != nil {
 		d.Debug(fmt.Sprintf(format, args...))
@@ -62,6 +68,28 @@ func (d *Deps) warn(msg string) {
 // the next. Nothing here talks to the network: the first Retrieve does,
 // unless the cache already holds what it needs.
 func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
+	d = d.withDefaults()
+	for _, w := range p.Warnings {
+		d.warn(w)
+	}
+	b := &builder{p: p, d: &d, client: newSTSClient(p, d.STS)}
+	source := b.source()
+	b.token, b.identity = firstIdentity(p, source)
+	var cache *tempcreds.Cache
+	below := ""
+	for i, h := range p.Hops {
+		prov, key, err := b.hop(i, h, source, below)
+		if err != nil {
+			return nil, err
+		}
+		cache = tempcreds.NewCache(prov, b.withClock)
+		source, below = cache, key
+	}
+	return cache, nil
+}
+
+// withDefaults fills the optional fields.
+func (d Deps) withDefaults() Deps {
 	if d.Clock == nil {
 		d.Clock = sysclock.Clock{}
 	}
@@ -69,79 +97,91 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 		d.Stderr = os.Stderr
 	}
 	if d.MFAPrompt == nil {
-		d.MFAPrompt = TerminalPrompt(OpenTerminal)
+		d.MFAPrompt = mfacode.TerminalPrompt(mfacode.OpenTerminal)
 	}
-	for _, w := range p.Warnings {
-		d.warn(w)
-	}
-	withClock := func(o *tempcreds.CacheOptions) { o.Clock = d.Clock }
-	client := &lazySTS{plan: p, settings: d.STS.withDefaults()}
-	var source aws.CredentialsProvider
+	return d
+}
+
+// builder holds what every hop of one Build shares.
+type builder struct {
+	p        *Plan
+	d        *Deps
+	client   *stsclient.Client
+	token    *cacheid.MemoToken
+	identity func(context.Context) (string, error)
+}
+
+func (b *builder) withClock(o *tempcreds.CacheOptions) { o.Clock = b.d.Clock }
+
+// source is the provider of the chain's first credentials.
+func (b *builder) source() aws.CredentialsProvider {
+	p, d := b.p, b.d
 	switch p.Source {
 	case SourceStatic:
-		source = credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
 		d.debugf("source: static keys %s", redact.KeyID(p.StaticKey))
+		return credentials.NewStaticCredentialsProvider(p.StaticKey, p.staticSecret, p.staticToken)
 	case SourceProfileSDK:
-		source = sdkSource(p, &d, config.WithSharedConfigProfile(p.Profile))
 		d.debugf("source: profile %q resolved by aws-sdk-go-v2", p.Profile)
+		return sdkSource(p, d, p.Profile)
 	case SourceDefaultChain:
-		source = sdkSource(p, &d)
 		d.debugf("source: aws-sdk-go-v2 default credential chain")
+		return sdkSource(p, d, "")
 	case SourceProcess:
-		source = processSource{command: p.ProcessCommand, profile: p.Profile, guard: p.ConfigProfile, stderr: d.Stderr, ttl: p.ProcessTTL, clock: d.Clock}
-		d.debugf("source: a process (%s)", p.processIdentity()[:len("process:")+12]) // never the command line: it may hold a secret
+		d.debugf("source: a process (%s)", processIdentity(p)[:len("process:")+12]) // never the command line: it may hold a secret
 		// Its output is cached on its own, under one key whether it is the
 		// final credentials or a role's source, so a role refresh (or the
 		// other use) reuses it while it is valid.
-		final := p.Hops[0].Kind == HopSource
-		if backend := p.backend(final, d.warn); backend != nil {
-			fresh := innerFreshness
-			if final {
-				fresh = p.Freshness
-			}
-			in := p.processKeyInputs()
-			source = &filecache.Provider{Backend: backend, Key: in.Key(), Inputs: in, Inner: source, Profile: p.ConfigProfile,
-				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
-		}
-		source = tempcreds.NewCache(source, withClock)
+		var source aws.CredentialsProvider = credprocess.Source{Command: p.ProcessCommand, Profile: p.Profile, Guard: p.ConfigProfile,
+			Stderr: d.Stderr, TTL: p.ProcessTTL, Clock: d.Clock}
+		in := processKeyInputs(p)
+		source = b.fileCached(p.Hops[0].Kind == HopSource, in, nil, source)
+		return tempcreds.NewCache(source, b.withClock)
 	}
-	token, identity := firstIdentity(p, source)
-	var cache *tempcreds.Cache
-	below := ""
-	for i, h := range p.Hops {
-		final := i == len(p.Hops)-1
-		prov, err := hopProvider(client, h, source, token, &d)
+	return nil // web identity: the first hop needs no source
+}
+
+// hop is the provider of hop i (file-cached when the plan caches it),
+// signed by source, and its cache key; below is the key of the hop under it.
+func (b *builder) hop(i int, h Hop, source aws.CredentialsProvider, below string) (aws.CredentialsProvider, string, error) {
+	final := i == len(b.p.Hops)-1
+	prov, err := hopProvider(b.p, b.client, h, source, b.token, b.d)
+	if err != nil {
+		return nil, "", err
+	}
+	if final && h.DurationOrigin == OriginDefault && h.Kind == HopAssumeRole {
+		short := h
+		short.Duration = 0
+		fallback, err := hopProvider(b.p, b.client, short, source, b.token, b.d)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if final && h.DurationDefault && h.Kind == HopAssumeRole {
-			short := h
-			short.Duration = 0
-			fallback, err := hopProvider(client, short, source, token, &d)
-			if err != nil {
-				return nil, err
-			}
-			prov = &durationFallback{primary: prov, fallback: fallback, warn: d.warn, role: h.RoleARN}
-		}
-		in := p.keyInputs(i, below)
-		key := in.Key()
-		d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, d.Clock), key)
-		// A "source" hop (an SDK-resolved profile used as it is) is cached
-		// too, under the environment and files digest; a process's output
-		// is cached above, under its own key.
-		if backend := p.backend(final, d.warn); backend != nil && (h.Kind != HopSource || p.Source == SourceProfileSDK) {
-			fresh := innerFreshness
-			if final {
-				fresh = p.Freshness
-			}
-			prov = &filecache.Provider{Backend: backend, Key: key, Inputs: in, Identity: identity, Inner: prov, Profile: p.ConfigProfile,
-				Freshness: fresh, Clock: d.Clock, Debug: d.Debug, Warn: d.Warn}
-		}
-		cache = tempcreds.NewCache(prov, withClock)
-		source = cache
-		below = key
+		prov = &durationFallback{primary: prov, fallback: fallback, warn: b.d.warn, role: h.RoleARN}
 	}
-	return cache, nil
+	in := keyInputs(b.p, i, below)
+	key := in.Key()
+	b.d.debugf("hop %d: %s %s, session %s (cache key %s)", i+1, h.Kind, h.RoleARN, sessionName(h, b.d.Clock), key)
+	// A "source" hop (an SDK-resolved profile used as it is) is cached
+	// too, under the environment and files digest; a process's output is
+	// cached with the source, under its own key.
+	if h.Kind != HopSource || b.p.Source == SourceProfileSDK {
+		prov = b.fileCached(final, in, b.identity, prov)
+	}
+	return prov, key, nil
+}
+
+// fileCached wraps inner in the file cache of a hop (the final one's or an
+// inner one's); inner as it is when the plan caches none there.
+func (b *builder) fileCached(final bool, in filecache.KeyInputs, identity func(context.Context) (string, error), inner aws.CredentialsProvider) aws.CredentialsProvider {
+	be := backend(b.p, final, b.d.warn)
+	if be == nil {
+		return inner
+	}
+	fresh := innerFreshness
+	if final {
+		fresh = b.p.Freshness
+	}
+	return &filecache.Provider{Backend: be, Key: in.Key(), Inputs: in, Identity: identity, Inner: inner, Profile: b.p.ConfigProfile,
+		Freshness: fresh, Clock: b.d.Clock, Debug: b.d.Debug, Warn: b.d.Warn}
 }
 
 // firstIdentity says who signs the first call when only reading it tells
@@ -149,14 +189,14 @@ func Build(p *Plan, d Deps) (*tempcreds.Cache, error) {
 // read the same token), or the credentials a source process gave (from its
 // own cache while they are valid: the process's output is cached under the
 // command, and what is built on it under the identity it printed).
-func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(context.Context) (string, error)) {
+func firstIdentity(p *Plan, source aws.CredentialsProvider) (*cacheid.MemoToken, func(context.Context) (string, error)) {
 	if h := p.Hops[0]; h.Kind == HopWebIdentity {
 		var ts tempcreds.TokenSource = tempcreds.TokenFile(h.TokenFile)
 		if h.TokenCommand != "" {
 			ts = tokencmd.Command{Argv: childproc.ShellArgv(h.TokenCommand)}
 		}
-		token := &memoToken{src: ts}
-		return token, token.identity
+		token := cacheid.NewMemoToken(ts)
+		return token, token.Identity
 	}
 	if p.Source != SourceProcess || p.Hops[0].Kind == HopSource {
 		return nil, nil
@@ -166,12 +206,12 @@ func firstIdentity(p *Plan, source aws.CredentialsProvider) (*memoToken, func(co
 		if err != nil {
 			return "", err
 		}
-		return "process-output-sha256:" + digest(c.AccessKeyID, c.SecretAccessKey, c.SessionToken), nil
+		return cacheid.ProcessOutput(c), nil
 	}
 }
 
 // backend is the file cache of a hop, nil for none.
-func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
+func backend(p *Plan, final bool, warn func(string)) filecache.Backend {
 	switch {
 	case p.NoCache || (final && p.FinalInMemory):
 		return nil
@@ -183,31 +223,33 @@ func (p *Plan) backend(final bool, warn func(string)) filecache.Backend {
 	return &filecache.Store{Dir: p.CacheDir, Warn: warn}
 }
 
-// hopProvider is the STS provider of one hop, signed by source: the one
-// the library's constructor wraps in its Cache, because Build layers the
-// file cache between them.
-func hopProvider(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
-	c, err := hopCache(client, h, source, token, d)
-	if err != nil || c == nil {
-		return source, err
-	}
-	return c.Provider(), nil
-}
-
-// hopCache is the library's Cache over one hop.
-func hopCache(client *lazySTS, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (*tempcreds.Cache, error) {
+// hopProvider is the provider of one hop, signed by source.
+func hopProvider(p *Plan, client *stsclient.Client, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, d *Deps) (aws.CredentialsProvider, error) {
 	tokenCode := d.TokenCode
 	switch {
 	case tokenCode != nil:
 	case h.MFAProcess != "":
-		tokenCode = MFACommand(h.MFAProcess, h.MFAProcessName, d.Stderr)
+		tokenCode = mfacode.Command(h.MFAProcess, h.mfaProcessName, d.Stderr)
 	default:
 		tokenCode = d.MFAPrompt
 	}
-	tokenCode = client.plan.lockedTokenCode(tokenCode)
+	tokenCode = lockedTokenCode(p, tokenCode)
+	if h.Kind == HopSource {
+		return source, nil // the source's own credentials
+	}
+	c, err := hopCache(client, h, source, token, tokenCode, d)
+	if err != nil {
+		return nil, err
+	}
+	// The library's constructors return a Cache; Build layers the file
+	// cache between the STS provider and its own Cache, so it takes the
+	// provider the Cache wraps.
+	return c.Provider(), nil
+}
+
+// hopCache is the library's Cache over one hop's STS call.
+func hopCache(client *stsclient.Client, h Hop, source aws.CredentialsProvider, token tempcreds.TokenSource, tokenCode tempcreds.TokenCodeFunc, d *Deps) (*tempcreds.Cache, error) {
 	switch h.Kind {
-	case HopSource:
-		return nil, nil // the source's own credentials
 	case HopSessionToken:
 		return tempcreds.NewSessionToken(client, func(o *tempcreds.SessionTokenOptions) {
 			o.Duration, o.Source, o.SerialNumber, o.MinTokenSize = h.Duration, source, h.MFASerial, h.MinTokenSize
@@ -238,7 +280,7 @@ func hopCache(client *lazySTS, h Hop, source aws.CredentialsProvider, token temp
 // sessionName is the name a role session is asked under: the default
 // tempcreds-USER gets the Unix time of the build appended.
 func sessionName(h Hop, clock tempcreds.Clock) string {
-	if h.SessionNameTimestamp {
+	if h.sessionNameTimestamp {
 		return h.SessionName + "-" + strconv.FormatInt(clock.Now().Unix(), 10)
 	}
 	return h.SessionName
@@ -248,7 +290,7 @@ func sessionName(h Hop, clock tempcreds.Clock) string {
 // processes (a lock in the cache directory): two prompts never race on one
 // terminal, and a process that waited finds the code's session in the file
 // cache instead of prompting again.
-func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCodeFunc {
+func lockedTokenCode(p *Plan, code tempcreds.TokenCodeFunc) tempcreds.TokenCodeFunc {
 	if p.CacheDir == "" {
 		return code
 	}
@@ -260,4 +302,17 @@ func (p *Plan) lockedTokenCode(code tempcreds.TokenCodeFunc) tempcreds.TokenCode
 		defer unlock()
 		return code(ctx, serial)
 	}
+}
+
+// newSTSClient is the STS client of the plan: configured from the same
+// files, profile, region and endpoint the plan was resolved from.
+func newSTSClient(p *Plan, s STSSettings) *stsclient.Client {
+	c := stsclient.Config{Region: p.Region, Endpoint: p.Endpoint, ConfigFile: p.ConfigFile, CredentialsFile: p.CredentialsFile,
+		Profile: p.ConfigProfile, CheckFiles: files(p).Check}
+	if p.loginSources != nil {
+		c.WithConfigCopy = func(load func(path string) error) error {
+			return files(p).WithLoginSources(p.loginSources, p.CacheDir, load)
+		}
+	}
+	return stsclient.New(c, s)
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds/internal/fakeclock"
-	"github.com/tempcreds/tempcreds/internal/safefile"
 	"github.com/tempcreds/tempcreds/ststest"
 )
 
@@ -48,21 +47,11 @@ func TestDefaultsPerInterface(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := p.Final()
-			if f.SessionName != tt.session || f.Duration != tt.duration || f.SessionNameTimestamp != tt.stamped {
-				t.Errorf("final hop: session %q (timestamped %v), duration %s; want %q (%v), %s", f.SessionName, f.SessionNameTimestamp, f.Duration, tt.session, tt.stamped, tt.duration)
+			f := lastHop(p)
+			if f.SessionName != tt.session || f.Duration != tt.duration || f.sessionNameTimestamp != tt.stamped {
+				t.Errorf("final hop: session %q (timestamped %v), duration %s; want %q (%v), %s", f.SessionName, f.sessionNameTimestamp, f.Duration, tt.session, tt.stamped, tt.duration)
 			}
 		})
-	}
-}
-
-func TestPersonalSessionNamesKeepSTSRules(t *testing.T) {
-	valid := regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	for _, user := range []string{"ana", "", "DOMAIN\\ana", "ana o'neil", "ünïcode", string(make([]byte, 200)), "a-very-long-user-name-that-goes-on-and-on-and-on-for-ever-and-ever"} {
-		name := personalSessionName(user) + "-1796218754"
-		if !valid.MatchString(name) {
-			t.Errorf("user %q: session name %q breaks STS's rules", user, name)
-		}
 	}
 }
 
@@ -112,40 +101,8 @@ func TestADefaultDurationAboveATemporarySourceAsksForSTSDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := p.Final(); f.Duration != 0 || f.DurationDefault {
-		t.Errorf("a role above a source process asks for %s (default %v); want STS's default", f.Duration, f.DurationDefault)
-	}
-}
-
-// TestTheLoginConfigCopyStaysInTheCacheDirectory: the copy of the config
-// made for `aws login` sources (it may hold keys) is owner-only, in the
-// cache directory where a sweep removes it once its writer is gone, and
-// removed when the load returns.
-func TestTheLoginConfigCopyStaysInTheCacheDirectory(t *testing.T) {
-	dir := t.TempDir()
-	config := filepath.Join(dir, "config")
-	if err := os.WriteFile(config, []byte("[profile login]\nlogin_session = arn:aws:iam::123456789012:user/fake\n[profile r]\nrole_arn = "+roleA+"\nsource_profile = login\naws_secret_access_key = fake-not-a-secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cacheDir := filepath.Join(dir, "cache")
-	p := &Plan{ConfigFile: config, CacheDir: cacheDir, loginSources: map[string]map[string]string{"login": {"login_session": "x"}}}
-	var copyPath string
-	err := p.withLoginSources(func(path string) error {
-		copyPath = path
-		st, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		if filepath.Dir(path) != cacheDir || st.Mode().Perm() != 0o600 || !strings.Contains(filepath.Base(path), safefile.TempInfix) {
-			t.Errorf("the copy is %s (%v): want an owner-only temp file of the cache directory", path, st.Mode().Perm())
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(copyPath); err == nil {
-		t.Error("the copy outlived the load")
+	if f := lastHop(p); f.Duration != 0 || f.DurationOrigin == OriginDefault {
+		t.Errorf("a role above a source process asks for %s (origin %q); want STS's default", f.Duration, f.DurationOrigin)
 	}
 }
 
@@ -161,7 +118,7 @@ func TestASourceProcessKeyHoldsItsHome(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys[p.CacheKeys()[0]] = true
+		keys[cacheKeys(p)[0]] = true
 	}
 	if len(keys) != 2 {
 		t.Error("two HOMEs share a source process's cache entry")

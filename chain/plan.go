@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/internal/filecache"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // SourceKind says where the first (long-term or outside) credentials of a
@@ -22,12 +22,15 @@ const (
 	SourceWebIdentity                    // the first hop itself is web identity
 )
 
+// OriginDefault is the Hop.DurationOrigin of a default duration.
+const OriginDefault = "default"
+
 // Hop kinds: one STS call of the chain, or the source used as it is.
 const (
-	HopSessionToken = "session-token" // GetSessionToken
-	HopAssumeRole   = "assume-role"   // AssumeRole
-	HopWebIdentity  = "web-identity"  // AssumeRoleWithWebIdentity
-	HopSource       = "source"        // the source's own credentials, no STS call
+	HopSessionToken = string(stsrules.GetSessionToken) // GetSessionToken
+	HopAssumeRole   = string(stsrules.AssumeRole)      // AssumeRole
+	HopWebIdentity  = string(stsrules.WebIdentity)     // AssumeRoleWithWebIdentity
+	HopSource       = "source"                         // the source's own credentials, no STS call
 )
 
 // Hop is one step of the chain, from the source upwards.
@@ -35,25 +38,28 @@ type Hop struct {
 	Kind        string // HopSessionToken, HopAssumeRole, HopWebIdentity or HopSource
 	RoleARN     string
 	SessionName string
-	// SessionNameTimestamp: the default name (tempcreds-USER) gets
+	// sessionNameTimestamp: the default name (tempcreds-USER) gets
 	// "-UNIXTIME" appended when the chain is built; the cache key does not
 	// change with the time.
-	SessionNameTimestamp bool
+	sessionNameTimestamp bool
 	Duration             time.Duration // 0: STS's default
-	DurationDefault      bool          // not asked for: fall back to 1h if the role refuses 12h
-	DurationOrigin       string        // where the duration was given when not the Request (for errors)
-	ExternalID           string
-	Policy               string
-	PolicyARNs           []string
-	Tags                 map[string]string
-	TransitiveTags       []string
-	SourceIdentity       string
-	MFASerial            string
-	MFAProcess           string // a command printing the MFA code (a profile's mfa_process)
-	MFAProcessName       string // how errors name it
-	MinTokenSize         int
-	TokenFile            string
-	TokenCommand         string
+	// DurationOrigin is where Duration was given when not in the Request:
+	// an environment variable, a profile key, or OriginDefault when no one
+	// asked for it (the role's session then falls back to 1h if the role
+	// refuses the default 12h).
+	DurationOrigin string
+	ExternalID     string
+	Policy         string
+	PolicyARNs     []string
+	Tags           map[string]string
+	TransitiveTags []string
+	SourceIdentity string
+	MFASerial      string
+	MFAProcess     string // a command printing the MFA code (a profile's mfa_process)
+	mfaProcessName string // how errors name it
+	MinTokenSize   int
+	TokenFile      string
+	TokenCommand   string
 }
 
 // Plan is everything needed to get the credentials, resolved from the
@@ -85,9 +91,9 @@ type Plan struct {
 	// Region and Endpoint of STS (Endpoint "" leaves it to the SDK).
 	Region   string
 	Endpoint string
-	// KeyEndpoint is an endpoint the SDK's loader applies by itself (a
+	// keyEndpoint is an endpoint the SDK's loader applies by itself (a
 	// profile's endpoint_url), recorded in the cache key.
-	KeyEndpoint string
+	keyEndpoint string
 	// Cache settings: a single file for the final hop, or a directory; mode
 	// of the single file; whether the final hop stays in memory only.
 	CacheFile     string
@@ -99,16 +105,16 @@ type Plan struct {
 	Freshness tempcreds.Freshness
 	MFAMode   MFAMode
 
-	// HumanSession names the SSO session or `aws login` session the source
+	// humanSession names the SSO session or `aws login` session the source
 	// refreshes ("sso:NAME", "login:ARN"): its refreshes are serialised
-	// across processes, and LoginCommand is what to run when it expired.
-	HumanSession, LoginCommand string
+	// across processes, and loginCommand is what to run when it expired.
+	humanSession, loginCommand string
 	// Warnings are said once when the plan is built (keys of the profiles
 	// in use that nothing reads).
 	Warnings []string
 
 	// loginSources: the chain has an `aws login` source_profile, which
-	// aws-sdk-go-v2's loader only reads through withLoginSources.
+	// aws-sdk-go-v2's loader only reads through sharedfiles.WithLoginSources.
 	loginSources map[string]map[string]string
 
 	staticSecret, staticToken string
@@ -126,83 +132,15 @@ type Plan struct {
 	credEnv []string
 }
 
-// Final is the last hop: the credentials the chain gives.
-func (p *Plan) Final() Hop { return p.Hops[len(p.Hops)-1] }
-
-// keyInputs returns the cache key inputs of hop i; below is the key of the
-// hop under it ("" for the first).
-func (p *Plan) keyInputs(i int, below string) filecache.KeyInputs {
-	h := p.Hops[i]
-	k := filecache.KeyInputs{
-		Kind: h.Kind, RoleARN: h.RoleARN, SessionName: h.SessionName, DurationSeconds: int64(h.Duration / time.Second),
-		ExternalID: h.ExternalID, Policy: h.Policy, PolicyARNs: sortedCopy(h.PolicyARNs), Tags: h.Tags,
-		TransitiveTagKeys: h.TransitiveTags, SourceIdentityTag: h.SourceIdentity, MFASerial: h.MFASerial, MinTokenSize: h.MinTokenSize,
-		Region: p.Region, Endpoint: firstNonEmpty(p.Endpoint, p.KeyEndpoint),
-	}
-	switch {
-	case below != "":
-		k.SourceIdentity = "hop:" + below
-	case h.Kind == HopWebIdentity:
-		// The exact token's digest is mixed in on every lookup
-		// (filecache.Provider.Identity); this only tells the forms apart.
-		k.WebIdentity = "file:" + h.TokenFile
-		if h.TokenFile == "" {
-			k.WebIdentity = "command:" + h.TokenCommand + "@" + cwd()
-		}
-	case p.Source == SourceStatic:
-		// The access key ID and a digest of the secret (and token).
-		k.SourceIdentity = "keys:" + p.StaticKey + ":" + digest(p.staticSecret, p.staticToken)
-	case p.Source == SourceProcess:
-		k.SourceIdentity = p.processIdentity()
-	case p.Source == SourceProfileSDK:
-		k.SourceIdentity = "profile:" + p.Profile + ":" + p.environmentIdentity()
-	default:
-		k.SourceIdentity = "default-chain:" + p.environmentIdentity()
-	}
-	return k
-}
-
-// CacheKeys are the file-cache keys of the plan's hops, source first (the
-// final hop's last), and of its source process's output if it has one.
-// A hop whose key is only known when its source is read (web identity,
-// roles above a source process) has its entries found by Meta.Profile.
-func (p *Plan) CacheKeys() []string {
-	var keys []string
-	if p.Source == SourceProcess {
-		keys = append(keys, p.processKeyInputs().Key())
-	}
-	below := ""
-	for i := range p.Hops {
-		below = p.keyInputs(i, below).Key()
-		keys = append(keys, below)
-	}
-	return keys
-}
-
-// processKeyInputs are the cache key inputs of a source process's output:
-// one entry whether it is the final credentials or a role's source.
-func (p *Plan) processKeyInputs() filecache.KeyInputs {
-	return filecache.KeyInputs{Kind: "process", SourceIdentity: p.processIdentity()}
-}
-
-// processIdentity names a source process for the cache: a digest of the
-// profile, the command as written, the working directory (any word of it
-// may name a file relative to it: `cat c.json`), its HOME and the
-// credential environment and shared files it inherits. A digest, so that neither a
-// separator in a name nor a secret in the command line shows in the key or
-// the entry's metadata.
-func (p *Plan) processIdentity() string {
-	// HOME too: a helper reads its own files under it (~/.okta, a
-	// signing helper's key), so another HOME is another identity.
-	return "process:" + digest(p.Profile, p.ProcessCommand, cwd(), "HOME="+os.Getenv("HOME"), p.environmentIdentity())
-}
+// lastHop is the last hop: the credentials the chain gives.
+func lastHop(p *Plan) Hop { return p.Hops[len(p.Hops)-1] }
 
 // applyMFAMode: in session mode (the default), MFA on the first role hop
 // signed with long-term keys becomes an MFA GetSessionToken below it,
 // cached on its own, so roles are assumed from it without prompting again
 // (AWS then caps those role sessions at 1 hour). In role mode, MFA stays on
 // AssumeRole: longer sessions, one prompt per role refresh.
-func (p *Plan) applyMFAMode() {
+func applyMFAMode(p *Plan) {
 	if p.MFAMode != MFASession || p.Source == SourceWebIdentity || len(p.Hops) == 0 {
 		return
 	}
@@ -210,13 +148,13 @@ func (p *Plan) applyMFAMode() {
 	if first.Kind != HopAssumeRole || first.MFASerial == "" {
 		return
 	}
-	serial, process, name := first.MFASerial, first.MFAProcess, first.MFAProcessName
-	first.MFASerial, first.MFAProcess, first.MFAProcessName = "", "", ""
-	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial, MFAProcess: process, MFAProcessName: name}}, p.Hops...)
+	serial, process, name := first.MFASerial, first.MFAProcess, first.mfaProcessName
+	first.MFASerial, first.MFAProcess, first.mfaProcessName = "", "", ""
+	p.Hops = append([]Hop{{Kind: HopSessionToken, MFASerial: serial, MFAProcess: process, mfaProcessName: name}}, p.Hops...)
 }
 
 // profileMFA returns the mfa_serial of the profile's first role hop.
-func (p *Plan) profileMFA() string {
+func profileMFA(p *Plan) string {
 	for _, h := range p.Hops {
 		if h.MFASerial != "" {
 			return h.MFASerial
@@ -227,22 +165,13 @@ func (p *Plan) profileMFA() string {
 
 // checkDurations refuses a duration STS would refuse, naming where it was
 // given.
-func (p *Plan) checkDurations() error {
+func checkDurations(p *Plan) error {
 	for _, h := range p.Hops {
 		if h.Duration < 0 {
 			return bad("Duration", h.DurationOrigin, "", "{{Duration}} is not a whole number of seconds")
 		}
-		if h.Duration == 0 {
-			continue
-		}
-		lo, hi := 15*time.Minute, 12*time.Hour
-		if h.Kind == HopSessionToken {
-			hi = 36 * time.Hour
-		}
-		if h.Duration < lo || h.Duration > hi {
-			e := bad("Duration", h.DurationOrigin, "", "{{Duration}} %s is outside what STS allows for %s (%s to %s)", h.Duration, h.Kind, lo, hi)
-			e.Limit = lo.String() + " to " + hi.String()
-			return e
+		if err := ruled(stsrules.Duration("Duration", stsrules.Op(h.Kind), h.Duration), h.DurationOrigin); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/tempcreds/tempcreds/internal/redact"
 
 	"github.com/tempcreds/tempcreds"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
+	"github.com/tempcreds/tempcreds/internal/credprocess"
 	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/safefile"
 )
@@ -25,11 +27,10 @@ import (
 // session is named after the person (tempcreds-USER-UNIXTIME), so
 // CloudTrail tells engineers apart.
 const (
-	helperSessionName = "temporary"
-	helperDuration    = 43200 * time.Second
-	profileDuration   = time.Hour
-	defaultRegion     = "us-east-1"
-	defaultMinTTL     = 15 * time.Minute
+	helperDuration  = 43200 * time.Second
+	profileDuration = time.Hour
+	defaultRegion   = "us-east-1"
+	defaultMinTTL   = 15 * time.Minute
 )
 
 // env reads an environment variable through the injectable lookup.
@@ -53,6 +54,39 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	if r.ProfileOnly {
 		e = without(e, profileOnlyHidden...)
 	}
+	p, err := newPlan(r, e)
+	if err != nil {
+		return nil, err
+	}
+	t, err := resolveTarget(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := resolveSource(p, ctx, r, t, e); err != nil {
+		return nil, err
+	}
+	p.profileHops = len(p.Hops)
+	if err := checkSourceProcess(p, r, e); err != nil {
+		return nil, err
+	}
+	p.ProcessTTL = r.SourceProcessTTL
+	if err := resolveHops(p, r, t); err != nil {
+		return nil, err
+	}
+	if err := checkSessionTokenSigner(p, e); err != nil {
+		return nil, err
+	}
+	p.Region = firstNonEmpty(p.Region, defaultRegion)
+	if err := checkRegion(p.Region, r.Region, e, p.ConfigProfile); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newPlan starts a plan with the request's and the environment's settings
+// that come before the source: MFA mode, shared files, cache, endpoint,
+// region and user.
+func newPlan(r Request, e env) (*Plan, error) {
 	p := &Plan{MFAMode: r.MFAMode, NoCache: r.Cache.Disabled, FinalInMemory: r.FinalInMemory, helperDefaults: r.HelperDefaults}
 	if p.MFAMode == "" {
 		p.MFAMode = MFASession
@@ -67,62 +101,47 @@ func Resolve(ctx context.Context, r Request, getenv func(string) string) (*Plan,
 	// aws-sdk-go-v2's chain reads the process environment, whatever getenv
 	// says: its identity is taken from there, so a cache entry is only
 	// reused for the credentials the SDK would really resolve.
-	for _, name := range credentialEnv {
-		p.credEnv = append(p.credEnv, name, os.Getenv(name))
-	}
-	if err := p.resolveCache(r, e); err != nil {
+	p.credEnv = cacheid.ProcessEnv()
+	if err := resolveCache(p, r, e); err != nil {
 		return nil, err
 	}
-	if err := p.resolveEndpoint(r, e); err != nil {
+	if err := resolveEndpoint(p, r, e); err != nil {
 		return nil, err
 	}
 	p.Region = firstNonEmpty(r.Region, e("AWS_REGION"), e("AWS_DEFAULT_REGION"))
 	p.user = userName(e)
-	t, err := resolveTarget(r, e)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.resolveSource(ctx, r, t, e); err != nil {
-		return nil, err
-	}
-	p.profileHops = len(p.Hops)
-	if resolving(e(ResolvingEnv), p.ConfigProfile) {
-		return nil, bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
-			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+
-			"profile, or give the profile its source with source_profile and role_arn instead")
-	}
-	switch {
-	case r.SourceProcessTTL < 0 || r.SourceProcessTTL%time.Second != 0:
-		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", r.SourceProcessTTL)
-	case r.SourceProcessTTL > 0 && r.SourceProcessTTL < time.Minute:
-		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", r.SourceProcessTTL)
-		e.Limit = "1m to 36h"
-		return nil, e
-	case r.SourceProcessTTL > maxProcessLife:
-		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", r.SourceProcessTTL)
-		e.Limit = "1m to 36h"
-		return nil, e
-	case r.SourceProcessTTL > 0 && p.Source != SourceProcess:
-		return nil, bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
-	}
-	p.ProcessTTL = r.SourceProcessTTL
-	if err := p.resolveHops(r, t); err != nil {
-		return nil, err
-	}
-	if err := p.checkSessionTokenSigner(e); err != nil {
-		return nil, err
-	}
-	if p.Region == "" {
-		p.Region = defaultRegion
-	}
-	if err := checkRegion(p.Region, r.Region, e, p.ConfigProfile); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 
+// checkSourceProcess refuses a credential_process loop (a profile already
+// being resolved by the tempcreds that runs this one) and a
+// SourceProcessTTL outside what a source process's output may be cached for.
+func checkSourceProcess(p *Plan, r Request, e env) error {
+	if credprocess.Resolving(e(credprocess.ResolvingEnv), p.ConfigProfile) {
+		return bad("Profile", "", p.ConfigProfile, "{{Profile}} {{value}} is already being resolved by the tempcreds that runs this one "+
+			"(its credential_process calls tempcreds for the same profile: a loop). Point the credential_process at another "+
+			"profile, or give the profile its source with source_profile and role_arn instead")
+	}
+	const limit = "1m to 36h"
+	switch ttl := r.SourceProcessTTL; {
+	case ttl < 0 || ttl%time.Second != 0:
+		return bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is not a whole, positive number of seconds", ttl)
+	case ttl > 0 && ttl < time.Minute:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is shorter than a minute: credentials that short are refused as nearly expired", ttl)
+		e.Limit = limit
+		return e
+	case ttl > credprocess.MaxLife:
+		e := bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} %s is longer than any AWS session (36h)", ttl)
+		e.Limit = limit
+		return e
+	case ttl > 0 && p.Source != SourceProcess:
+		return bad("SourceProcessTTL", "", "", "{{SourceProcessTTL}} needs a source process ({{SourceProcess}}, or a profile's credential_process)")
+	}
+	return nil
+}
+
 // resolveCache reads the cache settings.
-func (p *Plan) resolveCache(r Request, e env) error {
+func resolveCache(p *Plan, r Request, e env) error {
 	p.CacheFile = firstNonEmpty(r.Cache.File, e("AWS_STS_FILE_NAME"))
 	p.CacheMode = 0o600
 	if m := r.Cache.Mode; m != 0 {
@@ -134,8 +153,8 @@ func (p *Plan) resolveCache(r Request, e env) error {
 	} else if m := e("AWS_STS_FILE_MODE"); m != "" {
 		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(m, "0o"), "0"), 8, 32)
 		if err != nil || n > 0o777 || safefile.CheckMode(os.FileMode(n)) != nil {
-			return bad(FieldCacheMode, "AWS_STS_FILE_MODE", m, "{{%s}} {{value}} must be an owner-only octal mode with read-write, 0600 (or 0700): "+
-				"a credentials file readable or writable by others is refused", FieldCacheMode)
+			return bad(fieldCacheMode, "AWS_STS_FILE_MODE", m, "{{%s}} {{value}} must be an owner-only octal mode with read-write, 0600 (or 0700): "+
+				"a credentials file readable or writable by others is refused", fieldCacheMode)
 		}
 		p.CacheMode = os.FileMode(n)
 	}
@@ -160,7 +179,7 @@ func (p *Plan) resolveCache(r Request, e env) error {
 }
 
 // resolveEndpoint reads the STS endpoint and checks it is a URL.
-func (p *Plan) resolveEndpoint(r Request, e env) error {
+func resolveEndpoint(p *Plan, r Request, e env) error {
 	p.Endpoint = firstNonEmpty(r.EndpointURL, e("AWS_ENDPOINT_URL_STS"), e("AWS_ENDPOINT_URL"))
 	if p.Endpoint == "" {
 		return nil
@@ -205,8 +224,8 @@ func checkRegion(region, asked string, e env, profile string) error {
 // would sign with session credentials from the environment (an earlier
 // `eval "$(tempcreds export)"`): AWS refuses it, and the user is better
 // told what to do than shown AWS's AccessDenied.
-func (p *Plan) checkSessionTokenSigner(e env) error {
-	if p.Source != SourceDefaultChain || p.Final().Kind != HopSessionToken || e("AWS_SESSION_TOKEN") == "" || e("AWS_ACCESS_KEY_ID") == "" {
+func checkSessionTokenSigner(p *Plan, e env) error {
+	if p.Source != SourceDefaultChain || lastHop(p).Kind != HopSessionToken || e("AWS_SESSION_TOKEN") == "" || e("AWS_ACCESS_KEY_ID") == "" {
 		return nil
 	}
 	return bad("NoRole", "AWS_SESSION_TOKEN", "", "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN hold session credentials (an earlier tempcreds export?), "+
@@ -224,28 +243,6 @@ func userName(e env) string {
 		return u.Username
 	}
 	return ""
-}
-
-// personalSessionName is the default session name of a profile's or the
-// command line's role without role_session_name: tempcreds-USER, to which
-// Build appends -UNIXTIME (the key of the cache entry holds no time). The
-// user part keeps STS's characters (letters, digits, +=,.@_-), others
-// become "-", and is cut so the name with its time fits STS's 64.
-func personalSessionName(user string) string {
-	clean := strings.Map(func(r rune) rune {
-		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
-			return r
-		}
-		return '-'
-	}, user)
-	const room = 64 - len("tempcreds--") - 11 // 11: a Unix time in seconds has 10 digits until 2286, one spare
-	if len(clean) > room {
-		clean = clean[:room]
-	}
-	if clean == "" {
-		return "tempcreds"
-	}
-	return "tempcreds-" + clean
 }
 
 // without is e with the named variables unset.
@@ -270,11 +267,4 @@ func absPath(p string) string {
 		return abs
 	}
 	return p
-}
-
-// cwd is the working directory, part of a token command's key (a relative
-// path inside the command means a different file in another directory).
-func cwd() string {
-	d, _ := os.Getwd()
-	return d
 }

@@ -39,7 +39,7 @@ func TestResolveIsPureAndOrdered(t *testing.T) {
 	keys := map[string]bool{}
 	below := ""
 	for i := range p.Hops {
-		k := p.keyInputs(i, below).Key()
+		k := keyInputs(p, i, below).Key()
 		keys[k] = true
 		below = k
 	}
@@ -75,7 +75,7 @@ func TestErrorsNameTheFieldOrTheVariable(t *testing.T) {
 		{"shape without a role", Request{ExternalID: "abc"}, nil, "RoleARN", "", false},
 		{"bad MFA mode", Request{MFAMode: "sometimes"}, nil, "MFAMode", "", false},
 		{"negative MinTTL", Request{Cache: CachePolicy{MinTTL: -time.Second}}, nil, "Cache.MinTTL", "", false},
-		{"half a key pair", Request{Keys: Keys{AccessKeyID: "AKIAFAKE"}}, nil, FieldKeys, "", false},
+		{"half a key pair", Request{Keys: Keys{AccessKeyID: "AKIAFAKE"}}, nil, fieldKeys, "", false},
 		{"missing profile", Request{Profile: "nowhere"}, nil, "Profile", "", false},
 	}
 	for _, tc := range tests {
@@ -101,7 +101,7 @@ func TestErrorsNameTheFieldOrTheVariable(t *testing.T) {
 			if want == "" {
 				want = "<" + tc.field + ">"
 			}
-			if tc.field != "Profile" && tc.field != FieldKeys && !strings.Contains(named, want) {
+			if tc.field != "Profile" && tc.field != fieldKeys && !strings.Contains(named, want) {
 				t.Errorf("caller's text %q does not name %s", named, want)
 			}
 		})
@@ -161,14 +161,9 @@ func FuzzProfileConfig(f *testing.F) {
 // make two entries one), and the login hint quotes a profile name a shell
 // would interpret.
 func TestProcessKeysAndLoginHintsAreUnambiguous(t *testing.T) {
-	a := (&Plan{Profile: "x:echo", ProcessCommand: "sh -c 'cat a'"}).processIdentity()
-	b := (&Plan{Profile: "x", ProcessCommand: "echo:sh -c 'cat a'"}).processIdentity()
+	a := processIdentity(&Plan{Profile: "x:echo", ProcessCommand: "sh -c 'cat a'"})
+	b := processIdentity(&Plan{Profile: "x", ProcessCommand: "echo:sh -c 'cat a'"})
 	if a == b || strings.Contains(a, "cat a") {
 		t.Errorf("identities %q and %q: want distinct digests without the command line", a, b)
-	}
-	for name, want := range map[string]string{"dev": "dev", "a.b-c@d+e_f": "a.b-c@d+e_f", "x$(id)": `'x$(id)'`, "it's": `'it'\''s'`, "two words": `'two words'`} {
-		if got := shellWord(name); got != want {
-			t.Errorf("shellWord(%q) = %s, want %s", name, got, want)
-		}
 	}
 }

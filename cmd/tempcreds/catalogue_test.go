@@ -147,7 +147,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"library", "a transitive tag key that is not a tag", lib(func() error {
 			_, err := tempcreds.NewAssumeRole(s.Client(nil), role, func(o *tempcreds.AssumeRoleOptions) { o.TransitiveTagKeys = []string{"team"} })
 			return err
-		}()), 1, `transitive tag key "team" is not one of the session tags`},
+		}()), 1, `TransitiveTagKeys "team" is not one of the session tags`},
 		{"library", "a provider handing out nearly expired credentials", lib(func() error {
 			_, err := tempcreds.NewCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 				return aws.Credentials{AccessKeyID: "A", SecretAccessKey: "S", CanExpire: true, Expires: time.Now().Add(5 * time.Second)}, nil

@@ -23,6 +23,7 @@ import (
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/childproc"
 	"github.com/tempcreds/tempcreds/internal/filecache"
+	"github.com/tempcreds/tempcreds/internal/mfacode"
 )
 
 // Exit codes, documented in docs/cli.md.
@@ -65,7 +66,7 @@ type app struct {
 func DefaultApp() App {
 	return App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ,
 		Clock:   sysclock.Clock{},
-		OpenTTY: chain.OpenTerminal}
+		OpenTTY: mfacode.OpenTerminal}
 }
 
 // Run runs the command line args (without the program name) and returns the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds/chain"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 	"github.com/tempcreds/tempcreds/internal/filecache"
 )
 
@@ -204,7 +205,7 @@ func (a *app) profileKeys(entries []filecache.Listed, profile, cacheDir string) 
 	known := false
 	if p, err := chain.Resolve(context.Background(), chain.Request{Profile: profile, ProfileOnly: true, Cache: chain.CachePolicy{Dir: cacheDir}}, a.getenv); err == nil {
 		known = true
-		for _, k := range p.CacheKeys() {
+		for _, k := range cacheid.PlanKeys(p) {
 			if hasEntry(entries, k) {
 				keys = append(keys, k)
 			}

@@ -318,7 +318,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
 	if err := checkCredentialValues(creds); err != nil {
 		return err
 	}
-	env := childEnv(a.environ(), creds, plan.Final().RoleARN, plan)
+	env := childEnv(a.environ(), creds, plan.Hops[len(plan.Hops)-1].RoleARN, plan)
 	a.say.debugging(o.Debug).Debugf("exec %s with credentials %s", path, redact.KeyID(creds.AccessKeyID))
 	a.sayShell(shell, args)
 	return a.runChild(path, args, env)

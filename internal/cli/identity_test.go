@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/tempcreds/tempcreds/chain"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 	"github.com/tempcreds/tempcreds/ststest"
 )
 
@@ -126,7 +126,7 @@ func TestACacheEntryIsOnlyReturnedToTheIdentityThatMadeIt(t *testing.T) {
 			h.sts.TrustJWTKey(&key.PublicKey, "sts.amazonaws.com")
 			h.sts.SetMaxSessionDuration(roleA, 12*time.Hour)
 			// The SDK reads the process environment: start from a clean one.
-			for _, v := range chain.CredentialEnv() {
+			for _, v := range cacheid.CredentialEnv() {
 				t.Setenv(v, "")
 				os.Unsetenv(v)
 			}
@@ -216,7 +216,7 @@ func TestAProfileWithCredentialSourceIsCached(t *testing.T) {
 	h := newHarness(t)
 	h.bob = h.sts.AddUser("bob")
 	h.sts.SetMaxSessionDuration(roleA, 12*time.Hour)
-	for _, v := range chain.CredentialEnv() {
+	for _, v := range cacheid.CredentialEnv() {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}

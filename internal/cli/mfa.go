@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/tempcreds/tempcreds"
-	"github.com/tempcreds/tempcreds/chain"
+	"github.com/tempcreds/tempcreds/internal/mfacode"
 )
 
 // tokenCodeFunc returns how the flags say MFA codes are obtained:
@@ -30,7 +30,7 @@ func (a *app) tokenCodeFunc(o Options, say *messages) tempcreds.TokenCodeFunc {
 			return o.MFACode, nil
 		}
 	case o.MFACommand != "":
-		run := chain.MFACommand(o.MFACommand, "--mfa-command", a.stderr)
+		run := mfacode.Command(o.MFACommand, "--mfa-command", a.stderr)
 		return func(ctx context.Context, serial string) (string, error) {
 			say.Debugf("MFA code for %s from --mfa-command", serial)
 			return run(ctx, serial)
@@ -42,10 +42,10 @@ func (a *app) tokenCodeFunc(o Options, say *messages) tempcreds.TokenCodeFunc {
 // mfaPrompt asks on the terminal (never stdin or stdout, so it works under
 // $(tempcreds export) and as a credential_process).
 func (a *app) mfaPrompt() tempcreds.TokenCodeFunc {
-	prompt := chain.TerminalPrompt(a.openTTY)
+	prompt := mfacode.TerminalPrompt(a.openTTY)
 	return func(ctx context.Context, serial string) (string, error) {
 		code, err := prompt(ctx, serial)
-		if errors.Is(err, chain.ErrNoTerminal) {
+		if errors.Is(err, mfacode.ErrNoTerminal) {
 			return "", fmt.Errorf("no terminal to ask for the MFA code of %s: pass --mfa-code or --mfa-command", serial)
 		}
 		return strings.TrimSpace(code), err

@@ -3,5 +3,5 @@
 package cli
 
 // tempcredsAncestors is not known here: the environment guard alone
-// (chain.ResolvingEnv) catches credential_process loops.
+// (credprocess.ResolvingEnv) catches credential_process loops.
 func tempcredsAncestors() int { return 0 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tempcreds/tempcreds/chain"
+	"github.com/tempcreds/tempcreds/internal/cacheid"
 	"github.com/tempcreds/tempcreds/internal/filecache"
 	"github.com/tempcreds/tempcreds/internal/sharedfiles"
 )
@@ -83,7 +84,7 @@ func (a *app) profileChain(ctx context.Context, name, cacheDir string, entries m
 	if text == "" {
 		text = safeText(name)
 	}
-	keys := p.CacheKeys()
+	keys := cacheid.PlanKeys(p)
 	e, ok := entries[keys[len(keys)-1]]
 	if !ok || e.Err != nil {
 		return text, "-"

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/chain"
 	"github.com/tempcreds/tempcreds/internal/bounded"
+	"github.com/tempcreds/tempcreds/internal/stsrules"
 )
 
 // Options are the command-line flags shared by the credential commands:
@@ -111,8 +111,8 @@ func (o Options) request() (chain.Request, error) {
 	if r.Tags, err = parseTags(o.Tags); err != nil {
 		return r, err
 	}
-	if o.MFACode != "" && (len(o.MFACode) != 6 || strings.Trim(o.MFACode, "0123456789") != "") {
-		return r, usagef("--mfa-code must be 6 digits")
+	if v := stsrules.TokenCode("--mfa-code", o.MFACode); o.MFACode != "" && v != nil {
+		return r, usagef("%s", v.Error())
 	}
 	if o.MFACode != "" && o.MFACommand != "" {
 		return r, usagef("give --mfa-code or --mfa-command, not both")
@@ -138,7 +138,7 @@ func usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Spri
 
 // parseDuration reads a duration flag, naming it in errors.
 func parseDuration(flag, v string) (_ time.Duration, err error) {
-	d, err := chain.ParseDuration(v)
+	d, err := stsrules.ParseDuration(v)
 	if err != nil {
 		return 0, usagef("%s %q %v", flag, v, err)
 	}
@@ -179,8 +179,8 @@ func readPolicy(v string) (string, error) {
 		v = string(b)
 	}
 	v = strings.TrimSpace(v)
-	if !json.Valid([]byte(v)) {
-		return "", usagef("--policy is not valid JSON (give the JSON, or @FILE)")
+	if v := stsrules.PolicyJSON("--policy", v); v != nil {
+		return "", usagef("%s (give the JSON, or @FILE)", v.Error())
 	}
 	return v, nil
 }
@@ -230,8 +230,8 @@ func (e *durationError) Unwrap() error { return e.err }
 // durationSource names what set a plan's final duration, or "" for the
 // default.
 func durationSource(p *chain.Plan) string {
-	f := p.Final()
-	if f.Duration == 0 || f.DurationDefault {
+	f := p.Hops[len(p.Hops)-1]
+	if f.Duration == 0 || f.DurationOrigin == chain.OriginDefault {
 		return ""
 	}
 	return firstNonEmpty(f.DurationOrigin, "--duration")

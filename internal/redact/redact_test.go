@@ -207,3 +207,11 @@ func percentAll(s string) string {
 	}
 	return b.String()
 }
+
+func TestKeyIDShowsOnlyBothEnds(t *testing.T) {
+	for in, want := range map[string]string{"": "…", "AKIA1234": "…", "ASIAEXAMPLEKEYABCD": "ASIA…ABCD"} {
+		if got := KeyID(in); got != want {
+			t.Errorf("KeyID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

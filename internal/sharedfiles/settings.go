@@ -1,7 +1,11 @@
-// Package sharedfiles reads the AWS shared config and credentials files for
-// the CLI: the profile names (completion, tempcreds profiles), which keys
-// each profile sets (never their values), and the settings a child of exec
-// --server gets.
+// Package sharedfiles is the shared-config layer: it reads the AWS shared
+// config and credentials files. For chain: a profile's source_profile
+// chain through aws-sdk-go-v2's loader (ReadChain), every profile's keys as
+// written (ProfileKeys: aws-vault's keys and unknown ones, which the SDK
+// drops), and the checks that keep the loader from hanging on a FIFO or
+// reading /dev/zero. For the CLI: the profile names (completion, tempcreds
+// profiles), which keys each profile sets (never their values), and the
+// settings a child of exec --server gets.
 //
 // Settings writes the AWS config a child of `tempcreds exec
 // --server` reads: the non-credential settings of the profile it was

@@ -1,6 +1,6 @@
 //go:build windows
 
-package chain
+package mfacode
 
 import (
 	"errors"

@@ -1,8 +1,6 @@
-package chain
+package sharedfiles
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,7 +8,7 @@ import (
 	"github.com/tempcreds/tempcreds/internal/bounded"
 )
 
-// profileKeys reads the keys of every profile in an AWS config file:
+// ProfileKeys reads the keys of every profile in an AWS config file:
 // "[default]" and "[profile NAME]" sections, "key = value" lines. Indented
 // lines (a nested section's settings) and comments are skipped.
 //
@@ -19,42 +17,34 @@ import (
 // (source_identity, session_tags, transitive_session_tags, mfa_process)
 // and unknown keys, which we warn about, are dropped there. The SDK's
 // loader still reads everything else.
-func profileKeys(path string) (map[string]map[string]string, error) {
+func ProfileKeys(path string) (map[string]map[string]string, error) {
 	b, err := bounded.ReadFile(path, bounded.ConfigFile)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]map[string]string{}
-	var cur map[string]string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), int(bounded.ConfigFile))
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
+	for _, sec := range parse(b) {
+		name, ok := strings.CutPrefix(sec.header, "profile ")
+		if sec.header == "default" {
+			name, ok = "default", true
+		}
+		if !ok {
 			continue
-		case strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]"):
-			name := strings.TrimSpace(trimmed[1 : len(trimmed)-1])
-			cur = nil
-			if name == "default" {
-				name = "profile default"
+		}
+		if out[name] == nil {
+			out[name] = map[string]string{}
+		}
+		for _, line := range sec.lines {
+			t := strings.TrimSpace(line)
+			if t == "" || line[0] == ' ' || line[0] == '\t' || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") {
+				continue
 			}
-			if p, ok := strings.CutPrefix(name, "profile "); ok {
-				p = strings.TrimSpace(p)
-				if out[p] == nil {
-					out[p] = map[string]string{}
-				}
-				cur = out[p]
-			}
-		case cur != nil && line[0] != ' ' && line[0] != '\t':
-			k, v, ok := strings.Cut(trimmed, "=")
-			if ok {
-				cur[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+			if k, v, ok := strings.Cut(t, "="); ok {
+				out[name][strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 			}
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // knownKeys are the profile keys aws-sdk-go-v2, the AWS CLI or tempcreds
@@ -79,8 +69,8 @@ func init() {
 	}
 }
 
-// unknownKeys lists a profile's keys nobody here reads, sorted.
-func unknownKeys(keys map[string]string) []string {
+// UnknownKeys lists a profile's keys nobody here reads, sorted.
+func UnknownKeys(keys map[string]string) []string {
 	var out []string
 	for k := range keys {
 		if !knownKeys[k] {
@@ -91,8 +81,8 @@ func unknownKeys(keys map[string]string) []string {
 	return out
 }
 
-// parseSessionTags reads aws-vault's session_tags ("k1=v1,k2=v2").
-func parseSessionTags(v string) (map[string]string, error) {
+// ParseSessionTags reads aws-vault's session_tags ("k1=v1,k2=v2").
+func ParseSessionTags(v string) (map[string]string, error) {
 	if v == "" {
 		return nil, nil
 	}
@@ -111,8 +101,8 @@ func parseSessionTags(v string) (map[string]string, error) {
 	return out, nil
 }
 
-// splitList reads a comma-separated list ("k1,k2"), each item once.
-func splitList(v string) []string {
+// SplitList reads a comma-separated list ("k1,k2"), each item once.
+func SplitList(v string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range strings.Split(v, ",") {

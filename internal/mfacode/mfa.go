@@ -1,4 +1,7 @@
-package chain
+// Package mfacode asks for MFA codes: on the controlling terminal (never stdin
+// or stdout), or from a command (a hardware token helper, aws-vault's
+// mfa_process) run bounded in its own process group.
+package mfacode
 
 import (
 	"bufio"
@@ -41,12 +44,12 @@ func TerminalPrompt(open func() (io.ReadWriteCloser, error)) tempcreds.TokenCode
 // mfaCommandTimeout bounds an MFA command.
 const mfaCommandTimeout = 2 * time.Minute
 
-// MFACommand runs command (with sh) for each MFA code: a hardware token's
+// Command runs command (with sh) for each MFA code: a hardware token's
 // helper, a password manager, aws-vault's mfa_process. name is how errors
 // call it (a flag, a profile key). The command gets no credential variable,
 // TEMPCREDS_MFA_SERIAL, its own process group (killed after 2 minutes, on
 // more than 64 bytes of output, and when it exits), and stderr.
-func MFACommand(command, name string, stderr io.Writer) tempcreds.TokenCodeFunc {
+func Command(command, name string, stderr io.Writer) tempcreds.TokenCodeFunc {
 	return func(ctx context.Context, serial string) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, mfaCommandTimeout)
 		defer cancel()
