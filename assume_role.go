@@ -61,12 +61,6 @@ type assumeRoleProvider struct {
 	opts    AssumeRoleOptions
 }
 
-// validSessionName reports whether s is a valid role session name or source
-// identity: STS's [\w+=,.@-]{2,64}
-// (checked by hand: a package-level regexp costs start-up time on every
-// CLI run, cache hits included).
-func validSessionName(s string) bool { return stsrules.ValidSessionName(s) }
-
 // NewAssumeRole returns a refreshing Cache over STS AssumeRole for
 // roleARN (the AWS SDK for JavaScript v2's ChainableTemporaryCredentials
 // with a RoleArn), checking every input against STS's limits so mistakes

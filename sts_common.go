@@ -51,10 +51,6 @@ func violated(v *stsrules.Violation) error {
 	return &ConfigError{Field: v.Field, Value: v.Value, Limit: v.Limit, Problem: v.Problem}
 }
 
-// maxTokenSize is the largest MinimumSessionTokenSize STS accepts: since
-// 2026-09 STS issues session tokens up to 4,096 bytes.
-const maxTokenSize = stsrules.MaxTokenSize
-
 func checkTokenSize(n int) error { return violated(stsrules.MinTokenSize("MinTokenSize", n)) }
 
 func checkDuration(op stsrules.Op, d time.Duration) error {
