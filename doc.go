@@ -20,7 +20,7 @@
 //
 // Around it: package chain turns a profile, a role chain, MFA or web
 // identity into one disk-cached provider (the command line's behaviour);
-// package filecache keeps credentials in 0600 files; package containercreds
+// the disk cache keeps credentials in 0600 files (through chain and helper); package containercreds
 // is the container credentials protocol and its client
 // (AWS.RemoteCredentials); package server serves any provider on it.
 //

@@ -4,7 +4,7 @@ import "time"
 
 // Freshness is how much life credentials must have left: the one answer to
 // "is this enough?" shared by the Cache (its hard and soft windows), the
-// file cache (package filecache: an entry is reused while it has Need left)
+// disk cache (an entry is reused while it has Need left)
 // and the container server (package server: every answer keeps Need).
 //
 // Both durations can be capped to a fraction of the session's lifetime, so
