@@ -1,6 +1,7 @@
-// Package cli is the tempcreds command line: one file per command, each
-// turning flags into a call of a plain function over an app (its streams,
-// environment and clock), so tests run commands in-process.
+// Package cli is the tempcreds command line: one file per command, each an
+// options struct (its flags, and in deps the run's app: streams,
+// environment, clock, terminal, messages) plus a run method, so tests run
+// commands in-process.
 package cli
 
 import (

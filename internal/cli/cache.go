@@ -18,6 +18,7 @@ import (
 
 // cacheOptions are the cache commands' flags.
 type cacheOptions struct {
+	deps    *app     // what the run needs: streams, environment, clock, terminal, messages
 	Dir     string   // the cache directory (default the XDG cache's tempcreds)
 	Profile []string // cache clear --profile: every entry of these profiles
 }
@@ -35,7 +36,7 @@ func (a *app) store(o cacheOptions) (*filecache.Store, error) {
 }
 
 func (a *app) cacheCommand() *cobra.Command {
-	var o cacheOptions
+	o := &cacheOptions{deps: a}
 	cmd := &cobra.Command{
 		Use:   "cache",
 		Short: "List, clear or locate cached credentials",
@@ -52,9 +53,9 @@ func (a *app) cacheCommand() *cobra.Command {
 	clear := &cobra.Command{
 		Use:   "clear [PROFILE|KEY...]",
 		Short: "Remove the entries of the given profiles (every hop of their chains) or keys (or unique key prefixes), or all of them",
-		RunE:  func(_ *cobra.Command, args []string) error { return a.runCacheClear(o, args) },
+		RunE:  func(_ *cobra.Command, args []string) error { return o.runClear(args) },
 		ValidArgsFunction: func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-			return a.clearCandidates(o, prefix), cobra.ShellCompDirectiveNoFileComp
+			return a.clearCandidates(*o, prefix), cobra.ShellCompDirectiveNoFileComp
 		},
 	}
 	clear.Flags().StringArrayVar(&o.Profile, "profile", nil, "remove every entry of this profile's chain (repeatable)")
@@ -62,19 +63,20 @@ func (a *app) cacheCommand() *cobra.Command {
 		Use:   "list",
 		Short: "List entries: key, profile, kind, role, session name, expiry, time left (never a secret)",
 		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return a.runCacheList(o) },
+		RunE:  func(*cobra.Command, []string) error { return o.runList() },
 	}, clear, &cobra.Command{
 		Use:   "path",
 		Short: "Print the cache directory",
 		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return a.runCachePath(o) },
+		RunE:  func(*cobra.Command, []string) error { return o.runPath() },
 	})
 	return cmd
 }
 
-// runCacheList prints the entries: never a secret.
-func (a *app) runCacheList(o cacheOptions) error {
-	s, err := a.store(o)
+// runList prints the entries: never a secret.
+func (o *cacheOptions) runList() error {
+	a := o.deps
+	s, err := a.store(*o)
 	if err != nil {
 		return err
 	}
@@ -102,9 +104,10 @@ func (a *app) runCacheList(o cacheOptions) error {
 	return w.Flush()
 }
 
-// runCacheClear removes the entries args and --profile name, or all.
-func (a *app) runCacheClear(o cacheOptions, args []string) error {
-	s, err := a.store(o)
+// runClear removes the entries args and --profile name, or all.
+func (o *cacheOptions) runClear(args []string) error {
+	a := o.deps
+	s, err := a.store(*o)
 	if err != nil {
 		return err
 	}
@@ -261,13 +264,13 @@ func (a *app) clearCandidates(o cacheOptions, prefix string) []string {
 	return out
 }
 
-// runCachePath prints the cache directory.
-func (a *app) runCachePath(o cacheOptions) error {
-	s, err := a.store(o)
+// runPath prints the cache directory.
+func (o *cacheOptions) runPath() error {
+	s, err := o.deps.store(*o)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, s.Dir)
+	fmt.Fprintln(o.deps.stdout, s.Dir)
 	return nil
 }
 

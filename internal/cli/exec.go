@@ -33,6 +33,7 @@ const profileVar = "TEMPCREDS_PROFILE"
 
 // execOptions are exec's flags.
 type execOptions struct {
+	deps *app // what the run needs: streams, environment, clock, terminal, messages
 	Options
 	AllowNested bool         // run inside another tempcreds exec
 	Server      bool         // serve credentials to the child instead of keys
@@ -40,7 +41,7 @@ type execOptions struct {
 }
 
 func (a *app) execCommand() *cobra.Command {
-	var o execOptions
+	o := &execOptions{deps: a, Serve: serveOptions{deps: a}}
 	cmd := &cobra.Command{
 		Use:   "exec [PROFILE] [flags] [-- COMMAND [ARGS...]]",
 		Short: "Run a command (or your shell) with the credentials in its environment",
@@ -73,13 +74,10 @@ server.`,
 			if err != nil {
 				return err
 			}
-			if err := a.checkPositionalProfile(o, dashed, command); err != nil {
+			if err := a.checkPositionalProfile(*o, dashed, command); err != nil {
 				return err
 			}
-			if o.Server {
-				return a.runExecServer(cmd.Context(), o, command)
-			}
-			return a.runExec(cmd.Context(), o, command)
+			return o.run(cmd.Context(), command)
 		},
 		ValidArgsFunction: a.completeProfiles,
 	}
@@ -130,9 +128,19 @@ func (o *execOptions) splitArgs(cmd *cobra.Command, args []string) ([]string, bo
 	return command, dashed, nil
 }
 
-// runExecServer starts a credentials server for the child and gives it
+// run runs the command (args; none: the shell) with o's credentials, or
+// with a credentials server under --server.
+func (o *execOptions) run(ctx context.Context, args []string) error {
+	if o.Server {
+		return o.runServer(ctx, args)
+	}
+	return o.runKeys(ctx, args)
+}
+
+// runServer starts a credentials server for the child and gives it
 // only the endpoint and the token, and the profile's settings.
-func (a *app) runExecServer(ctx context.Context, o execOptions, args []string) error {
+func (o *execOptions) runServer(ctx context.Context, args []string) error {
+	a := o.deps
 	shell := len(args) == 0
 	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {
@@ -305,7 +313,9 @@ func (a *app) lookPath(args []string) (string, error) {
 	return path, nil
 }
 
-func (a *app) runExec(ctx context.Context, o execOptions, args []string) error {
+// runKeys runs the child with the credentials in its environment.
+func (o *execOptions) runKeys(ctx context.Context, args []string) error {
+	a := o.deps
 	shell := len(args) == 0
 	path, args, err := a.findCommand(o.AllowNested, args)
 	if err != nil {

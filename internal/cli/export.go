@@ -14,6 +14,7 @@ import (
 
 // exportOptions are export's flags.
 type exportOptions struct {
+	deps *app // what the run needs: streams, environment, clock, terminal, messages
 	Options
 	Format     string // sh, fish, powershell, env, json, credential-process, ini
 	Out        string // a file instead of stdout
@@ -21,7 +22,7 @@ type exportOptions struct {
 }
 
 func (a *app) exportCommand() *cobra.Command {
-	var o exportOptions
+	o := &exportOptions{deps: a}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Print credentials as shell exports, JSON, credential_process output or an ini profile",
@@ -40,7 +41,7 @@ Windows).`,
   tempcreds export --no-role --mfa-serial arn:aws:iam::123456789012:mfa/me --duration 12h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runExport(cmd.Context(), o)
+			return o.run(cmd.Context())
 		},
 	}
 	addCredentialFlags(cmd, &o.Options)
@@ -52,8 +53,9 @@ Windows).`,
 	return cmd
 }
 
-// runExport prints (or writes) the credentials o describes.
-func (a *app) runExport(ctx context.Context, o exportOptions) error {
+// run prints (or writes) the credentials o describes.
+func (o *exportOptions) run(ctx context.Context) error {
+	a := o.deps
 	_, creds, err := a.retrieve(ctx, o.Options)
 	if err != nil {
 		return err

@@ -20,25 +20,27 @@ var manPages embed.FS
 
 // manOptions are the man command's flags.
 type manOptions struct {
-	Dir string // write one page per command into Dir
+	deps *app   // what the run needs: streams, environment, clock, terminal, messages
+	Dir  string // write one page per command into Dir
 }
 
 func (a *app) manCommand() *cobra.Command {
-	var o manOptions
+	o := &manOptions{deps: a}
 	cmd := &cobra.Command{
 		Use:   "man",
 		Short: "Print the tempcreds(1) man page, or write one page per command with --dir",
 		Example: `  tempcreds man | man -l -
   tempcreds man --dir ~/.local/share/man/man1   # then: man -M ~/.local/share/man tempcreds-exec`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return a.runMan(o) },
+		RunE: func(*cobra.Command, []string) error { return o.run() },
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "write tempcreds.1, tempcreds-export.1, ... into this directory")
 	return cmd
 }
 
-// runMan prints tempcreds.1, or writes every page into o.Dir.
-func (a *app) runMan(o manOptions) error {
+// run prints tempcreds.1, or writes every page into o.Dir.
+func (o *manOptions) run() error {
+	a := o.deps
 	if o.Dir == "" {
 		b, err := manPages.ReadFile("manpages/tempcreds.1")
 		if err != nil {

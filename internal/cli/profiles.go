@@ -19,11 +19,12 @@ import (
 
 // profilesOptions are the profiles command's flags.
 type profilesOptions struct {
+	deps     *app // what the run needs: streams, environment, clock, terminal, messages
 	CacheDir string
 }
 
 func (a *app) profilesCommand() *cobra.Command {
-	var o profilesOptions
+	o := &profilesOptions{deps: a}
 	cmd := &cobra.Command{
 		Use:   "profiles",
 		Short: "List the AWS config profiles: kind, chain and time left on a cached session (never a secret)",
@@ -34,7 +35,7 @@ profile up, and the time left on its cached final session. No profile is resolve
 against AWS and no secret is printed.`,
 		Args:       cobra.NoArgs,
 		SuggestFor: []string{"list", "ls"}, // aws-vault list
-		RunE:       func(cmd *cobra.Command, _ []string) error { return a.runProfiles(cmd.Context(), o) },
+		RunE:       func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().StringVar(&o.CacheDir, "cache-dir", "", cacheDirHelp)
 	return cmd
@@ -47,8 +48,9 @@ func (a *app) sharedFiles() (config, credentials string) {
 		firstNonEmpty(a.getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
 }
 
-// runProfiles prints one line per profile.
-func (a *app) runProfiles(ctx context.Context, o profilesOptions) error {
+// run prints one line per profile.
+func (o *profilesOptions) run(ctx context.Context) error {
+	a := o.deps
 	config, credentials := a.sharedFiles()
 	profiles := sharedfiles.Profiles(config, credentials)
 	if len(profiles) == 0 {

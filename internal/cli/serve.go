@@ -24,6 +24,7 @@ import (
 
 // serveOptions are serve's flags (the server's own are exec --server's too).
 type serveOptions struct {
+	deps *app // what the run needs: streams, environment, clock, terminal, messages
 	Options
 	Listen       string
 	AllowRemote  bool
@@ -52,7 +53,7 @@ func (f *serveOptions) addServerFlags(cmd *cobra.Command) {
 }
 
 func (a *app) serveCommand() *cobra.Command {
-	var o serveOptions
+	o := &serveOptions{deps: a}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve refreshing credentials on the container credentials endpoint protocol",
@@ -70,7 +71,7 @@ runs until SIGINT or SIGTERM.`,
 			if o.Detach && !a.isDetachedChild() {
 				return a.runDetached(cmd.Context(), withoutDetach(a.args))
 			}
-			return a.runServe(cmd.Context(), o)
+			return o.run(cmd.Context())
 		},
 	}
 	addCredentialFlags(cmd, &o.Options)
@@ -245,8 +246,9 @@ func checkPaths(paths []string) error {
 	return nil
 }
 
-// runServe serves the credentials f describes until a signal.
-func (a *app) runServe(ctx context.Context, f serveOptions) error {
+// run serves the credentials f describes until a signal.
+func (f *serveOptions) run(ctx context.Context) error {
+	a := f.deps
 	var logFile *os.File
 	if a.isDetachedChild() {
 		lf, err := openLog(f.LogFile)
@@ -256,11 +258,11 @@ func (a *app) runServe(ctx context.Context, f serveOptions) error {
 		logFile = lf
 		f.log = lf // every log line, the first refresh's included
 	}
-	s, _, err := a.startServer(ctx, f)
+	s, _, err := a.startServer(ctx, *f)
 	if err != nil {
 		return err
 	}
-	if err := a.printSettings(s, f); err != nil {
+	if err := a.printSettings(s, *f); err != nil {
 		// Nobody can use a server whose settings were lost.
 		_ = s.Shutdown(context.Background())
 		return err
