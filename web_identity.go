@@ -156,9 +156,8 @@ func (p *webIdentityProvider) RetrieveResult(ctx context.Context) (stsresult.Res
 	if err != nil {
 		return stsresult.Result{}, newError(op, p.roleARN, "web identity token", err)
 	}
-	if len(tok) < 4 || len(tok) > 20000 {
-		return stsresult.Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token",
-			Err: fmt.Errorf("the token is %d characters; STS accepts 4 to 20000", len(tok))}
+	if v := stsrules.WebIdentityToken("token", tok); v != nil {
+		return stsresult.Result{}, &Error{Op: op, RoleARN: p.roleARN, Stage: "web identity token", Err: v}
 	}
 	in := &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn:          aws.String(p.roleARN),

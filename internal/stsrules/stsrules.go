@@ -280,6 +280,22 @@ func MinTokenSize(field string, n int) *Violation {
 	return nil
 }
 
+// Web identity tokens STS accepts: 4 to 20000 characters.
+const (
+	MinWebIdentityToken = 4
+	MaxWebIdentityToken = 20000
+)
+
+// WebIdentityToken checks a web identity token's length; the token itself
+// is never in the violation.
+func WebIdentityToken(field, token string) *Violation {
+	if n := len(token); n < MinWebIdentityToken || n > MaxWebIdentityToken {
+		return violation(field, "", fmt.Sprintf("%d to %d characters", MinWebIdentityToken, MaxWebIdentityToken),
+			"the token is %d characters; STS accepts %d to %d", n, MinWebIdentityToken, MaxWebIdentityToken)
+	}
+	return nil
+}
+
 // Role checks what every call that assumes a role shares (AssumeRole and
 // AssumeRoleWithWebIdentity), under the root options' field names.
 func Role(op Op, roleARN, sessionName string, d time.Duration, minTokenSize int, policy string, policyARNs []string) *Violation {

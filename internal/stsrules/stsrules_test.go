@@ -107,6 +107,10 @@ func TestEveryRuleAtItsBoundaries(t *testing.T) {
 		{"MinimumSessionTokenSize -1", MinTokenSize("MinTokenSize", -1), "outside what STS accepts (0 to 4096 bytes)"},
 		{"MinimumSessionTokenSize 4096", MinTokenSize("MinTokenSize", 4096), ""},
 		{"MinimumSessionTokenSize 4097", MinTokenSize("MinTokenSize", 4097), "4097 is outside what STS accepts"},
+		{"web identity token 3", WebIdentityToken("token", "abc"), "the token is 3 characters; STS accepts 4 to 20000"},
+		{"web identity token 4", WebIdentityToken("token", "abcd"), ""},
+		{"web identity token 20000", WebIdentityToken("token", strings.Repeat("a", 20000)), ""},
+		{"web identity token 20001", WebIdentityToken("token", strings.Repeat("a", 20001)), "the token is 20001 characters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			switch {
