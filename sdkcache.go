@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/tempcreds/tempcreds/internal/stsresult"
 )
 
 // AdjustExpiresBy lets an aws.CredentialsCache that wraps this Cache keep
@@ -93,13 +94,5 @@ func calledBy(prefix string) bool {
 // (aws.CredentialProviderSource): the wrapped provider's sources when it
 // tells them, else none.
 func (c *Cache) ProviderSources() []aws.CredentialSource {
-	return sourcesOf(c.provider)
-}
-
-// sourcesOf is p's ProviderSources, or nil when p does not tell them.
-func sourcesOf(p aws.CredentialsProvider) []aws.CredentialSource {
-	if ps, ok := p.(aws.CredentialProviderSource); ok {
-		return ps.ProviderSources()
-	}
-	return nil
+	return stsresult.Sources(c.provider)
 }

@@ -98,7 +98,7 @@ func cached(p aws.CredentialsProvider, o CacheOptions) *Cache {
 // stsSources is what a provider signed by source reports to the SDK's
 // credential feature tracking: source's own, then op's.
 func stsSources(source aws.CredentialsProvider, op aws.CredentialSource) []aws.CredentialSource {
-	return append(append([]aws.CredentialSource(nil), sourcesOf(source)...), op)
+	return append(append([]aws.CredentialSource(nil), stsresult.Sources(source)...), op)
 }
 
 // signingCredentials returns the credentials that will sign a call: the

@@ -49,3 +49,9 @@ func (d *durationFallback) RetrieveResult(ctx context.Context) (stsresult.Result
 	}
 	return r, err
 }
+
+// ProviderSources reports the primary's sources: the fallback asks the
+// same STS call with less.
+func (d *durationFallback) ProviderSources() []aws.CredentialSource {
+	return stsresult.Sources(d.primary)
+}

@@ -294,3 +294,10 @@ func (p *Provider) entry(key string, r stsresult.Result) *Entry {
 	}
 	return e
 }
+
+// ProviderSources reports Inner's sources (when it tells them), for the
+// SDK's credential feature tracking (aws.CredentialProviderSource): the
+// cache in between is no source of its own.
+func (p *Provider) ProviderSources() []aws.CredentialSource {
+	return stsresult.Sources(p.Inner)
+}

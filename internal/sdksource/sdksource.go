@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tempcreds/tempcreds/internal/redact"
 
@@ -43,9 +44,10 @@ type Source struct {
 	// Debugf receives debug lines (never a secret); nil drops them.
 	Debugf func(format string, args ...any)
 
-	once sync.Once
-	prov aws.CredentialsProvider
-	err  error
+	once    sync.Once
+	prov    aws.CredentialsProvider
+	err     error
+	sources atomic.Pointer[[]aws.CredentialSource] // the SDK provider's, once loaded
 }
 
 func (s *Source) debugf(format string, args ...any) {
@@ -72,6 +74,20 @@ func (s *Source) load(ctx context.Context) {
 	if err == nil && s.prov == nil {
 		s.err = errors.New("aws-sdk-go-v2 found no credentials (" + noSourceHint + ")")
 	}
+	if ps, ok := s.prov.(aws.CredentialProviderSource); ok {
+		sources := ps.ProviderSources()
+		s.sources.Store(&sources)
+	}
+}
+
+// ProviderSources reports the sources of the provider the SDK resolved
+// (a profile's keys, SSO, a process...), for the SDK's credential feature
+// tracking; none before the first Retrieve.
+func (s *Source) ProviderSources() []aws.CredentialSource {
+	if p := s.sources.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Retrieve resolves the credentials with the SDK.

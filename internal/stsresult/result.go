@@ -36,3 +36,13 @@ func Retrieve(ctx context.Context, p aws.CredentialsProvider) (Result, error) {
 	creds, err := p.Retrieve(ctx)
 	return Result{Credentials: creds}, err
 }
+
+// Sources is p's ProviderSources (aws.CredentialProviderSource, the SDK's
+// credential feature tracking), or nil when p does not tell them: what
+// every provider that wraps another reports.
+func Sources(p aws.CredentialsProvider) []aws.CredentialSource {
+	if ps, ok := p.(aws.CredentialProviderSource); ok {
+		return ps.ProviderSources()
+	}
+	return nil
+}
