@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/tempcreds/tempcreds/internal/netfail"
 	"github.com/tempcreds/tempcreds/internal/redact"
 	"github.com/tempcreds/tempcreds/internal/refusal"
 )
@@ -123,6 +124,10 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(redact.Scrub(describeCause(e.Err)))
+	var inner *Error
+	if errors.As(e.Err, &inner) {
+		return b.String() // the source's own error, hint included
+	}
 	if hint := hintFor(e.Err); hint != "" {
 		b.WriteString(" (")
 		b.WriteString(hint)
@@ -143,9 +148,18 @@ func (e *Error) Code() string {
 	return ""
 }
 
-// describeCause prints an STS API error as "Code: Message", without the
-// SDK's operation-error wrapping noise, and anything else as it is.
+// describeCause prints a source hop's failure as its own Error (naming its
+// role), an STS API error as "Code: Message" and a failure to reach STS as
+// the endpoint and why, without the SDK's operation-error wrapping noise,
+// and anything else as it is.
 func describeCause(err error) string {
+	var inner *Error
+	if errors.As(err, &inner) {
+		return strings.TrimPrefix(inner.Error(), "tempcreds: ")
+	}
+	if msg, ok := netfail.Unreachable(err); ok {
+		return msg
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		if msg := ae.ErrorMessage(); msg != "" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tempcreds/tempcreds"
 	"github.com/tempcreds/tempcreds/ststest"
 )
@@ -308,6 +309,65 @@ func TestTheSDKsCacheWithoutSDKCacheOptionsIsReportedOnce(t *testing.T) {
 			}
 			if got := strings.Count(logs.String(), "wraps this tempcreds.Cache"); got != tc.want {
 				t.Errorf("%d warnings, want %d: %s", got, tc.want, logs.String())
+			}
+		})
+	}
+}
+
+// TestErrorsNameTheHopThatFailedAndWhy: a chain's error names the hop
+// that failed (not only the last role) with AWS's code, and a failure to
+// reach STS names the endpoint and why, not the SDK's wrapped noise.
+func TestErrorsNameTheHopThatFailedAndWhy(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	user := s.AddUser("ana")
+	keys := credentials.NewStaticCredentialsProvider(user.AccessKeyID, user.SecretAccessKey, "")
+	const inner, outer = "arn:aws:iam::123456789012:role/Inner", "arn:aws:iam::123456789012:role/Outer"
+	chain := func(client tempcreds.STSClient) *tempcreds.Cache {
+		src, err := tempcreds.NewAssumeRole(client, inner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := tempcreds.NewAssumeRole(client, outer, func(o *tempcreds.AssumeRoleOptions) { o.Source = src })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// A port nothing listens on: the connection is refused at once.
+	closed := ststest.New()
+	closedURL := closed.URL
+	closed.Close()
+	tests := []struct {
+		name   string
+		client tempcreds.STSClient
+		fault  bool
+		want   []string
+		never  []string
+	}{
+		{"the inner hop is throttled", s.Client(keys, func(o *sts.Options) { o.RetryMaxAttempts = 1 }), true,
+			[]string{"AssumeRole " + outer + ": getting the source credentials: AssumeRole " + inner + ": Throttling: Rate exceeded"}, nil},
+		{"STS cannot be reached", sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(closedURL), Credentials: keys, RetryMaxAttempts: 1}), false,
+			[]string{"AssumeRole " + inner + ": cannot reach STS at " + closedURL}, []string{"operation error", "StatusCode: 0", "RequestID"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.fault {
+				s.InjectFaults(ststest.Fault{Code: "Throttling", Message: "Rate exceeded", Status: 400})
+			}
+			_, err := chain(tt.client).Retrieve(context.Background())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(err.Error(), n) {
+					t.Errorf("error %q says %q", err, n)
+				}
 			}
 		})
 	}

@@ -9,12 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
 
+	"github.com/tempcreds/tempcreds/internal/netfail"
 	"github.com/tempcreds/tempcreds/internal/redact"
 	"github.com/tempcreds/tempcreds/internal/sysclock"
 
@@ -159,24 +158,15 @@ func (a *app) errorMessage(err error) string {
 // endpoint it tried, and how to set another, instead of the SDK's chain of
 // wrapped messages.
 func unreachableMessage(err error) (string, bool) {
-	var ue *url.Error
-	var oe *net.OpError
-	if !errors.As(err, &ue) || !errors.As(err, &oe) || oe.Op != "dial" {
+	msg, ok := netfail.Unreachable(err)
+	if !ok {
 		return "", false
 	}
-	what := "STS"
 	var te *tempcreds.Error
 	if errors.As(err, &te) {
-		what = strings.TrimSpace(te.Op + " " + te.RoleARN)
+		msg = strings.TrimPrefix(redact.SafeMessage(te), "tempcreds: ") // names the hop that failed
 	}
-	endpoint := redact.URL(ue.URL)
-	var de *net.DNSError
-	why := oe.Err.Error()
-	if errors.As(err, &de) {
-		why = fmt.Sprintf("the name %s does not resolve (offline, or a wrong region or endpoint?)", de.Name)
-	}
-	return fmt.Sprintf("%s: cannot reach STS at %s: %s; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, "+
-		"or the region with --region or AWS_REGION", what, endpoint, why), true
+	return msg + "; set the endpoint with --endpoint-url or AWS_ENDPOINT_URL_STS, or the region with --region or AWS_REGION", true
 }
 
 func exitCode(err error) int {
